@@ -1,0 +1,49 @@
+# Dialogue: `make run` serves the demo, `make test` runs the tests. Both set everything up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PICCOLO_CONF := piccolo_conf
+
+.PHONY: run test test-sqlite test-postgres migrate demo translations messages bench check-migrations clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Compiled catalogues (.mo) are build products; the .po files are the source.
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d dialogue/locale -D messages
+
+# Extract new strings and merge them into both catalogues (for developers).
+messages: $(STAMP)
+	$(BIN)/pybabel extract --ignore-dirs=".* .venv var" -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location --sort-output -o dialogue/locale/messages.pot .
+	$(BIN)/pybabel update -N -i dialogue/locale/messages.pot -d dialogue/locale -D messages --no-wrap
+
+migrate: $(STAMP)
+	$(BIN)/python -m dialogue migrate
+
+demo: migrate
+	$(BIN)/python -m dialogue demo load
+
+run: translations demo
+	$(BIN)/python -m dialogue accounts 2>/dev/null || true
+	exec $(BIN)/python -m dialogue serve
+
+# SQLite first; then PostgreSQL when TEST_DATABASE_URL names a server.
+test: translations
+	$(BIN)/python -m pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		TEST_ENGINE=postgres $(BIN)/python -m pytest -q -m "not browser"; \
+	else \
+		echo "SKIPPED: the PostgreSQL run (set TEST_DATABASE_URL=postgres://… to include it)."; \
+	fi
+
+bench: translations
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

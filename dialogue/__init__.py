@@ -1,0 +1,1 @@
+"""Dialogue: dialogue conferences between a local government and its residents."""

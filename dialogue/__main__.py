@@ -1,0 +1,3 @@
+from dialogue.cli import main
+
+main()

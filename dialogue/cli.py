@@ -1,0 +1,157 @@
+"""Command line: `python -m dialogue --help`.
+
+Each command binds the tables to the engine that DATABASE_URL names, runs one
+service function and prints what it did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import sys
+from typing import Awaitable, Callable, TypeVar
+
+import click
+
+from dialogue.db import bind_engine, make_engine
+from dialogue.settings import PROJECT_ROOT, get_settings
+
+T = TypeVar("T")
+
+
+def run(work: Callable[[], Awaitable[T]]) -> T:
+    """Run one async job against the configured database."""
+    bind_engine(make_engine(get_settings()))
+
+    async def job() -> T:
+        return await work()  # a coroutine or a Piccolo query: both are awaitable
+
+    return asyncio.run(job())
+
+
+@click.group()
+def main() -> None:
+    """Dialogue (Đối thoại): administration commands."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply every migration to the configured database."""
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+    sys.path.insert(0, str(PROJECT_ROOT))
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    settings = get_settings()
+    bind_engine(make_engine(settings))
+    response = asyncio.run(run_forwards(app_name="all"))
+    if not response.success:
+        raise click.ClickException(f"Migrations failed: {response.message}")
+    click.echo(f"Migrations applied ({settings.database_engine}).")
+
+
+@main.command()
+@click.option("--host", default=None, help="Default: HOST.")
+@click.option("--port", type=int, default=None, help="Default: PORT.")
+@click.option("--workers", type=int, default=1, show_default=True)
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Serve the app with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"Dialogue is running at http://{host}:{port}/ (Ctrl-C to stop)")
+    uvicorn.run("app:app", host=host, port=port, workers=workers, proxy_headers=False,
+                server_header=False, log_level="info", app_dir=str(PROJECT_ROOT))
+
+
+@main.group()
+def units() -> None:
+    """Administrative units (provinces, communes, wards, special zones)."""
+
+
+@units.command("load")
+def units_load() -> None:
+    """Load or refresh the map from the installed vietnam-provinces release."""
+    from dialogue.services.reference import load_admin_units
+
+    click.echo(f"Administrative units: {run(load_admin_units)}.")
+
+
+@units.command("list")
+@click.option("--province", default=None, help="Province code (2 digits): list its communes.")
+@click.option("--search", default=None, help="Part of a name; diacritics optional ('dong da').")
+@click.option("--all", "include_retired", is_flag=True, help="Include units no longer in force.")
+def units_list(province: str | None, search: str | None, include_retired: bool) -> None:
+    """List provinces, or the communes of one province."""
+    from dialogue.services.reference import list_units
+
+    rows = run(lambda: list_units(province=province, search=search, include_retired=include_retired))
+    for row in rows:
+        retired = f"  (until {row['valid_to']:%d/%m/%Y})" if row["valid_to"] else ""
+        click.echo(f"{row['code']:>5}  {row['name']}{retired}")
+    click.echo(f"{len(rows)} units.")
+
+
+@main.group()
+def holidays() -> None:
+    """The holiday table, the only source of working days."""
+
+
+@holidays.command("seed")
+@click.option("--from-year", type=int, default=None, help="Default: last year.")
+@click.option("--to-year", type=int, default=None, help="Default: three years ahead.")
+def holidays_seed(from_year: int | None, to_year: int | None) -> None:
+    """Seed from the holidays library (days the admin edited are kept)."""
+    from dialogue.services.reference import seed_holidays
+
+    year = dt.date.today().year
+    first, last = from_year or year - 1, to_year or year + 3
+    click.echo(f"Holidays {first}–{last}: {run(lambda: seed_holidays(first, last))}.")
+
+
+@holidays.command("list")
+@click.option("--year", type=int, default=None)
+def holidays_list(year: int | None) -> None:
+    """List one year's days off and swapped working days."""
+    from dialogue.services.reference import list_holidays
+
+    for row in run(lambda: list_holidays(year or dt.date.today().year)):
+        click.echo(f"{row['day']:%d/%m/%Y}  {row['day']:%a}  {row['kind']:<8} {row['name']}")
+
+
+@main.command("agencies")
+def agencies_list() -> None:
+    """List agencies."""
+    from dialogue.tables import Agency
+
+    rows = run(lambda: Agency.select(Agency.id, Agency.short_name, Agency.name, Agency.unit.name, Agency.active)
+               .order_by(Agency.id))
+    for row in rows:
+        flag = "" if row["active"] else "  (inactive)"
+        click.echo(f"{row['id']:>4}  {row['short_name']:<10} {row['name']} — {row['unit.name']}{flag}")
+
+
+@main.command("topics")
+def topics_list() -> None:
+    """List topics with their default agencies."""
+    from dialogue.tables import Topic
+
+    rows = run(lambda: Topic.select(Topic.code, Topic.name_vi, Topic.name_en, Topic.default_agency.short_name)
+               .order_by(Topic.position))
+    for row in rows:
+        click.echo(f"{row['code']:<22} {row['name_vi']} / {row['name_en']} → {row['default_agency.short_name'] or '—'}")
+
+
+@main.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Load the demo once (running it again adds nothing)."""
+    from dialogue.services.demo import load_demo
+
+    added = run(load_demo)
+    click.echo("Demo data: " + ", ".join(f"{count} {kind} added" for kind, count in added.items()) + ".")

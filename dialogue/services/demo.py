@@ -1,0 +1,100 @@
+"""Demo data that tells a real story: Đống Đa ward of Hà Nội prepares its annual
+dialogue conference with residents. Loading it twice changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from dialogue.db import write_transaction
+from dialogue.services.reference import load_admin_units, seed_holidays
+from dialogue.tables import AdminUnit, Agency, Conference, Topic
+from dialogue.text import fold
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DEMO_UNIT_CODE = "00235"  # Phường Đống Đa, Thành phố Hà Nội
+
+AGENCIES = [
+    # short name, full name, contact
+    ("VP", "Văn phòng HĐND và UBND phường Đống Đa", "vanphong@dongda.demo.gov.vn"),
+    ("KT-HT-ĐT", "Phòng Kinh tế, Hạ tầng và Đô thị phường Đống Đa", "kinhte@dongda.demo.gov.vn"),
+    ("VH-XH", "Phòng Văn hóa - Xã hội phường Đống Đa", "vanhoaxahoi@dongda.demo.gov.vn"),
+    ("TTPVHCC", "Trung tâm Phục vụ hành chính công phường Đống Đa", "motcua@dongda.demo.gov.vn"),
+    ("CA", "Công an phường Đống Đa", "congan@dongda.demo.gov.vn"),
+]
+
+TOPICS = [
+    # code, Vietnamese, English, audience, default agency (short name)
+    ("land", "Đất đai, cấp giấy chứng nhận", "Land and land-use certificates", "everyone", "KT-HT-ĐT"),
+    ("clearance", "Bồi thường, giải phóng mặt bằng", "Compensation and site clearance", "everyone", "KT-HT-ĐT"),
+    ("construction", "Trật tự xây dựng, quản lý đô thị", "Construction order and urban management", "everyone", "KT-HT-ĐT"),
+    ("traffic", "Giao thông, đường sá, chiếu sáng", "Roads, traffic and street lighting", "everyone", "KT-HT-ĐT"),
+    ("environment", "Môi trường, rác thải, ngập úng", "Environment, waste and flooding", "everyone", "KT-HT-ĐT"),
+    ("social", "Chính sách xã hội, người có công", "Social policy and support for people with merit", "residents", "VH-XH"),
+    ("education_health", "Giáo dục, y tế", "Education and health", "residents", "VH-XH"),
+    ("security", "An ninh, trật tự", "Security and public order", "everyone", "CA"),
+    ("civil_status", "Hộ tịch, cư trú", "Civil status and residence", "residents", "TTPVHCC"),
+    ("procedures", "Thủ tục hành chính", "Administrative procedures", "businesses", "TTPVHCC"),
+    ("business_registration", "Đăng ký hộ kinh doanh", "Household business registration", "businesses", "KT-HT-ĐT"),
+    ("labour", "Lao động, bảo hiểm xã hội", "Labour and social insurance", "businesses", "VH-XH"),
+    ("fire_safety", "Phòng cháy, chữa cháy", "Fire safety", "businesses", "CA"),
+    ("tax", "Thuế, phí, lệ phí", "Taxes, fees and charges", "businesses", "KT-HT-ĐT"),
+]
+
+CONFERENCE_TITLE = "Hội nghị đối thoại giữa Chủ tịch UBND phường Đống Đa với Nhân dân năm 2026"
+
+
+async def load_demo(today: dt.date | None = None) -> dict[str, int]:
+    """Load the demo. Returns how many rows of each kind it added."""
+    today = today or dt.date.today()
+    added = {"agencies": 0, "topics": 0, "conferences": 0}
+    if not await AdminUnit.exists().where(AdminUnit.code == DEMO_UNIT_CODE):
+        await load_admin_units(today)
+    await seed_holidays(today.year - 1, today.year + 3)
+    unit = await AdminUnit.objects().get(AdminUnit.code == DEMO_UNIT_CODE)
+
+    async with write_transaction():
+        agencies: dict[str, int] = {}
+        for short, name, email in AGENCIES:
+            row = await Agency.select(Agency.id).where((Agency.unit == unit.id) & (Agency.short_name == short)).first()
+            if row is None:
+                row = (await Agency.insert(Agency(
+                    name=name, short_name=short, name_folded=fold(name), unit=unit.id, email=email, active=True,
+                )).returning(Agency.id))[0]
+                added["agencies"] += 1
+            agencies[short] = row["id"]
+
+        for position, (code, name_vi, name_en, audience, agency) in enumerate(TOPICS):
+            if not await Topic.exists().where(Topic.code == code):
+                await Topic.insert(Topic(
+                    code=code, name_vi=name_vi, name_en=name_en, audience=audience,
+                    default_agency=agencies[agency], position=position, active=True,
+                ))
+                added["topics"] += 1
+
+        if not await Conference.exists().where((Conference.unit == unit.id) & (Conference.title == CONFERENCE_TITLE)):
+            def at(days: int, hour: int) -> dt.datetime:
+                return dt.datetime.combine(today + dt.timedelta(days=days), dt.time(hour), TZ)
+
+            await Conference.insert(Conference(
+                title=CONFERENCE_TITLE,
+                title_folded=fold(CONFERENCE_TITLE),
+                kind=Conference.Kind.residents.value,
+                unit=unit.id,
+                co_organiser="Ủy ban Mặt trận Tổ quốc Việt Nam phường Đống Đa",
+                starts_at=at(23, 8),
+                ends_at=at(23, 11),
+                venue="Hội trường UBND phường Đống Đa, số 8 phố Hoàng Cầu, Hà Nội",
+                description=(
+                    "Chủ tịch Ủy ban nhân dân phường chủ trì, phối hợp với Ủy ban Mặt trận Tổ quốc Việt Nam phường "
+                    "tổ chức đối thoại trực tiếp với Nhân dân về các vấn đề người dân quan tâm: đất đai, trật tự "
+                    "xây dựng, môi trường, ngập úng, giao thông và chính sách xã hội. Người dân gửi câu hỏi trước "
+                    "hội nghị qua hệ thống này; các câu hỏi được chuyển đến cơ quan có thẩm quyền để trả lời."
+                ),
+                questions_open_at=at(-5, 7),
+                questions_close_at=at(16, 17),
+                release_policy=Conference.ReleasePolicy.at_session.value,
+                state=Conference.State.open.value,
+            ))
+            added["conferences"] += 1
+    return added

@@ -1,0 +1,34 @@
+"""Pure text helpers: Vietnamese diacritics folding and tidying of typed input."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str | None) -> str:
+    """Lower-case text without diacritics, for search: "Đống Đa" -> "dong da".
+
+    Unicode decomposition leaves đ/Đ intact (they are letters, not a d with a mark),
+    so they are mapped by hand first.
+    """
+    if not text:
+        return ""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped.casefold()).strip()
+
+
+def tidy(text: str | None) -> str:
+    """NFC-normalise, drop control and invisible format characters, collapse spaces."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    kept = "".join(
+        ch if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\n\t" else " "
+        for ch in text
+    )
+    return _SPACES.sub(" ", kept).strip()

@@ -1,0 +1,58 @@
+"""The application factory: settings in, a configured Litestar app out."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from dialogue.db import bind_engine, close_pool, make_engine, start_pool
+from dialogue.settings import Settings, get_settings
+from dialogue.web.errors import EXCEPTION_HANDLERS
+from dialogue.web.middleware import LanguageMiddleware, security_headers_hook
+from dialogue.web.public import PublicController
+from dialogue.web.templating import STATIC_DIR, build_environment
+
+log = logging.getLogger("dialogue")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    engine = make_engine(settings)
+    bind_engine(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        for notice in settings.notices:
+            log.warning(notice)
+        await start_pool(engine, settings.db_pool_max)
+        try:
+            yield
+        finally:
+            await close_pool(engine)
+
+    return Litestar(
+        route_handlers=[
+            PublicController,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+        ],
+        middleware=[
+            DefineMiddleware(LanguageMiddleware, default_language=settings.default_language),
+        ],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment())),
+        exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://"))],
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        lifespan=[lifespan],
+        state=State({"settings": settings}),
+        openapi_config=None,
+        debug=False,
+    )

@@ -1,0 +1,65 @@
+"""Domain and HTTP errors mapped to friendly pages, in one place. Nothing internal leaks."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.response import Template
+
+from dialogue.i18n import gettext as _
+from dialogue.i18n import set_language
+from dialogue.web.middleware import LANGUAGE_COOKIE
+
+log = logging.getLogger("dialogue.web")
+
+
+def _titles() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("The request could not be understood"),
+              _("Something in the request was not in the form we expected. Go back and try again.")),
+        403: (_("You cannot do this"),
+              _("You do not have permission for this page or action, or the form had expired. "
+                "Go back, reload the page and try again.")),
+        404: (_("Page not found"),
+              _("We could not find the page you asked for. Check the address, or start again from the home page.")),
+        405: (_("This action is not available here"),
+              _("The page does not accept this kind of request. Start again from the home page.")),
+        413: (_("What you sent is too large"),
+              _("Send something smaller and try again.")),
+        429: (_("Too many attempts"),
+              _("Please wait a little and try again.")),
+        500: (_("Something went wrong on our side"),
+              _("The problem has been recorded. Please try again in a few minutes.")),
+    }
+
+
+def error_page(request: Request, status_code: int, detail: str | None = None) -> Response:
+    # A request that matched no route never passed the language middleware.
+    set_language(request.cookies.get(LANGUAGE_COOKIE) or request.app.state.settings.default_language)
+    titles = _titles()
+    title, message = titles.get(status_code, titles[500] if status_code >= 500 else titles[400])
+    return Template(
+        template_name="errors/error.html",
+        context={"status_code": status_code, "title": title, "message": detail or message},
+        status_code=status_code,
+    )
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    response = error_page(request, exc.status_code)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_page(request, 500)
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: http_exception_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,80 @@
+"""ASGI middleware of our own: the request's language and the security headers."""
+
+from __future__ import annotations
+
+from http.cookies import CookieError, SimpleCookie
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from dialogue import i18n
+from dialogue.settings import LANGUAGES
+
+LANGUAGE_COOKIE = "lang"
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+])
+
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+def cookie_value(scope: Scope, name: str) -> str | None:
+    """Read one cookie straight from the headers; a malformed header counts as absent."""
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            jar = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except CookieError:
+                continue
+            if name in jar:
+                return jar[name].value
+    return None
+
+
+class LanguageMiddleware:
+    """Set the language of this request from the `lang` cookie (default: the setting)."""
+
+    def __init__(self, app: ASGIApp, default_language: str = "vi") -> None:
+        self.app = app
+        self.default_language = default_language
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            chosen = cookie_value(scope, LANGUAGE_COOKIE)
+            i18n.set_language(chosen if chosen in LANGUAGES else self.default_language)
+        await self.app(scope, receive, send)
+
+
+def security_headers_hook(hsts: bool):
+    """A before_send hook: it sees every response, error pages for unknown paths included,
+    which route middleware would not."""
+    headers = dict(SECURITY_HEADERS)
+    if hsts:
+        headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+
+    async def add_security_headers(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            present = MutableScopeHeaders.from_message(message)
+            for key, value in headers.items():
+                if key not in present:
+                    present[key] = value
+
+    return add_security_headers

@@ -1,0 +1,45 @@
+"""Public pages: no account needed, work without JavaScript."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from litestar import Controller, Request, get
+from litestar.params import Parameter
+from litestar.response import Redirect, Template
+from typing_extensions import Annotated
+
+from dialogue.services.conferences import upcoming_public_conferences
+from dialogue.settings import LANGUAGES
+from dialogue.web.middleware import LANGUAGE_COOKIE
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never another host (an open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+class PublicController(Controller):
+    path = "/"
+
+    @get("/", name="home")
+    async def home(self) -> Template:
+        conferences = await upcoming_public_conferences()
+        return Template(template_name="public/home.html", context={"conferences": conferences})
+
+    @get("/language/{code:str}", name="language")
+    async def switch_language(
+        self, request: Request, code: str, next_: Annotated[str | None, Parameter(query="next")] = None
+    ) -> Redirect:
+        response = Redirect(path=safe_next(next_))
+        if code in LANGUAGES:
+            response.set_cookie(
+                LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+                secure=request.app.state.settings.secure_cookies,
+            )
+        return response
