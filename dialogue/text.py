@@ -6,6 +6,9 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# Letters that decomposition does not reduce to a plain d: đ/Đ, and the look-alike
+# eth (Ð/ð) that some keyboards and old documents use for Đ.
+_D_LETTERS = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 
 
 def fold(text: str | None) -> str:
@@ -16,7 +19,7 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = text.replace("đ", "d").replace("Đ", "D")
+    text = text.translate(_D_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.casefold()).strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from typing_extensions import Annotated
 
@@ -34,7 +34,7 @@ class PublicController(Controller):
 
     @get("/language/{code:str}", name="language")
     async def switch_language(
-        self, request: Request, code: str, next_: Annotated[str | None, Parameter(query="next")] = None
+        self, request: Request, code: FromPath[str], next_: Annotated[str | None, QueryParameter(name="next")] = None
     ) -> Redirect:
         response = Redirect(path=safe_next(next_))
         if code in LANGUAGES:

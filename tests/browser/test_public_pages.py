@@ -1,0 +1,46 @@
+"""What a resident sees on a phone: the home page, both languages, error pages, accessibility."""
+
+from tests.browser.conftest import assert_accessible, assert_fits_the_phone
+
+
+async def test_home_page_on_a_phone_in_both_languages(live_server, page):
+    await page.goto(live_server.url + "/")
+    assert await page.get_attribute("html", "lang") == "vi"
+    await page.get_by_role("heading", level=1, name="Gửi câu hỏi đến chính quyền địa phương").wait_for()
+    await page.get_by_text("Hội nghị đối thoại giữa Chủ tịch UBND phường Đống Đa").wait_for()
+    await assert_fits_the_phone(page)
+    await assert_accessible(page)
+
+    await page.get_by_role("link", name="English").click()
+    await page.get_by_role("heading", level=1, name="Put your question to your local government").wait_for()
+    assert await page.get_attribute("html", "lang") == "en"
+    await assert_accessible(page)
+
+    await page.get_by_role("link", name="Tiếng Việt").click()
+    await page.get_by_role("heading", level=1, name="Gửi câu hỏi đến chính quyền địa phương").wait_for()
+
+
+async def test_the_skip_link_reaches_the_main_content(live_server, page):
+    await page.goto(live_server.url + "/")
+    await page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Chuyển đến nội dung chính")
+    assert await skip.evaluate("element => element === document.activeElement")
+    await skip.press("Enter")
+    assert page.url.endswith("#main")
+
+
+async def test_the_not_found_page_is_friendly_and_accessible(live_server, page):
+    response = await page.goto(live_server.url + "/khong-co")
+    assert response.status == 404
+    await page.get_by_role("heading", level=1, name="Không tìm thấy trang").wait_for()
+    await assert_fits_the_phone(page)
+    await assert_accessible(page)
+
+
+async def test_pages_work_without_javascript(live_server, browser):
+    context = await browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = await context.new_page()
+    await page.goto(live_server.url + "/")
+    await page.get_by_role("link", name="English").click()
+    await page.get_by_role("heading", level=1, name="Put your question to your local government").wait_for()
+    await context.close()
