@@ -94,7 +94,9 @@ async def write_transaction() -> AsyncIterator[None]:
 
 
 async def start_pool(engine: Engine, max_size: int) -> None:
-    if isinstance(engine, PostgresEngine):
+    """A PostgreSQL pool for the app's lifetime. max_size 0 means none: each query then opens
+    its own connection, which the tests need (their client runs the app on another event loop)."""
+    if isinstance(engine, PostgresEngine) and max_size > 0:
         await engine.start_connection_pool(max_size=max_size)
 
 

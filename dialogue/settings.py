@@ -158,7 +158,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         env=mode,
         secret_key=secret_key,
         database_url=database_url,
-        db_pool_max=_int(env, "DB_POOL_MAX", 10, minimum=1),
+        db_pool_max=_int(env, "DB_POOL_MAX", 10, minimum=0),
         host=host,
         port=port,
         base_url=base_url,

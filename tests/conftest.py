@@ -105,6 +105,7 @@ def make_settings(database_url: str, **overrides) -> Settings:
         database_url=database_url,
         base_url="https://testserver.local",
         background_tasks=False,
+        db_pool_max=0,
         **overrides,
     )
 

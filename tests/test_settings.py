@@ -53,7 +53,7 @@ def test_production_needs_a_secret_key():
     ({"DIALOGUE_ENV": "staging"}, "DIALOGUE_ENV"),
     ({"PORT": "eighty"}, "PORT: 'eighty' is not a whole number"),
     ({"PORT": "70000"}, "PORT: 70000 is not a TCP port"),
-    ({"DB_POOL_MAX": "0"}, "DB_POOL_MAX: must be at least 1"),
+    ({"DB_POOL_MAX": "-1"}, "DB_POOL_MAX: must be at least 0"),
     ({"TRUSTED_PROXIES": "10.0.0.1, not-an-ip"}, "TRUSTED_PROXIES: 'not-an-ip'"),
     ({"DEFAULT_LANGUAGE": "fr"}, "DEFAULT_LANGUAGE"),
     ({"SMTP_URL": "http://mail"}, "SMTP_URL"),
