@@ -29,6 +29,7 @@ demo: migrate
 	$(BIN)/python -m dialogue demo load
 
 run: translations demo
+	$(BIN)/python -m dialogue demo accounts
 	exec $(BIN)/python -m dialogue serve
 
 # SQLite first; then PostgreSQL when TEST_DATABASE_URL names a server.

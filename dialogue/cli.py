@@ -155,3 +155,46 @@ def demo_load() -> None:
 
     added = run(load_demo)
     click.echo("Demo data: " + ", ".join(f"{count} {kind} added" for kind, count in added.items()) + ".")
+
+
+@demo.command("accounts")
+def demo_accounts() -> None:
+    """Print the demo's sign-in accounts (one per role)."""
+    from dialogue.services.demo import ACCOUNTS, DEMO_PASSWORD
+
+    click.echo("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+    for email, name, role, agency in ACCOUNTS:
+        click.echo(f"  {role:<15} {email:<26} {name}{' — ' + agency if agency else ''}")
+
+
+@main.group()
+def users() -> None:
+    """Staff accounts."""
+
+
+@users.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", "full_name", prompt="Full name")
+@click.password_option("--password", help="Prompted for (twice) when not given.")
+def users_create_admin(email: str, full_name: str, password: str) -> None:
+    """Create an administrator: the first account, before anyone can sign in."""
+    from dialogue.clock import utc_now
+    from dialogue.errors import InvalidInput
+    from dialogue.services.accounts import create_first_admin
+
+    try:
+        user_id = run(lambda: create_first_admin(email, full_name, password, utc_now()))
+    except InvalidInput as error:
+        raise click.ClickException("; ".join(f"{field}: {message}" for field, message in error.errors.items()))
+    click.echo(f"Administrator {email} created (id {user_id}).")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List staff accounts."""
+    from dialogue.services.accounts import list_accounts
+
+    for row in run(list_accounts):
+        status = "" if row["active"] else "  (closed)"
+        where = row["agency_name"] or row["unit_name"] or ""
+        click.echo(f"{row['id']:>4}  {row['role']:<15} {row['email']:<30} {row['full_name']} {where}{status}")

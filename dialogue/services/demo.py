@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from dialogue.db import write_transaction
 from dialogue.services.reference import load_admin_units, seed_holidays
-from dialogue.tables import AdminUnit, Agency, Conference, Topic
+from dialogue.services.accounts import hash_password
+from dialogue.tables import AdminUnit, Agency, Conference, StaffUser, Topic
 from dialogue.text import fold
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -41,13 +42,25 @@ TOPICS = [
     ("tax", "Thuế, phí, lệ phí", "Taxes, fees and charges", "businesses", "KT-HT-ĐT"),
 ]
 
+DEMO_PASSWORD = "doithoai-demo-2026"
+ACCOUNTS = [
+    # e-mail, name, role, agency (short name)
+    ("admin@dongda.demo", "Quản trị hệ thống", "admin", None),
+    ("organiser@dongda.demo", "Nguyễn Thị Lan", "organiser", None),
+    ("secretary@dongda.demo", "Trần Minh Đức", "secretary", None),
+    ("officer@dongda.demo", "Lê Văn Hùng", "agency_officer", "KT-HT-ĐT"),
+    ("head@dongda.demo", "Phạm Thu Hà", "agency_head", "KT-HT-ĐT"),
+    ("police@dongda.demo", "Đỗ Quang Huy", "agency_officer", "CA"),
+    ("viewer@dongda.demo", "Hoàng Văn Nam", "viewer", None),
+]
+
 CONFERENCE_TITLE = "Hội nghị đối thoại giữa Chủ tịch UBND phường Đống Đa với Nhân dân năm 2026"
 
 
 async def load_demo(today: dt.date | None = None) -> dict[str, int]:
     """Load the demo. Returns how many rows of each kind it added."""
     today = today or dt.date.today()
-    added = {"agencies": 0, "topics": 0, "conferences": 0}
+    added = {"agencies": 0, "topics": 0, "conferences": 0, "accounts": 0}
     if not await AdminUnit.exists().where(AdminUnit.code == DEMO_UNIT_CODE):
         await load_admin_units(today)
     await seed_holidays(today.year - 1, today.year + 3)
@@ -71,6 +84,17 @@ async def load_demo(today: dt.date | None = None) -> dict[str, int]:
                     default_agency=agencies[agency], position=position, active=True,
                 ))
                 added["topics"] += 1
+
+        password_hash = None
+        for email, name, role, agency in ACCOUNTS:
+            if not await StaffUser.exists().where(StaffUser.email == email):
+                password_hash = password_hash or hash_password(DEMO_PASSWORD)
+                await StaffUser.insert(StaffUser(
+                    email=email, full_name=name, role=role, password_hash=password_hash,
+                    agency=agencies[agency] if agency else None,
+                    unit=None if role == "admin" or agency else unit.id,
+                ))
+                added["accounts"] += 1
 
         if not await Conference.exists().where((Conference.unit == unit.id) & (Conference.title == CONFERENCE_TITLE)):
             def at(days: int, hour: int) -> dt.datetime:

@@ -1,8 +1,13 @@
 """Piccolo tables, one module per area. ALL_TABLES is what the app and migrations know."""
 
+from dialogue.tables.accounts import SessionRecord, SignInFailure, StaffUser
+from dialogue.tables.audit import ActionLog
 from dialogue.tables.conference import Conference
 from dialogue.tables.reference import AdminUnit, Agency, Holiday, Topic
 
-ALL_TABLES = [AdminUnit, Agency, Topic, Holiday, Conference]
+ALL_TABLES = [AdminUnit, Agency, Topic, Holiday, Conference, StaffUser, SessionRecord, SignInFailure, ActionLog]
 
-__all__ = ["ALL_TABLES", "AdminUnit", "Agency", "Topic", "Holiday", "Conference"]
+__all__ = [
+    "ALL_TABLES", "AdminUnit", "Agency", "Topic", "Holiday", "Conference",
+    "StaffUser", "SessionRecord", "SignInFailure", "ActionLog",
+]

@@ -8,23 +8,32 @@ from typing import AsyncIterator
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from dialogue.clock import Clock, utc_now
 from dialogue.db import bind_engine, close_pool, make_engine, start_pool
 from dialogue.settings import Settings, get_settings
+from dialogue.web.admin import AdminController
+from dialogue.web.auth import AuthController
+from dialogue.web.csrf import SafeCSRFMiddleware
 from dialogue.web.errors import EXCEPTION_HANDLERS
 from dialogue.web.middleware import LanguageMiddleware, security_headers_hook
 from dialogue.web.public import PublicController
+from dialogue.web.sessions import DatabaseStore, StaffMiddleware, session_config
+from dialogue.web.staff import StaffController
 from dialogue.web.templating import STATIC_DIR, build_environment
 
 log = logging.getLogger("dialogue")
+CSRF_COOKIE = "dialogue_csrf"
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Litestar:
+    """The app for these settings. `clock` gives the time to every service (tests pin it)."""
     settings = settings or get_settings()
     engine = make_engine(settings)
     bind_engine(engine)
@@ -39,20 +48,29 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await close_pool(engine)
 
+    csrf = CSRFConfig(
+        secret=settings.secret_key, cookie_name=CSRF_COOKIE, cookie_secure=settings.secure_cookies,
+        cookie_httponly=True, cookie_samesite="lax", exclude=["^/static/"],
+    )
     return Litestar(
         route_handlers=[
-            PublicController,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+            PublicController, AuthController, StaffController, AdminController,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
+                                       cache_control=None),
         ],
         middleware=[
             DefineMiddleware(LanguageMiddleware, default_language=settings.default_language),
+            DefineMiddleware(SafeCSRFMiddleware, config=csrf),
+            session_config(settings.session_idle_minutes, settings.secure_cookies).middleware,
+            DefineMiddleware(StaffMiddleware, max_hours=settings.session_max_hours, clock=clock),
         ],
+        stores={"sessions": DatabaseStore(clock)},
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment())),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://"))],
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         lifespan=[lifespan],
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "clock": clock}),
         openapi_config=None,
         debug=False,
     )

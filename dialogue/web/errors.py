@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException
-from litestar.response import Template
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.response import Redirect, Template
 
+from dialogue.errors import Conflict, DomainError, Forbidden, NotFound, Throttled
 from dialogue.i18n import gettext as _
 from dialogue.i18n import set_language
 from dialogue.web.middleware import LANGUAGE_COOKIE
@@ -54,12 +56,26 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     return response
 
 
+def sign_in_redirect_handler(request: Request, exc: NotAuthorizedException) -> Response:
+    """A page for staff only, asked for without a session: sign in first, then come back."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(path=f"/sign-in?next={quote(target, safe='')}", status_code=303)
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    status = 403 if isinstance(exc, Forbidden) else 404 if isinstance(exc, NotFound) else \
+        409 if isinstance(exc, Conflict) else 429 if isinstance(exc, Throttled) else 400
+    return error_page(request, status, str(exc) or None)
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_page(request, 500)
 
 
 EXCEPTION_HANDLERS = {
+    NotAuthorizedException: sign_in_redirect_handler,
+    DomainError: domain_error_handler,
     HTTPException: http_exception_handler,
     Exception: internal_error_handler,
 }

@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from dialogue import i18n
 from dialogue.settings import LANGUAGES, PROJECT_ROOT
+from dialogue.web import labels
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -35,6 +36,8 @@ def build_environment() -> Environment:
     env.globals.update(
         current_language=i18n.current_language,
         static_url=static_url,
+        conference_state=labels.conference_state,
+        role_name=labels.role_name,
         languages=LANGUAGES,
         language_names=i18n.LANGUAGE_NAMES,
     )
@@ -42,5 +45,6 @@ def build_environment() -> Environment:
         day=i18n.format_day,
         moment=i18n.format_moment,
         long_day=i18n.format_long_day,
+        log_sentence=labels.log_sentence,
     )
     return env

@@ -1,0 +1,274 @@
+"""The admin's pages: staff accounts, agencies, topics, holidays, the unit map, the action log.
+
+Thin handlers: read the form, call a service, render. Validation, permission and the
+action log are the services' business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Awaitable, Callable
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from typing_extensions import Annotated
+
+from dialogue.errors import InvalidInput, NotFound
+from dialogue.i18n import gettext as _
+from dialogue.services import accounts, admin_reference as reference, audit
+from dialogue.services.reference import list_holidays, list_units
+from dialogue.tables import Holiday, StaffUser, Topic
+from dialogue.web.forms import form_data
+from dialogue.web.guards import actor_of, roles
+
+R = StaffUser.Role
+MAX_ID = 2**31 - 1
+LOG_PAGE = 50
+
+
+def checked_id(value: int) -> int:
+    """Ids beyond what the database holds are simply not found (rather than a driver error)."""
+    if not 0 < value <= MAX_ID:
+        raise NotFound(_("This item no longer exists."))
+    return value
+
+
+def role_options() -> list[tuple[str, str]]:
+    names = {
+        "admin": _("Administrator"), "organiser": _("Organiser"), "secretary": _("Secretary"),
+        "agency_officer": _("Agency officer"), "agency_head": _("Agency head"), "viewer": _("Leadership (read only)"),
+    }
+    return [(role.value, names[role.value]) for role in R]
+
+
+def audience_options() -> list[tuple[str, str]]:
+    return [("everyone", _("Everyone")), ("residents", _("Residents")), ("businesses", _("Businesses"))]
+
+
+def holiday_kind_options() -> list[tuple[str, str]]:
+    return [(Holiday.Kind.holiday.value, _("Day off")), (Holiday.Kind.workday.value, _("Working day (swap)"))]
+
+
+async def agency_options() -> list[tuple[str, str]]:
+    return [(str(a["id"]), f"{a['short_name']} — {a['name']}") for a in await reference.list_agencies(False)]
+
+
+async def _edit(
+    request: Request, template: str, save: Callable[[dict], Awaitable[int]], done: Callable[[int], str],
+    context: dict,
+) -> Template | Redirect:
+    """Save a submitted form, or show it again with its messages and everything typed."""
+    form = await form_data(request)
+    try:
+        object_id = await save(form)
+    except InvalidInput as error:
+        return Template(template_name=template, context={**context, "values": form, "errors": error.errors},
+                        status_code=400)
+    return Redirect(path=done(object_id), status_code=303)
+
+
+class AdminController(Controller):
+    path = "/admin"
+    guards = [roles(R.admin)]
+
+    @get("/", name="admin_home")
+    async def home(self) -> Template:
+        return Template(template_name="admin/home.html", context={"entries": await audit.recent_entries(limit=10)})
+
+    # --- Accounts ---------------------------------------------------------------------
+
+    @get("/accounts", name="admin_accounts")
+    async def accounts_list(self) -> Template:
+        return Template(template_name="admin/accounts.html", context={"accounts": await accounts.list_accounts()})
+
+    async def _account_context(self, account: dict | None = None) -> dict:
+        return {"account": account, "roles": role_options(), "agencies": await agency_options(), "errors": {}}
+
+    @get("/accounts/new")
+    async def account_new(self) -> Template:
+        return Template(template_name="admin/account_form.html",
+                        context={**await self._account_context(), "values": {"language": "vi"}})
+
+    @post("/accounts/new")
+    async def account_create(self, request: Request) -> Template | Redirect:
+        actor, now = actor_of(request), request.app.state.clock()
+        return await _edit(request, "admin/account_form.html",
+                           lambda form: accounts.create_account(actor, form, now),
+                           lambda _id: "/admin/accounts?saved=1", await self._account_context())
+
+    @get("/accounts/{user_id:int}")
+    async def account_view(self, user_id: FromPath[int]) -> Template:
+        account = await accounts.get_account(checked_id(user_id))
+        values = {**account, "unit": account["unit_code"] or "", "agency": str(account["agency"] or ""),
+                  "active": "yes" if account["active"] else ""}
+        return Template(template_name="admin/account_form.html", context={
+            **await self._account_context(account), "values": values,
+            "history": await audit.entries_for("staff_user", user_id),
+        })
+
+    @post("/accounts/{user_id:int}")
+    async def account_update(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+        account = await accounts.get_account(checked_id(user_id))
+        actor, now = actor_of(request), request.app.state.clock()
+
+        async def save(form: dict) -> int:
+            await accounts.update_account(actor, user_id, form, now)
+            return user_id
+
+        return await _edit(request, "admin/account_form.html", save, lambda _id: f"/admin/accounts/{user_id}?saved=1",
+                           {**await self._account_context(account), "history": []})
+
+    @post("/accounts/{user_id:int}/password")
+    async def account_password(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+        account = await accounts.get_account(checked_id(user_id))
+        actor, now = actor_of(request), request.app.state.clock()
+
+        async def save(form: dict) -> int:
+            await accounts.reset_password(actor, user_id, form.get("password", ""), now)
+            return user_id
+
+        values = {**account, "unit": account["unit_code"] or "", "agency": str(account["agency"] or ""),
+                  "active": "yes" if account["active"] else ""}
+        response = await _edit(request, "admin/account_form.html", save,
+                               lambda _id: f"/admin/accounts/{user_id}?password_reset=1",
+                               {**await self._account_context(account), "history": []})
+        if isinstance(response, Template):
+            response.context["values"] = values  # keep the account form filled, not the password
+        return response
+
+    # --- Agencies ---------------------------------------------------------------------
+
+    @get("/agencies", name="admin_agencies")
+    async def agencies_list(self) -> Template:
+        return Template(template_name="admin/agencies.html", context={"agencies": await reference.list_agencies()})
+
+    @get("/agencies/new")
+    async def agency_new(self) -> Template:
+        return Template(template_name="admin/agency_form.html", context={"agency": None, "values": {}, "errors": {}})
+
+    @post("/agencies/new")
+    async def agency_create(self, request: Request) -> Template | Redirect:
+        actor, now = actor_of(request), request.app.state.clock()
+        return await _edit(request, "admin/agency_form.html", lambda form: reference.save_agency(actor, form, now),
+                           lambda _id: "/admin/agencies?saved=1", {"agency": None})
+
+    @get("/agencies/{agency_id:int}")
+    async def agency_view(self, agency_id: FromPath[int]) -> Template:
+        agency = await reference.get_agency(checked_id(agency_id))
+        values = {**agency, "unit": agency["unit_code"], "active": "yes" if agency["active"] else ""}
+        return Template(template_name="admin/agency_form.html", context={
+            "agency": agency, "values": values, "errors": {}, "history": await audit.entries_for("agency", agency_id),
+        })
+
+    @post("/agencies/{agency_id:int}")
+    async def agency_update(self, request: Request, agency_id: FromPath[int]) -> Template | Redirect:
+        agency = await reference.get_agency(checked_id(agency_id))
+        actor, now = actor_of(request), request.app.state.clock()
+        return await _edit(request, "admin/agency_form.html",
+                           lambda form: reference.save_agency(actor, form, now, agency_id),
+                           lambda _id: "/admin/agencies?saved=1", {"agency": agency, "history": []})
+
+    # --- Topics -----------------------------------------------------------------------
+
+    @get("/topics", name="admin_topics")
+    async def topics_list(self) -> Template:
+        return Template(template_name="admin/topics.html", context={"topics": await reference.list_topics()})
+
+    async def _topic_context(self, topic: dict | None) -> dict:
+        return {"topic": topic, "audiences": audience_options(), "agencies": await agency_options(), "errors": {}}
+
+    @get("/topics/new")
+    async def topic_new(self) -> Template:
+        return Template(template_name="admin/topic_form.html",
+                        context={**await self._topic_context(None), "values": {"audience": "everyone", "position": "0"}})
+
+    @post("/topics/new")
+    async def topic_create(self, request: Request) -> Template | Redirect:
+        actor, now = actor_of(request), request.app.state.clock()
+        return await _edit(request, "admin/topic_form.html", lambda form: reference.save_topic(actor, form, now),
+                           lambda _id: "/admin/topics?saved=1", await self._topic_context(None))
+
+    @get("/topics/{topic_id:int}")
+    async def topic_view(self, topic_id: FromPath[int]) -> Template:
+        topic = await reference.get_topic(checked_id(topic_id))
+        values = {**topic, "default_agency": str(topic["default_agency"] or ""),
+                  "active": "yes" if topic["active"] else ""}
+        return Template(template_name="admin/topic_form.html", context={
+            **await self._topic_context(topic), "values": values, "history": await audit.entries_for("topic", topic_id),
+        })
+
+    @post("/topics/{topic_id:int}")
+    async def topic_update(self, request: Request, topic_id: FromPath[int]) -> Template | Redirect:
+        topic = await reference.get_topic(checked_id(topic_id))
+        actor, now = actor_of(request), request.app.state.clock()
+        return await _edit(request, "admin/topic_form.html",
+                           lambda form: reference.save_topic(actor, form, now, topic_id),
+                           lambda _id: "/admin/topics?saved=1", {**await self._topic_context(topic), "history": []})
+
+    # --- Holidays ---------------------------------------------------------------------
+
+    @get("/holidays", name="admin_holidays")
+    async def holidays_list(self, request: Request,
+                            year: Annotated[int | None, QueryParameter(name="year", ge=2000, le=2100)] = None) -> Template:
+        year = year or request.app.state.clock().year
+        return Template(template_name="admin/holidays.html",
+                        context={"year": year, "holidays": await list_holidays(year)})
+
+    @get("/holidays/new")
+    async def holiday_new(self) -> Template:
+        return Template(template_name="admin/holiday_form.html", context={
+            "holiday": None, "values": {"kind": "holiday"}, "errors": {}, "kinds": holiday_kind_options()})
+
+    @post("/holidays/new")
+    async def holiday_create(self, request: Request) -> Template | Redirect:
+        actor, now = actor_of(request), request.app.state.clock()
+        return await _edit(request, "admin/holiday_form.html", lambda form: reference.save_holiday(actor, form, now),
+                           lambda _id: "/admin/holidays?saved=1",
+                           {"holiday": None, "kinds": holiday_kind_options()})
+
+    @get("/holidays/{holiday_id:int}")
+    async def holiday_view(self, holiday_id: FromPath[int]) -> Template:
+        holiday = await reference.get_holiday(checked_id(holiday_id))
+        values = {**holiday, "day": holiday["day"].strftime("%d/%m/%Y")}
+        return Template(template_name="admin/holiday_form.html", context={
+            "holiday": holiday, "values": values, "errors": {}, "kinds": holiday_kind_options()})
+
+    @post("/holidays/{holiday_id:int}")
+    async def holiday_update(self, request: Request, holiday_id: FromPath[int]) -> Template | Redirect:
+        holiday = await reference.get_holiday(checked_id(holiday_id))
+        actor, now = actor_of(request), request.app.state.clock()
+        return await _edit(request, "admin/holiday_form.html",
+                           lambda form: reference.save_holiday(actor, form, now, holiday_id),
+                           lambda _id: f"/admin/holidays?year={holiday['day'].year}&saved=1",
+                           {"holiday": holiday, "kinds": holiday_kind_options()})
+
+    @post("/holidays/{holiday_id:int}/delete")
+    async def holiday_delete(self, request: Request, holiday_id: FromPath[int]) -> Redirect:
+        holiday = await reference.get_holiday(checked_id(holiday_id))
+        await reference.delete_holiday(actor_of(request), holiday_id, request.app.state.clock())
+        return Redirect(path=f"/admin/holidays?year={holiday['day'].year}&deleted=1", status_code=303)
+
+    # --- Units and the log ------------------------------------------------------------
+
+    @get("/units", name="admin_units")
+    async def units_list(
+        self, province: Annotated[str | None, QueryParameter(name="province", max_length=10)] = None,
+        q: Annotated[str | None, QueryParameter(name="q", max_length=100)] = None,
+    ) -> Template:
+        units = await list_units(province=province or None, search=q or None, include_retired=True)
+        return Template(template_name="admin/units.html",
+                        context={"units": units[:500], "total": len(units), "province": province or "", "q": q or ""})
+
+    @post("/units/reload")
+    async def units_reload(self, request: Request) -> Template:
+        report = await reference.reload_units(actor_of(request), request.app.state.clock())
+        units = await list_units(include_retired=True)
+        return Template(template_name="admin/units.html",
+                        context={"units": units, "total": len(units), "province": "", "q": "", "report": report})
+
+    @get("/log", name="admin_log")
+    async def log(self, page: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1) -> Template:
+        entries = await audit.recent_entries(limit=LOG_PAGE + 1, offset=(page - 1) * LOG_PAGE)
+        return Template(template_name="admin/log.html", context={
+            "entries": entries[:LOG_PAGE], "page": page, "has_next": len(entries) > LOG_PAGE})

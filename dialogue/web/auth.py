@@ -1,0 +1,100 @@
+"""Signing in and out, and changing one's own password."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Controller, Request, get, post
+from litestar.params import QueryParameter
+from litestar.response import Redirect, Template
+from typing_extensions import Annotated
+
+from dialogue.errors import InvalidInput, Throttled
+from dialogue.services import accounts
+from dialogue.settings import Settings
+from dialogue.web.forms import form_data
+from dialogue.web.guards import HOMES, current_user, signed_in
+from dialogue.web.public import safe_next
+from dialogue.web.sessions import ROTATE, client_address
+
+
+def throttle_policy(settings: Settings) -> accounts.ThrottlePolicy:
+    return accounts.ThrottlePolicy(
+        max_account_failures=settings.login_max_failures,
+        max_address_failures=settings.address_max_failures,
+        window=dt.timedelta(minutes=settings.login_window_minutes),
+    )
+
+
+def start_session(request: Request, user: dict, signed_in_at: str) -> None:
+    """A session with a fresh id (see RotatingSessionBackend); signed_in_at bounds its whole life."""
+    request.set_session({"uid": user["id"], "auth_version": user["auth_version"], "signed_in_at": signed_in_at,
+                         ROTATE: True})
+
+
+class AuthController(Controller):
+    path = "/"
+
+    @get("/sign-in", name="sign_in")
+    async def sign_in_form(
+        self, request: Request, next_: Annotated[str | None, QueryParameter(name="next")] = None,
+        signed_out: Annotated[str | None, QueryParameter(name="signed_out")] = None,
+    ) -> Template | Redirect:
+        user = current_user(request)
+        if user is not None:
+            return Redirect(path=HOMES[user["role"]])
+        return Template(template_name="auth/sign_in.html", context={
+            "values": {}, "errors": {}, "next": safe_next(next_), "signed_out": bool(signed_out),
+        })
+
+    @post("/sign-in")
+    async def sign_in(self, request: Request) -> Template | Redirect:
+        form = await form_data(request)
+        settings: Settings = request.app.state.settings
+        now = request.app.state.clock()
+        target = safe_next(form.get("next"))
+        try:
+            user = await accounts.sign_in(
+                form.get("email", ""), form.get("password", ""),
+                client_address(request.scope, settings.trusted_proxies), now, throttle_policy(settings),
+            )
+        except (InvalidInput, Throttled) as error:
+            errors = error.errors if isinstance(error, InvalidInput) else {"email": str(error)}
+            return Template(
+                template_name="auth/sign_in.html",
+                context={"values": {"email": form.get("email", "")}, "errors": errors, "next": target,
+                         "signed_out": False},
+                status_code=429 if isinstance(error, Throttled) else 400,
+            )
+        await request.app.stores.get("sessions").delete_expired()
+        start_session(request, user, now.isoformat())
+        return Redirect(path=target if target != "/" else HOMES[user["role"]], status_code=303)
+
+    @post("/sign-out", guards=[signed_in])
+    async def sign_out(self, request: Request) -> Redirect:
+        user = current_user(request)
+        if user is not None:
+            await accounts.record_sign_out(user, request.app.state.clock())
+        request.clear_session()
+        return Redirect(path="/sign-in?signed_out=1", status_code=303)
+
+    @get("/account/password", guards=[signed_in], name="password")
+    async def password_form(self, done: Annotated[str | None, QueryParameter(name="done")] = None) -> Template:
+        return Template(template_name="auth/password.html", context={"errors": {}, "done": bool(done)})
+
+    @post("/account/password", guards=[signed_in])
+    async def change_password(self, request: Request) -> Template | Redirect:
+        form = await form_data(request)
+        user = current_user(request)
+        now = request.app.state.clock()
+        try:
+            version = await accounts.change_own_password(
+                user, form.get("current_password", ""), form.get("new_password", ""),
+                form.get("confirm_password", ""), now,
+            )
+        except InvalidInput as error:
+            return Template(template_name="auth/password.html", context={"errors": error.errors, "done": False},
+                            status_code=400)
+        # Other sessions of this account end (their version is older); this one goes on, with a new id.
+        start_session(request, {**user, "auth_version": version}, request.session["signed_in_at"])
+        return Redirect(path="/account/password?done=1", status_code=303)

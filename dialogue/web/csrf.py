@@ -1,0 +1,58 @@
+"""CSRF protection that answers 403, never 500, whatever the token looks like.
+
+Litestar 2's CSRFMiddleware compares tokens with secrets.compare_digest, which raises
+TypeError on non-ASCII text, and trusts that the form body parses. This subclass refuses
+such tokens as a mismatch, turns a body that cannot be parsed into a refusal, and
+ignores a malformed cookie so that the next page issues a good one.
+"""
+
+from __future__ import annotations
+
+from litestar.exceptions import PermissionDeniedException
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.types import Receive, Scope, Send
+
+from dialogue.web.middleware import cookie_value
+
+MAX_TOKEN_LENGTH = 256
+
+
+def _plausible(token: str | None) -> bool:
+    return bool(token) and len(token) <= MAX_TOKEN_LENGTH and token.isascii()  # type: ignore[union-attr]
+
+
+class SafeCSRFMiddleware(CSRFMiddleware):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            cookie = cookie_value(scope, self.config.cookie_name)
+            if cookie is not None and (not _plausible(cookie) or self._decode_csrf_token(cookie) is None):
+                scope["headers"] = _without_cookie(scope["headers"], self.config.cookie_name)
+            if scope["method"] not in self.config.safe_methods:
+                # Parse the form here (Litestar caches it for the handler), so that a body
+                # that is not the form it claims to be is refused rather than crashing.
+                request = scope["litestar_app"].request_class(scope=scope, receive=receive)
+                try:
+                    await request.form()
+                except Exception as error:  # noqa: BLE001 (any parse failure is the client's)
+                    raise PermissionDeniedException("CSRF token verification failed") from error
+        await super().__call__(scope, receive, send)
+
+    def _csrf_tokens_match(self, request_csrf_token: str, cookie_csrf_token: str) -> bool:
+        if not isinstance(request_csrf_token, str) or not _plausible(request_csrf_token):
+            return False
+        if not _plausible(cookie_csrf_token):
+            return False
+        return super()._csrf_tokens_match(request_csrf_token, cookie_csrf_token)
+
+
+def _without_cookie(headers, name: str):
+    """The request headers with one cookie taken out of every Cookie header."""
+    kept = []
+    for key, value in headers:
+        if key == b"cookie":
+            parts = [part for part in value.decode("latin-1").split(";") if part.strip().split("=", 1)[0] != name]
+            if not parts:
+                continue
+            value = ";".join(parts).strip().encode("latin-1")
+        kept.append((key, value))
+    return kept

@@ -1,0 +1,54 @@
+"""Route guards: small functions that raise. Object-level rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from dialogue.services.audit import Actor
+from dialogue.tables import StaffUser
+
+R = StaffUser.Role
+
+# Each role's home page, where sign-in lands.
+HOMES = {
+    R.admin.value: "/admin",
+    R.organiser.value: "/organiser",
+    R.secretary.value: "/secretary",
+    R.agency_officer.value: "/agency",
+    R.agency_head.value: "/agency",
+    R.viewer.value: "/dashboard",
+}
+
+
+def current_user(connection: ASGIConnection) -> dict[str, Any] | None:
+    return connection.scope.get("user")  # type: ignore[return-value]
+
+
+def actor_of(connection: ASGIConnection) -> Actor:
+    user = current_user(connection)
+    if user is None:
+        raise NotAuthorizedException()
+    return Actor.staff(user)
+
+
+def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if current_user(connection) is None:
+        raise NotAuthorizedException()
+
+
+def roles(*allowed: StaffUser.Role):
+    names = {role.value for role in allowed}
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        user = current_user(connection)
+        if user is None:
+            raise NotAuthorizedException()
+        if user["role"] not in names:
+            raise PermissionDeniedException()
+
+    guard.__name__ = "roles_" + "_".join(sorted(names))
+    return guard
