@@ -8,6 +8,7 @@ CREATE DATABASE … TEMPLATE on PostgreSQL).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -82,20 +83,59 @@ def template_database(tmp_path_factory) -> Iterator[str]:
     asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture
-async def database_url(template_database: str, tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh database for this test only."""
+def cli(database_url: str, *args: str) -> str:
+    env = {**os.environ, "DATABASE_URL": database_url, "PICCOLO_CONF": "piccolo_conf"}
+    result = subprocess.run([sys.executable, "-m", "dialogue", *args], cwd=PROJECT_ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"dialogue {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def demo_template_database(template_database: str, tmp_path_factory) -> Iterator[str]:
+    """The migrated template with the demo loaded (units, agencies, topics, accounts, conference)."""
+    import asyncio
+
     if TEST_ENGINE == "sqlite":
-        source = Path(urlsplit(template_database).path)
-        target = tmp_path / "test.sqlite3"
-        shutil.copyfile(source, target)
+        path = tmp_path_factory.mktemp("demo-template") / "demo.sqlite3"
+        shutil.copyfile(urlsplit(template_database).path, path)
+        url = f"sqlite:///{path}"
+        cli(url, "demo", "load")
+        yield url
+        return
+    name = f"dialogue_demo_{RUN_ID}"
+    asyncio.run(pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{urlsplit(template_database).path.lstrip("/")}"'))
+    url = with_database(TEST_DATABASE_URL, name)
+    cli(url, "demo", "load")
+    yield url
+    asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _copy_of(template_url: str, tmp_path: Path) -> AsyncIterator[str]:
+    if TEST_ENGINE == "sqlite":
+        target = tmp_path / f"test-{uuid.uuid4().hex[:6]}.sqlite3"
+        shutil.copyfile(Path(urlsplit(template_url).path), target)
         yield f"sqlite:///{target}"
         return
     name = f"dialogue_t_{RUN_ID}_{uuid.uuid4().hex[:8]}"
-    template = urlsplit(template_database).path.lstrip("/")
-    await pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    await pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{urlsplit(template_url).path.lstrip("/")}"')
     yield with_database(TEST_DATABASE_URL, name)
     await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def database_url(template_database: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty (migrated) database for this test only."""
+    async for url in _copy_of(template_database, tmp_path):
+        yield url
+
+
+@pytest.fixture
+async def demo_database_url(demo_template_database: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh database with the demo loaded, for this test only."""
+    async for url in _copy_of(demo_template_database, tmp_path):
+        yield url
 
 
 def make_settings(database_url: str, **overrides) -> Settings:
@@ -115,16 +155,77 @@ def settings(database_url: str) -> Settings:
     return make_settings(database_url)
 
 
+class FakeClock:
+    """A clock the test moves by hand: services and the app read it, nobody sleeps."""
+
+    def __init__(self, now: dt.datetime | None = None) -> None:
+        self.now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
 @pytest.fixture
 def db(settings: Settings) -> Settings:
-    """Tables bound to this test's database, for calling services directly."""
+    """Tables bound to this test's (empty) database, for calling services directly."""
     bind_engine(make_engine(settings))
     return settings
 
 
 @pytest.fixture
-async def client(db: Settings) -> AsyncIterator[AsyncTestClient]:
+def demo_db(demo_database_url: str) -> Settings:
+    """Tables bound to a database holding the demo."""
+    settings = make_settings(demo_database_url)
+    bind_engine(make_engine(settings))
+    return settings
+
+
+def make_client(settings: Settings, clock: FakeClock) -> AsyncTestClient:
     from dialogue.web.app import create_app
 
-    async with AsyncTestClient(app=create_app(db), base_url="https://testserver.local") as test_client:
+    return AsyncTestClient(app=create_app(settings, clock=clock), base_url="https://testserver.local")
+
+
+@pytest.fixture
+async def client(db: Settings, clock: FakeClock) -> AsyncIterator[AsyncTestClient]:
+    async with make_client(db, clock) as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def demo_client(demo_db: Settings, clock: FakeClock) -> AsyncIterator[AsyncTestClient]:
+    async with make_client(demo_db, clock) as test_client:
+        yield test_client
+
+
+DEMO_PASSWORD = "doithoai-demo-2026"
+DEMO_ACCOUNTS = {
+    "admin": "admin@dongda.demo", "organiser": "organiser@dongda.demo", "secretary": "secretary@dongda.demo",
+    "agency_officer": "officer@dongda.demo", "agency_head": "head@dongda.demo", "viewer": "viewer@dongda.demo",
+}
+
+
+def csrf_token_from(html: str) -> str:
+    import re
+
+    return re.search(r'name="_csrf_token" value="([^"]*)"', html).group(1)
+
+
+async def post_form(client: AsyncTestClient, path: str, data: dict, page: str | None = None, **kwargs):
+    """Submit a form as a browser would: fetch a page for the CSRF token, then post with it."""
+    html = (await client.get(page or path)).text
+    return await client.post(path, data={"_csrf_token": csrf_token_from(html), **data}, **kwargs)
+
+
+async def sign_in(client: AsyncTestClient, email: str, password: str = DEMO_PASSWORD):
+    response = await post_form(client, "/sign-in", {"email": email, "password": password}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return response

@@ -1,0 +1,150 @@
+"""The admin's pages: every change is validated, kept on a mistake, and written to the action log."""
+
+import datetime as dt
+
+import pytest
+
+from dialogue.tables import ActionLog, Agency, Holiday, StaffUser, Topic
+from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
+
+
+@pytest.fixture
+async def admin(demo_client):
+    await sign_in(demo_client, DEMO_ACCOUNTS["admin"])
+    return demo_client
+
+
+async def last_entry(action: str) -> dict:
+    return await ActionLog.select().where(ActionLog.action == action).order_by(ActionLog.id, ascending=False) \
+        .output(load_json=True).first()
+
+
+async def test_creating_an_account_through_the_form(admin):
+    agency = await Agency.select(Agency.id).where(Agency.short_name == "VH-XH").first()
+    bad = await post_form(admin, "/admin/accounts/new", {
+        "full_name": "Bùi Thị Hoa", "email": "hoa@", "role": "agency_officer", "agency": "", "password": "ngắn"})
+    assert bad.status_code == 400
+    assert 'value="Bùi Thị Hoa"' in bad.text and 'value="hoa@"' in bad.text  # nothing typed is lost
+    for field in ("email", "agency", "password"):
+        assert f'href="#{field}"' in bad.text
+
+    response = await post_form(admin, "/admin/accounts/new", {
+        "full_name": "Bùi Thị Hoa", "email": "hoa@dongda.demo", "role": "agency_officer",
+        "agency": str(agency["id"]), "language": "vi", "password": "mật khẩu ban đầu"}, follow_redirects=False)
+    assert response.status_code == 303
+    created = await StaffUser.select().where(StaffUser.email == "hoa@dongda.demo").first()
+    assert created["agency"] == agency["id"]
+    entry = await last_entry("account_created")
+    assert entry["object_id"] == str(created["id"]) and entry["details"]["role"] == "agency_officer"
+    assert "Bùi Thị Hoa" in (await admin.get("/admin/accounts")).text
+
+
+async def test_editing_an_account_is_logged_and_shown_in_its_history(admin):
+    viewer = await StaffUser.select().where(StaffUser.email == "viewer@dongda.demo").first()
+    response = await post_form(admin, f"/admin/accounts/{viewer['id']}", {
+        "full_name": "Hoàng Văn Nam", "email": "viewer@dongda.demo", "role": "organiser", "unit": "00235",
+        "language": "en", "active": "yes"}, follow_redirects=False)
+    assert response.status_code == 303
+    entry = await last_entry("account_updated")
+    assert entry["details"] == {"role": ["viewer", "organiser"], "language": ["vi", "en"]}
+    page = await admin.get(f"/admin/accounts/{viewer['id']}")
+    assert "Quản trị hệ thống" in page.text and "role" in page.text  # the history names who changed what
+
+
+async def test_resetting_a_password(admin):
+    officer = await StaffUser.select().where(StaffUser.email == "officer@dongda.demo").first()
+    short = await post_form(admin, f"/admin/accounts/{officer['id']}/password", {"password": "123"},
+                            page=f"/admin/accounts/{officer['id']}")
+    assert short.status_code == 400 and 'href="#password"' in short.text
+    response = await post_form(admin, f"/admin/accounts/{officer['id']}/password", {"password": "mật khẩu mới tinh"},
+                               page=f"/admin/accounts/{officer['id']}", follow_redirects=False)
+    assert response.status_code == 303
+    assert (await last_entry("password_reset"))["object_id"] == str(officer["id"])
+
+
+async def test_agencies_are_created_and_changed(admin):
+    bad = await post_form(admin, "/admin/agencies/new", {"name": "Ban Chỉ huy Quân sự phường", "short_name": "",
+                                                         "unit": "12345", "email": "x"})
+    assert bad.status_code == 400 and 'value="Ban Chỉ huy Quân sự phường"' in bad.text
+    await post_form(admin, "/admin/agencies/new", {"name": "Ban Chỉ huy Quân sự phường Đống Đa", "short_name": "QS",
+                                                   "unit": "00235", "email": "quansu@dongda.demo"})
+    agency = await Agency.select().where(Agency.short_name == "QS").first()
+    assert agency["name_folded"] == "ban chi huy quan su phuong dong da"
+    await post_form(admin, f"/admin/agencies/{agency['id']}", {
+        "name": agency["name"], "short_name": "BCHQS", "unit": "00235", "email": "", "active": ""})
+    entry = await last_entry("agency_updated")
+    assert entry["details"] == {"short_name": ["QS", "BCHQS"], "email": ["quansu@dongda.demo", ""],
+                                "active": [True, False]}
+
+
+async def test_topics_are_created_and_changed(admin):
+    agency = await Agency.select(Agency.id).where(Agency.short_name == "CA").first()
+    bad = await post_form(admin, "/admin/topics/new", {"code": "Bad Code!", "name_vi": "", "name_en": "Noise",
+                                                       "audience": "aliens", "default_agency": "999999"})
+    assert bad.status_code == 400
+    for field in ("code", "name_vi", "audience", "default_agency"):
+        assert f'href="#{field}"' in bad.text
+    await post_form(admin, "/admin/topics/new", {"code": "noise", "name_vi": "Tiếng ồn, karaoke", "name_en": "Noise",
+                                                 "audience": "residents", "default_agency": str(agency["id"]),
+                                                 "position": "20"})
+    topic = await Topic.select().where(Topic.code == "noise").first()
+    assert topic["default_agency"] == agency["id"]
+    assert (await last_entry("topic_created"))["object_id"] == str(topic["id"])
+    duplicate = await post_form(admin, "/admin/topics/new", {"code": "noise", "name_vi": "X", "name_en": "X",
+                                                             "audience": "everyone"})
+    assert duplicate.status_code == 400
+
+
+async def test_holidays_are_added_changed_and_removed(admin):
+    weekday = await post_form(admin, "/admin/holidays/new", {"day": "02/12/2026", "kind": "workday", "name": "X"})
+    assert weekday.status_code == 400 and 'href="#kind"' in weekday.text
+    bad_date = await post_form(admin, "/admin/holidays/new", {"day": "31/02/2026", "kind": "holiday", "name": "X"})
+    assert bad_date.status_code == 400 and 'value="31/02/2026"' in bad_date.text
+
+    await post_form(admin, "/admin/holidays/new", {"day": "31/12/2026", "kind": "holiday", "name": "Nghỉ bù cuối năm"})
+    holiday = await Holiday.select().where(Holiday.day == dt.date(2026, 12, 31)).first()
+    assert holiday["source"] == "admin" and holiday["kind"] == "holiday"
+    await post_form(admin, f"/admin/holidays/{holiday['id']}", {"day": "31/12/2026", "kind": "holiday",
+                                                                "name": "Nghỉ theo quyết định"})
+    assert (await last_entry("holiday_updated"))["details"]["name"] == ["Nghỉ bù cuối năm", "Nghỉ theo quyết định"]
+    await post_form(admin, f"/admin/holidays/{holiday['id']}/delete", {}, page=f"/admin/holidays/{holiday['id']}")
+    assert not await Holiday.exists().where(Holiday.id == holiday["id"])
+    assert (await last_entry("holiday_deleted"))["details"]["name"] == "Nghỉ theo quyết định"
+
+
+async def test_the_holiday_list_shows_tet(admin):
+    page = await admin.get("/admin/holidays", params={"year": 2027})
+    assert "06/02/2027" in page.text and "Tết Nguyên Đán" in page.text
+    assert (await admin.get("/admin/holidays", params={"year": "abc"})).status_code == 400
+    assert (await admin.get("/admin/holidays", params={"year": 99999})).status_code == 400
+
+
+async def test_units_are_searched_and_reloaded(admin):
+    page = await admin.get("/admin/units", params={"q": "dong da"})
+    assert "Phường Đống Đa" in page.text and "00235" in page.text
+    assert "126" in (await admin.get("/admin/units", params={"province": "01"})).text
+    response = await post_form(admin, "/admin/units/reload", {}, page="/admin/units")
+    assert response.status_code == 200 and "0" in response.text
+    entry = await last_entry("units_reloaded")
+    assert entry["details"] == {"added": 0, "updated": 0, "retired": 0}
+
+
+async def test_the_action_log_page_lists_changes_as_sentences(admin):
+    await post_form(admin, "/admin/holidays/new", {"day": "30/12/2026", "kind": "holiday", "name": "Nghỉ"})
+    page = await admin.get("/admin/log")
+    assert page.status_code == 200
+    assert "Quản trị hệ thống" in page.text
+    assert (await admin.get("/admin/log", params={"page": 0})).status_code == 400
+
+
+@pytest.mark.parametrize("path", [
+    "/admin/accounts/99999", "/admin/accounts/99999999999999999999", "/admin/agencies/0",
+    "/admin/topics/123456", "/admin/holidays/999999",
+])
+async def test_unknown_ids_are_not_found(admin, path):
+    assert (await admin.get(path)).status_code == 404
+
+
+async def test_non_numeric_ids_are_refused_politely(admin):
+    response = await admin.get("/admin/accounts/abc")
+    assert response.status_code in (400, 404) and "<html" in response.text

@@ -1,0 +1,258 @@
+"""Signing in through the web: sessions, expiry, throttling, guards, CSRF and cookies."""
+
+import pytest
+
+from dialogue.tables import SessionRecord
+from dialogue.web.sessions import SESSION_COOKIE, client_address
+from tests.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, csrf_token_from, make_client, post_form, sign_in
+
+
+async def test_signing_in_lands_on_the_roles_home_with_a_fresh_session_id(demo_client):
+    # An attacker plants a session id before sign-in (session fixation).
+    demo_client.cookies.set(SESSION_COOKIE, "planted-by-attacker", domain="testserver.local")
+    response = await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
+    assert response.headers["location"] == "/organiser"
+    session_id = demo_client.cookies.get(SESSION_COOKIE)
+    assert session_id and session_id != "planted-by-attacker" and len(session_id) == 64
+    assert not await SessionRecord.exists().where(SessionRecord.key == "planted-by-attacker")
+    page = await demo_client.get("/organiser")
+    assert page.status_code == 200 and "Nguyễn Thị Lan" in page.text
+
+
+async def test_anonymous_visitors_get_no_session(demo_client):
+    response = await demo_client.get("/")
+    assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+    assert await SessionRecord.count() == 0
+
+
+async def test_sign_in_returns_to_the_page_asked_for(demo_client):
+    response = await demo_client.get("/admin/topics", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/sign-in?next=%2Fadmin%2Ftopics"
+    page = await demo_client.get(response.headers["location"])
+    response = await demo_client.post("/sign-in", data={
+        "_csrf_token": csrf_token_from(page.text), "next": "/admin/topics",
+        "email": DEMO_ACCOUNTS["admin"], "password": DEMO_PASSWORD,
+    }, follow_redirects=False)
+    assert response.headers["location"] == "/admin/topics"
+
+
+async def test_a_wrong_password_keeps_the_email_and_explains(demo_client):
+    response = await post_form(demo_client, "/sign-in", {"email": "organiser@dongda.demo", "password": "sai mật khẩu"})
+    assert response.status_code == 400
+    assert 'value="organiser@dongda.demo"' in response.text
+    assert 'class="error-summary"' in response.text and 'href="#email"' in response.text
+    assert "sai mật khẩu" not in response.text  # a password is never sent back
+
+
+async def test_too_many_failures_make_the_account_wait_with_a_clear_message(demo_client):
+    for n in range(5):
+        await post_form(demo_client, "/sign-in", {"email": "head@dongda.demo", "password": f"đoán-{n}-sai"})
+    response = await post_form(demo_client, "/sign-in", {"email": "head@dongda.demo", "password": DEMO_PASSWORD})
+    assert response.status_code == 429
+    assert "Vui lòng chờ 15 phút" in response.text
+    assert 'value="head@dongda.demo"' in response.text
+
+
+async def test_idle_sessions_end(demo_client, clock):
+    await sign_in(demo_client, DEMO_ACCOUNTS["viewer"])
+    clock.advance(minutes=59)
+    assert (await demo_client.get("/dashboard")).status_code == 200
+    clock.advance(minutes=59)  # active a minute ago: the idle clock restarted
+    assert (await demo_client.get("/dashboard")).status_code == 200
+    clock.advance(minutes=61)
+    response = await demo_client.get("/dashboard", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/sign-in")
+
+
+async def test_sessions_end_after_the_absolute_limit_however_active(demo_client, clock):
+    await sign_in(demo_client, DEMO_ACCOUNTS["viewer"])
+    for _ in range(23):  # a request every 30 minutes for 11.5 hours
+        clock.advance(minutes=30)
+        assert (await demo_client.get("/dashboard")).status_code == 200
+    clock.advance(minutes=31)
+    response = await demo_client.get("/dashboard", follow_redirects=False)
+    assert response.status_code == 303
+    assert await SessionRecord.count() == 0
+
+
+async def test_signing_out_really_ends_the_session(demo_client):
+    await sign_in(demo_client, DEMO_ACCOUNTS["secretary"])
+    stolen = demo_client.cookies.get(SESSION_COOKIE)
+    response = await post_form(demo_client, "/sign-out", {}, page="/secretary", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/sign-in?signed_out=1"
+    assert not await SessionRecord.exists().where(SessionRecord.key == stolen)
+    demo_client.cookies.set(SESSION_COOKIE, stolen, domain="testserver.local")  # replaying the old cookie gets nothing
+    assert (await demo_client.get("/secretary", follow_redirects=False)).status_code == 303
+
+
+async def test_sessions_survive_a_restart_of_the_app(demo_db, clock):
+    async with make_client(demo_db, clock) as first:
+        await sign_in(first, DEMO_ACCOUNTS["organiser"])
+        session_id = first.cookies.get(SESSION_COOKIE)
+    async with make_client(demo_db, clock) as second:  # a new process, same database
+        second.cookies.set(SESSION_COOKIE, session_id, domain="testserver.local")
+        response = await second.get("/organiser")
+        assert response.status_code == 200 and "Nguyễn Thị Lan" in response.text
+
+
+async def test_changing_the_password_ends_the_other_sessions_only(demo_db, clock):
+    async with make_client(demo_db, clock) as laptop, make_client(demo_db, clock) as phone:
+        await sign_in(laptop, DEMO_ACCOUNTS["agency_officer"])
+        await sign_in(phone, DEMO_ACCOUNTS["agency_officer"])
+        response = await post_form(laptop, "/account/password", {
+            "current_password": DEMO_PASSWORD, "new_password": "mật khẩu mới của tôi",
+            "confirm_password": "mật khẩu mới của tôi"}, follow_redirects=False)
+        assert response.headers["location"] == "/account/password?done=1"
+        assert (await laptop.get("/agency")).status_code == 200
+        assert (await phone.get("/agency", follow_redirects=False)).status_code == 303
+
+
+async def test_a_wrong_current_password_is_explained(demo_client):
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
+    response = await post_form(demo_client, "/account/password", {
+        "current_password": "không đúng", "new_password": "mật khẩu mới của tôi",
+        "confirm_password": "mật khẩu mới của tôi"})
+    assert response.status_code == 400 and 'href="#current_password"' in response.text
+
+
+# --- Client addresses behind proxies ----------------------------------------------------------
+
+def scope(peer: str, forwarded: str | None = None) -> dict:
+    headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
+    return {"client": (peer, 1234), "headers": headers}
+
+
+@pytest.mark.parametrize("peer, forwarded, trusted, expected", [
+    ("203.0.113.9", "198.51.100.1", (), "203.0.113.9"),  # no trusted proxies: the header is ignored
+    ("203.0.113.9", "198.51.100.1", ("10.0.0.0/8",), "203.0.113.9"),  # peer not trusted: ignored
+    ("10.0.0.2", "198.51.100.1", ("10.0.0.0/8",), "198.51.100.1"),
+    ("10.0.0.2", "1.1.1.1, 198.51.100.1, 10.0.0.3", ("10.0.0.0/8",), "198.51.100.1"),  # spoofed left part ignored
+    ("10.0.0.2", "not-an-ip", ("10.0.0.0/8",), "10.0.0.2"),
+    ("10.0.0.2", None, ("10.0.0.0/8",), "10.0.0.2"),
+])
+def test_client_address_believes_only_trusted_proxies(peer, forwarded, trusted, expected):
+    assert client_address(scope(peer, forwarded), trusted) == expected
+
+
+async def test_an_untrusted_forwarded_header_cannot_dodge_the_address_limit(demo_db, clock):
+    settings = demo_db.with_(address_max_failures=3, trusted_proxies=())
+    async with make_client(settings, clock) as client:
+        for n in range(3):
+            await post_form(client, "/sign-in", {"email": f"x{n}@example.vn", "password": "sai-mật-khẩu"},
+                            headers={"x-forwarded-for": f"198.51.100.{n}"})
+        response = await post_form(client, "/sign-in", {"email": "viewer@dongda.demo", "password": DEMO_PASSWORD},
+                                   headers={"x-forwarded-for": "198.51.100.77"})
+        assert response.status_code == 429
+
+
+# --- Role guards over every staff page ----------------------------------------------------------
+
+PAGES = {
+    "/admin": {"admin"},
+    "/admin/accounts": {"admin"},
+    "/admin/accounts/new": {"admin"},
+    "/admin/agencies": {"admin"},
+    "/admin/agencies/new": {"admin"},
+    "/admin/topics": {"admin"},
+    "/admin/topics/new": {"admin"},
+    "/admin/holidays": {"admin"},
+    "/admin/holidays/new": {"admin"},
+    "/admin/units": {"admin"},
+    "/admin/log": {"admin"},
+    "/organiser": {"organiser", "admin"},
+    "/secretary": {"secretary", "admin"},
+    "/agency": {"agency_officer", "agency_head"},
+    "/dashboard": {"viewer", "admin"},
+    "/account/password": {"admin", "organiser", "secretary", "agency_officer", "agency_head", "viewer"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(DEMO_ACCOUNTS))
+async def test_each_role_reaches_exactly_its_pages(demo_client, role):
+    await sign_in(demo_client, DEMO_ACCOUNTS[role])
+    for path, allowed in PAGES.items():
+        response = await demo_client.get(path, follow_redirects=False)
+        expected = 200 if role in allowed else 403
+        assert response.status_code == expected, (role, path, response.status_code)
+        if expected == 403:
+            assert "Bạn không thể thực hiện thao tác này" in response.text
+
+
+async def test_anonymous_visitors_are_sent_to_sign_in_from_every_staff_page(demo_client):
+    for path in PAGES:
+        response = await demo_client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/sign-in?next="), path
+
+
+async def test_staff_home_redirects_to_the_roles_page(demo_client):
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_head"])
+    response = await demo_client.get("/staff", follow_redirects=False)
+    assert response.headers["location"] == "/agency"
+
+
+async def test_an_agency_officer_sees_their_own_agency(demo_client):
+    await sign_in(demo_client, "police@dongda.demo")
+    page = await demo_client.get("/agency")
+    assert "Công an phường Đống Đa" in page.text and "Phòng Kinh tế" not in page.text
+
+
+# --- CSRF: 403 for every kind of bad token, never 500 -------------------------------------------
+
+@pytest.mark.parametrize("token", [
+    None, "", "wrong", "a" * 128, "x" * 100_000, "tôken-không-ascii", "\u0000\u0001", "😀" * 40,
+])
+async def test_posts_without_a_good_csrf_token_are_refused_with_403(demo_client, token):
+    await demo_client.get("/sign-in")
+    data = {"email": DEMO_ACCOUNTS["admin"], "password": DEMO_PASSWORD}
+    if token is not None:
+        data["_csrf_token"] = token
+    response = await demo_client.post("/sign-in", data=data, follow_redirects=False)
+    assert response.status_code == 403
+    assert "Bạn không thể thực hiện thao tác này" in response.text
+
+
+@pytest.mark.parametrize("cookie", ["tôken", "%FF%FE", "a" * 5000, "", "null"])
+async def test_a_malformed_csrf_cookie_is_refused_then_replaced(demo_client, cookie):
+    page = await demo_client.get("/sign-in")
+    token = csrf_token_from(page.text)
+    demo_client.cookies.clear()
+    response = await demo_client.post(
+        "/sign-in", data={"_csrf_token": token, "email": "a@b.vn", "password": "x"},
+        headers={"cookie": f"dialogue_csrf={cookie}".encode("utf-8")},
+    )
+    assert response.status_code == 403
+    fresh = await demo_client.get("/sign-in")
+    assert fresh.status_code == 200 and "dialogue_csrf=" in fresh.headers.get("set-cookie", "")
+
+
+@pytest.mark.parametrize("content_type, body", [
+    ("multipart/form-data; boundary=xyz", b"--xyz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n"),
+    ("multipart/form-data", b"garbage"),
+    ("application/x-www-form-urlencoded", b"%ZZ=%%&&==\xff\xfe"),
+    ("application/json", b'{"email": "admin@dongda.demo"}'),
+    ("text/plain", b"\x00\x01\x02"),
+])
+async def test_malformed_bodies_are_refused_not_crashed(demo_client, content_type, body):
+    await demo_client.get("/sign-in")
+    response = await demo_client.post("/sign-in", content=body, headers={"content-type": content_type})
+    assert response.status_code in (400, 403)
+
+
+async def test_cookies_are_secure_httponly_and_samesite(demo_client):
+    page = await demo_client.get("/sign-in")
+    csrf_cookie = page.headers["set-cookie"]
+    response = await demo_client.post("/sign-in", data={
+        "_csrf_token": csrf_token_from(page.text), "email": DEMO_ACCOUNTS["viewer"], "password": DEMO_PASSWORD,
+    }, follow_redirects=False)
+    session_cookie = response.headers["set-cookie"]
+    for cookie in (csrf_cookie, session_cookie):
+        lowered = cookie.lower()
+        assert "secure" in lowered and "httponly" in lowered and "samesite=lax" in lowered
+
+
+@pytest.mark.parametrize("language, title", [("vi", "Bạn không thể thực hiện thao tác này"), ("en", "You cannot do this")])
+async def test_the_403_page_is_friendly_in_both_languages(demo_client, language, title):
+    await sign_in(demo_client, DEMO_ACCOUNTS["viewer"])
+    demo_client.cookies.set("lang", language, domain="testserver.local")
+    response = await demo_client.get("/admin")
+    assert response.status_code == 403 and title in response.text
