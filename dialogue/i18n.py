@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.support import NullTranslations, Translations
 
 from dialogue.settings import LANGUAGES

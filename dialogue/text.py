@@ -19,7 +19,7 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = text.translate(_D_LETTERS)
+    text = tidy(text).translate(_D_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.casefold()).strip()
@@ -35,3 +35,15 @@ def tidy(text: str | None) -> str:
         for ch in text
     )
     return _SPACES.sub(" ", kept).strip()
+
+
+MAX_ID = 2**31 - 1
+
+
+def parse_id(raw: str | None) -> int | None:
+    """A row id typed or chosen in a form: plain ASCII digits within what the database holds."""
+    raw = (raw or "").strip()
+    if not raw.isascii() or not raw.isdigit():
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None

@@ -13,11 +13,12 @@ async def test_the_two_level_map_is_loaded_with_official_codes(db):
     report = await load_admin_units(TODAY)
     assert report.added == 34 + 3321 and report.updated == report.retired == 0
 
-    assert await AdminUnit.count().where(AdminUnit.level == "province") == 34
-    assert await AdminUnit.count().where(AdminUnit.level == "commune") == 3321
+    in_force = AdminUnit.valid_to.is_null()
+    assert await AdminUnit.count().where((AdminUnit.level == "province") & in_force) == 34
+    assert await AdminUnit.count().where((AdminUnit.level == "commune") & in_force) == 3321
     hanoi = await AdminUnit.objects().get(AdminUnit.code == "01")
     assert hanoi.name == "Thành phố Hà Nội" and hanoi.kind == "thành phố trung ương"
-    assert await AdminUnit.count().where(AdminUnit.parent == hanoi.id) == 126
+    assert await AdminUnit.count().where((AdminUnit.parent == hanoi.id) & in_force) == 126
     dong_da = await AdminUnit.select(AdminUnit.name, AdminUnit.kind, AdminUnit.parent.code, AdminUnit.valid_from) \
         .where(AdminUnit.code == "00235").first()
     assert dong_da == {"name": "Phường Đống Đa", "kind": "phường", "parent.code": "01",
@@ -25,16 +26,26 @@ async def test_the_two_level_map_is_loaded_with_official_codes(db):
     assert await AdminUnit.count().where(AdminUnit.kind == "đặc khu") == 13
 
 
+async def test_the_old_map_is_kept_for_old_records(db):
+    report = await load_admin_units(TODAY)
+    assert await AdminUnit.count().where(AdminUnit.level == "district") == 696
+    ba_dinh = await AdminUnit.select(AdminUnit.name, AdminUnit.parent.code, AdminUnit.valid_to) \
+        .where(AdminUnit.code == "001").first()
+    assert ba_dinh == {"name": "Quận Ba Đình", "parent.code": "01", "valid_to": dt.date(2025, 6, 30)}
+    ha_giang = await AdminUnit.objects().get(AdminUnit.code == "02")  # merged into Tuyên Quang
+    assert ha_giang.name == "Tỉnh Hà Giang" and ha_giang.valid_to == dt.date(2025, 6, 30)
+    # 29 provinces were merged away; their codes are not reused by the new map.
+    assert await AdminUnit.count().where((AdminUnit.level == "province") & AdminUnit.valid_to.is_not_null()) == 29
+    assert report.legacy_added == 29 + 696
+    assert await load_admin_units(TODAY) == type(report)(unchanged=34 + 3321)
+
+
 async def test_reloading_changes_nothing_and_retires_units_that_left_the_map(db):
     await load_admin_units(TODAY)
     hanoi = await AdminUnit.objects().get(AdminUnit.code == "01")
-    # A unit of the old map (a district, abolished) and a commune the new release no longer has.
-    await AdminUnit.insert(
-        AdminUnit(code="001", name="Quận Ba Đình", name_folded="quan ba dinh", kind="quận",
-                  level="district", parent=hanoi.id, valid_to=dt.date(2025, 6, 30)),
-        AdminUnit(code="99999", name="Phường Cũ", name_folded="phuong cu", kind="phường",
-                  level="commune", parent=hanoi.id),
-    )
+    # A commune the new release no longer has.
+    await AdminUnit.insert(AdminUnit(code="99999", name="Phường Cũ", name_folded="phuong cu", kind="phường",
+                                     level="commune", parent=hanoi.id))
     await AdminUnit.update({AdminUnit.name: "Phường Sai Tên"}).where(AdminUnit.code == "00235")
 
     report = await load_admin_units(TODAY)

@@ -122,7 +122,8 @@ async def test_the_holiday_list_shows_tet(admin):
 async def test_units_are_searched_and_reloaded(admin):
     page = await admin.get("/admin/units", params={"q": "dong da"})
     assert "Phường Đống Đa" in page.text and "00235" in page.text
-    assert "126" in (await admin.get("/admin/units", params={"province": "01"})).text
+    hanoi = (await admin.get("/admin/units", params={"province": "01"})).text
+    assert "156 đơn vị" in hanoi and "Quận Ba Đình" in hanoi and "30/06/2025" in hanoi  # 126 communes, 30 old districts
     response = await post_form(admin, "/admin/units/reload", {}, page="/admin/units")
     assert response.status_code == 200 and "0" in response.text
     entry = await last_entry("units_reloaded")

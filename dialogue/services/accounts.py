@@ -20,7 +20,7 @@ from dialogue.services import audit
 from dialogue.services.audit import Actor
 from dialogue.services.permissions import AGENCY_ROLES, UNIT_ROLES, ObjectScope, require
 from dialogue.tables import Agency, AdminUnit, SignInFailure, StaffUser
-from dialogue.text import tidy
+from dialogue.text import parse_id, tidy
 
 HASHER = PasswordHasher()
 # Verified when the e-mail is unknown, so a wrong address costs as long as a wrong password.
@@ -96,7 +96,7 @@ async def _wait_needed(scope: str, key: str, limit: int, now: dt.datetime, windo
 
 async def sign_in(email: str, password: str, address: str, now: dt.datetime, policy: ThrottlePolicy) -> dict:
     """The account for these credentials, or InvalidInput / Throttled with a message to show."""
-    email = normalise_email(email)
+    email = normalise_email(email)[:254]  # longer is no account of ours; keep the key storable
     address_key = _address_key(address)
     wait = max(
         await _wait_needed("account", email, policy.max_account_failures, now, policy.window) if email else 0,
@@ -197,7 +197,7 @@ async def _validate_account(form: dict, creating: bool, user_id: int | None = No
     if values["role"] not in ROLES:
         errors["role"] = _("Choose a role.")
 
-    agency_id = int(values["agency"]) if values["agency"].isdigit() else None
+    agency_id = parse_id(values["agency"])
     if values["role"] in AGENCY_ROLES:
         if agency_id is None or not await Agency.exists().where(Agency.id == agency_id):
             errors["agency"] = _("Choose the agency this person works for.")

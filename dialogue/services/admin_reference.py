@@ -18,7 +18,7 @@ from dialogue.services.audit import Actor
 from dialogue.services.permissions import require
 from dialogue.services.reference import load_admin_units
 from dialogue.tables import AdminUnit, Agency, Holiday, Topic
-from dialogue.text import fold, tidy
+from dialogue.text import fold, parse_id, tidy
 
 TOPIC_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
@@ -112,11 +112,11 @@ async def save_topic(actor: Actor, form: dict, now: dt.datetime, topic_id: int |
     if audience not in {a.value for a in Topic.Audience}:
         errors["audience"] = _("Choose who asks about this topic.")
     agency_raw = (form.get("default_agency") or "").strip()
-    default_agency = int(agency_raw) if agency_raw.isdigit() else None
+    default_agency = parse_id(agency_raw)
     if agency_raw and (default_agency is None or not await Agency.exists().where(Agency.id == default_agency)):
         errors["default_agency"] = _("Choose an agency from the list.")
     position_raw = (form.get("position") or "0").strip()
-    if not re.fullmatch(r"\d{1,4}", position_raw):
+    if not re.fullmatch(r"[0-9]{1,4}", position_raw):
         errors["position"] = _("Enter a whole number from 0 to 9999.")
     if errors:
         raise InvalidInput(errors)

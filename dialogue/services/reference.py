@@ -8,7 +8,9 @@ are idempotent: running them again changes only what changed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import holidays
 import vietnam_provinces
@@ -19,6 +21,10 @@ from dialogue.tables import AdminUnit, Holiday
 from dialogue.text import fold
 
 TWO_LEVEL_SINCE = dt.date(2025, 7, 1)  # districts abolished; communes report to provinces
+LAST_DAY_OF_THREE_LEVELS = TWO_LEVEL_SINCE - dt.timedelta(days=1)
+# Districts and merged provinces of the old map, extracted from vietnam-provinces 0.6.0
+# (see dialogue/data/README.md), so that old records keep pointing at a real unit.
+LEGACY_FILE = Path(__file__).resolve().parent.parent / "data" / "legacy-divisions-2025-01.json"
 BATCH = 500
 
 
@@ -28,9 +34,11 @@ class LoadReport:
     updated: int = 0
     retired: int = 0
     unchanged: int = 0
+    legacy_added: int = 0
 
     def __str__(self) -> str:
-        return f"added {self.added}, updated {self.updated}, retired {self.retired}, unchanged {self.unchanged}"
+        text = f"added {self.added}, updated {self.updated}, retired {self.retired}, unchanged {self.unchanged}"
+        return text + (f", legacy units added {self.legacy_added}" if self.legacy_added else "")
 
 
 def province_code(code: int) -> str:
@@ -111,7 +119,35 @@ async def load_admin_units(today: dt.date | None = None) -> LoadReport:
         for start in range(0, len(gone), BATCH):
             await AdminUnit.update({AdminUnit.valid_to: today}).where(AdminUnit.code.is_in(gone[start:start + BATCH]))
         report.retired = len(gone)
+        report.legacy_added = await _load_legacy_units()
     return report
+
+
+async def _load_legacy_units() -> int:
+    """The provinces merged away and the districts abolished on 1 July 2025, each ended on 30 June
+    2025. Only missing codes are added; a province code still in force keeps its current row."""
+    legacy = json.loads(LEGACY_FILE.read_text(encoding="utf-8"))
+    source = legacy["source"].split(" (")[0]
+    known = {row["code"]: row["id"] for row in await AdminUnit.select(AdminUnit.id, AdminUnit.code)}
+    provinces = [
+        AdminUnit(code=p["code"], name=p["name"], name_folded=fold(p["name"]), kind=p["kind"],
+                  level=AdminUnit.Level.province.value, parent=None, valid_from=None,
+                  valid_to=LAST_DAY_OF_THREE_LEVELS, source=source)
+        for p in legacy["provinces"] if p["code"] not in known
+    ]
+    if provinces:
+        await AdminUnit.insert(*provinces)
+        known.update({row["code"]: row["id"] for row in await AdminUnit.select(AdminUnit.id, AdminUnit.code)
+                      .where(AdminUnit.code.is_in([p.code for p in provinces]))})
+    districts = [
+        AdminUnit(code=d["code"], name=d["name"], name_folded=fold(d["name"]), kind=d["kind"],
+                  level=AdminUnit.Level.district.value, parent=known[d["province"]], valid_from=None,
+                  valid_to=LAST_DAY_OF_THREE_LEVELS, source=source)
+        for d in legacy["districts"] if d["code"] not in known
+    ]
+    for start in range(0, len(districts), BATCH):
+        await AdminUnit.insert(*districts[start:start + BATCH])
+    return len(provinces) + len(districts)
 
 
 async def list_units(province: str | None = None, search: str | None = None, include_retired: bool = False) -> list[dict]:
@@ -121,6 +157,8 @@ async def list_units(province: str | None = None, search: str | None = None, inc
         AdminUnit.parent.code.as_alias("parent_code"), AdminUnit.valid_from, AdminUnit.valid_to,
     ).order_by(AdminUnit.code)
     if province:
+        if not province.isascii() or not province.isdigit():
+            return []
         query = query.where(AdminUnit.parent.code == province)
     elif not search:
         query = query.where(AdminUnit.level == AdminUnit.Level.province.value)

@@ -18,12 +18,12 @@ from dialogue.errors import InvalidInput, NotFound
 from dialogue.i18n import gettext as _
 from dialogue.services import accounts, admin_reference as reference, audit
 from dialogue.services.reference import list_holidays, list_units
-from dialogue.tables import Holiday, StaffUser, Topic
+from dialogue.tables import Holiday, StaffUser
+from dialogue.text import MAX_ID
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, roles
 
 R = StaffUser.Role
-MAX_ID = 2**31 - 1
 LOG_PAGE = 50
 
 

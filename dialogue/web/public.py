@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from litestar import Controller, Request, get
 from litestar.params import FromPath, QueryParameter
@@ -15,13 +15,16 @@ from dialogue.web.middleware import LANGUAGE_COOKIE
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never another host (an open redirect)."""
+    """Only a path on this site: never another host (an open redirect), and always a valid
+    Location header (control characters refused, anything else percent-encoded)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target) or len(target) > 2000:
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return "/"
-    return target
+    return quote(target, safe="/?&=%#:@!$'()*+,;~-._")
 
 
 class PublicController(Controller):
