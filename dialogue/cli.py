@@ -60,9 +60,35 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
+    if not settings.smtp_url:
+        sink = start_smtp_sink()
+        os.environ["SMTP_URL"] = sink
+        get_settings.cache_clear()  # the app (imported by uvicorn below) reads the sink's address
+        click.echo(f"SMTP_URL is not set: e-mail goes to a local sink at {sink}; organisers read it at /organiser/mail")
     click.echo(f"Dialogue is running at http://{host}:{port}/ (Ctrl-C to stop)")
     uvicorn.run("app:app", host=host, port=port, workers=workers, proxy_headers=False,
                 server_header=False, log_level="info", app_dir=str(PROJECT_ROOT))
+
+
+def start_smtp_sink() -> str:
+    """A local SMTP server that accepts every message (for the demo), so that mail is sent, not dropped."""
+    import logging
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    log = logging.getLogger("dialogue.mail.sink")
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            log.info("Local mail sink: message to %s (%s bytes)", ", ".join(envelope.rcpt_tos), len(envelope.content))
+            return "250 Message accepted"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    Controller(Sink(), hostname="127.0.0.1", port=port).start()
+    return f"smtp://127.0.0.1:{port}"
 
 
 @main.group()

@@ -42,6 +42,8 @@ class Settings:
     login_max_failures: int = 5
     login_window_minutes: int = 15
     address_max_failures: int = 20
+    submissions_per_hour: int = 10
+    outbox_poll_seconds: int = 5
     background_tasks: bool = True
     notices: tuple[str, ...] = field(default=(), compare=False)
 
@@ -171,6 +173,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5, minimum=1),
         login_window_minutes=_int(env, "LOGIN_WINDOW_MINUTES", 15, minimum=1),
         address_max_failures=_int(env, "ADDRESS_MAX_FAILURES", 20, minimum=1),
+        submissions_per_hour=_int(env, "SUBMISSIONS_PER_HOUR", 10, minimum=1),
+        outbox_poll_seconds=_int(env, "OUTBOX_POLL_SECONDS", 5, minimum=1),
         notices=tuple(notices),
     )
 

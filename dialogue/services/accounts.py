@@ -72,7 +72,7 @@ def password_problem(password: str, email: str = "") -> str | None:
 
 # --- Sign-in and its throttle -------------------------------------------------------------
 
-def _address_key(address: str) -> str:
+def address_key(address: str) -> str:
     """IPv6 clients usually hold a whole /64: count failures per /64, not per address."""
     try:
         ip = ipaddress.ip_address(address)
@@ -97,10 +97,10 @@ async def _wait_needed(scope: str, key: str, limit: int, now: dt.datetime, windo
 async def sign_in(email: str, password: str, address: str, now: dt.datetime, policy: ThrottlePolicy) -> dict:
     """The account for these credentials, or InvalidInput / Throttled with a message to show."""
     email = normalise_email(email)[:254]  # longer is no account of ours; keep the key storable
-    address_key = _address_key(address)
+    client_key = address_key(address)
     wait = max(
         await _wait_needed("account", email, policy.max_account_failures, now, policy.window) if email else 0,
-        await _wait_needed("address", address_key, policy.max_address_failures, now, policy.window),
+        await _wait_needed("address", client_key, policy.max_address_failures, now, policy.window),
     )
     if wait:
         minutes = math.ceil(wait / 60)
@@ -113,7 +113,7 @@ async def sign_in(email: str, password: str, address: str, now: dt.datetime, pol
         async with write_transaction():
             await SignInFailure.insert(
                 *([SignInFailure(scope="account", key=email, at=now)] if email else []),
-                SignInFailure(scope="address", key=address_key, at=now),
+                SignInFailure(scope="address", key=client_key, at=now),
             )
         raise InvalidInput({"email": _("The e-mail address or the password is not right.")})
     if not user["active"]:
@@ -125,7 +125,7 @@ async def sign_in(email: str, password: str, address: str, now: dt.datetime, pol
         if HASHER.check_needs_rehash(user["password_hash"]):
             await StaffUser.update({StaffUser.password_hash: hash_password(password)}).where(StaffUser.id == user["id"])
         await audit.record(Actor.staff(user), "signed_in", "staff_user", user["id"], at=now,
-                           details={"address": address_key})
+                           details={"address": client_key})
     user.pop("password_hash")
     return user
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from dialogue.db import write_transaction
 from dialogue.services.reference import load_admin_units, seed_holidays
 from dialogue.services.accounts import hash_password
-from dialogue.tables import AdminUnit, Agency, Conference, StaffUser, Topic
+from dialogue.tables import AdminUnit, Agency, Conference, ConferenceTopic, StaffUser, Topic
 from dialogue.text import fold
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -121,4 +121,9 @@ async def load_demo(today: dt.date | None = None) -> dict[str, int]:
                 state=Conference.State.open.value,
             ))
             added["conferences"] += 1
+        conference = await Conference.select(Conference.id).where(
+            (Conference.unit == unit.id) & (Conference.title == CONFERENCE_TITLE)).first()
+        if not await ConferenceTopic.exists().where(ConferenceTopic.conference == conference["id"]):
+            topics = await Topic.select(Topic.id).where(Topic.audience.is_in(["everyone", "residents"]))
+            await ConferenceTopic.insert(*[ConferenceTopic(conference=conference["id"], topic=t["id"]) for t in topics])
     return added

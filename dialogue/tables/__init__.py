@@ -3,11 +3,16 @@
 from dialogue.tables.accounts import SessionRecord, SignInFailure, StaffUser
 from dialogue.tables.audit import ActionLog
 from dialogue.tables.conference import Conference
+from dialogue.tables.mail import OutboxMessage
+from dialogue.tables.questions import ConferenceTopic, Follower, Question
 from dialogue.tables.reference import AdminUnit, Agency, Holiday, Topic
 
-ALL_TABLES = [AdminUnit, Agency, Topic, Holiday, Conference, StaffUser, SessionRecord, SignInFailure, ActionLog]
+ALL_TABLES = [
+    AdminUnit, Agency, Topic, Holiday, Conference, StaffUser, SessionRecord, SignInFailure, ActionLog,
+    Question, Follower, ConferenceTopic, OutboxMessage,
+]
 
 __all__ = [
-    "ALL_TABLES", "AdminUnit", "Agency", "Topic", "Holiday", "Conference",
-    "StaffUser", "SessionRecord", "SignInFailure", "ActionLog",
+    "ALL_TABLES", "AdminUnit", "Agency", "Topic", "Holiday", "Conference", "StaffUser", "SessionRecord",
+    "SignInFailure", "ActionLog", "Question", "Follower", "ConferenceTopic", "OutboxMessage",
 ]

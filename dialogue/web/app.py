@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
@@ -17,11 +18,13 @@ from litestar.template.config import TemplateConfig
 
 from dialogue.clock import Clock, utc_now
 from dialogue.db import bind_engine, close_pool, make_engine, start_pool
+from dialogue.mail.sender import run_worker, smtp_sender
 from dialogue.settings import Settings, get_settings
 from dialogue.web.admin import AdminController
 from dialogue.web.auth import AuthController
 from dialogue.web.csrf import SafeCSRFMiddleware
 from dialogue.web.errors import EXCEPTION_HANDLERS
+from dialogue.web.organiser import OrganiserController
 from dialogue.web.middleware import LanguageMiddleware, security_headers_hook
 from dialogue.web.public import PublicController
 from dialogue.web.sessions import DatabaseStore, StaffMiddleware, session_config
@@ -43,9 +46,20 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         for notice in settings.notices:
             log.warning(notice)
         await start_pool(engine, settings.db_pool_max)
+        stop = asyncio.Event()
+        worker = None
+        # Background loops never start under tests: they call outbox.drain with a pinned clock.
+        if settings.background_tasks and settings.smtp_url:
+            send = smtp_sender(settings.smtp_url, settings.mail_from)
+            worker = asyncio.create_task(run_worker(send, clock, settings.outbox_poll_seconds, stop))
+        elif settings.background_tasks:
+            log.warning("SMTP_URL is not set: e-mails wait in the outbox until it is.")
         try:
             yield
         finally:
+            stop.set()
+            if worker is not None:
+                await worker
             await close_pool(engine)
 
     csrf = CSRFConfig(
@@ -54,7 +68,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
     )
     return Litestar(
         route_handlers=[
-            PublicController, AuthController, StaffController, AdminController,
+            PublicController, AuthController, StaffController, AdminController, OrganiserController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],

@@ -39,6 +39,15 @@ def log_sentence(entry: dict) -> str:
         "holiday_updated": _("changed the day in the calendar"),
         "holiday_deleted": _("removed the day from the calendar"),
         "units_reloaded": _("reloaded the map of administrative units"),
+        "conference_created": _("created the conference"),
+        "conference_updated": _("changed the conference"),
+        "conference_open": _("opened the conference for questions"),
+        "conference_close": _("closed the conference for questions"),
+        "conference_start": _("started the session"),
+        "conference_conclude": _("concluded the conference"),
+        "conference_follow_up": _("marked every follow-up as settled"),
+        "submitted": _("sent the question"),
+        "withdrawn": _("withdrew the question"),
     }.get(entry["action"], entry["action"])
     sentence = f"{who} {what}"
     details = entry.get("details") or {}
@@ -47,3 +56,46 @@ def log_sentence(entry: dict) -> str:
     if entry.get("reason"):
         sentence += f": {entry['reason']}"
     return sentence
+
+
+def asker_kind(kind: str) -> str:
+    return {"resident": _("A resident"), "business": _("A business or household business"),
+            "organisation": _("An organisation")}.get(kind, kind)
+
+
+def question_state(state: str) -> str:
+    return {
+        "submitted": _("Received, being screened"), "accepted": _("Accepted"),
+        "assigned": _("With the agency responsible"), "answered": _("Answered"), "rejected": _("Not accepted"),
+        "forwarded": _("Sent to another body"), "merged": _("Joined with a similar question"),
+        "withdrawn": _("Withdrawn by the person who asked"),
+    }.get(state, state)
+
+
+def question_state_explained(state: str) -> str:
+    return {
+        "submitted": _("The organisers will decide within 10 working days whether the question is accepted."),
+        "accepted": _("The question has been accepted and will be sent to the agency responsible."),
+        "assigned": _("The agency responsible is preparing the answer."),
+        "answered": _("The answer has been published."),
+        "rejected": _("The organisers explained why this question was not accepted."),
+        "forwarded": _("The matter is for another body; the organisers said which."),
+        "merged": _("It is answered together with a similar question."),
+        "withdrawn": _("The person who asked withdrew the question; no answer will be given."),
+    }.get(state, "")
+
+
+def public_event(entry: dict) -> str:
+    """An action-log entry on a question, as the public timeline says it (no staff names)."""
+    text = {
+        "submitted": _("Question received"),
+        "withdrawn": _("Withdrawn by the person who asked"),
+    }.get(entry["action"], question_state(entry.get("to_state") or "") or entry["action"])
+    return f"{text}: {entry['reason']}" if entry.get("reason") else text
+
+
+def conference_action(action: str) -> str:
+    return {
+        "open": _("Open for questions"), "close": _("Close for questions"), "start": _("Start the session"),
+        "conclude": _("Conclude the conference"), "follow_up": _("Mark every follow-up as settled"),
+    }.get(action, action)

@@ -1,17 +1,26 @@
-"""Public pages: no account needed, work without JavaScript."""
+"""Public pages: no account needed, work without JavaScript, on a 360 px phone."""
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import quote, urlsplit
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from typing_extensions import Annotated
 
-from dialogue.services.conferences import upcoming_public_conferences
+from dialogue.errors import Conflict, InvalidInput, Throttled
+from dialogue.i18n import current_language
+from dialogue.i18n import gettext as _
+from dialogue.services import conferences, questions
+from dialogue.services.accounts import address_key
 from dialogue.settings import LANGUAGES
+from dialogue.web.forms import form_data
 from dialogue.web.middleware import LANGUAGE_COOKIE
+from dialogue.web.sessions import client_address
+
+PER_PAGE = 20
 
 
 def safe_next(target: str | None) -> str:
@@ -27,13 +36,28 @@ def safe_next(target: str | None) -> str:
     return quote(target, safe="/?&=%#:@!$'()*+,;~-._")
 
 
+def submission_policy(request: Request) -> questions.SubmissionPolicy:
+    settings = request.app.state.settings
+    return questions.SubmissionPolicy(per_address_per_hour=settings.submissions_per_hour, base_url=settings.base_url)
+
+
+async def _ask_context(conference: dict, values: dict, errors: dict) -> dict:
+    name = "name_vi" if current_language() == "vi" else "name_en"
+    return {
+        "conference": conference, "values": values, "errors": errors,
+        "topic_choices": [(str(t["id"]), t[name]) for t in await conferences.conference_topics(conference["id"])],
+        "area_choices": [(str(a["id"]), a["name"]) for a in await conferences.area_options(conference)],
+        "limits": {"title": questions.TITLE_LIMITS, "body": questions.BODY_LIMITS},
+    }
+
+
 class PublicController(Controller):
     path = "/"
 
     @get("/", name="home")
     async def home(self) -> Template:
-        conferences = await upcoming_public_conferences()
-        return Template(template_name="public/home.html", context={"conferences": conferences})
+        return Template(template_name="public/home.html",
+                        context={"conferences": await conferences.upcoming_public_conferences()})
 
     @get("/language/{code:str}", name="language")
     async def switch_language(
@@ -46,3 +70,151 @@ class PublicController(Controller):
                 secure=request.app.state.settings.secure_cookies,
             )
         return response
+
+    # --- Conferences ------------------------------------------------------------------------
+
+    @get("/conferences", name="conferences")
+    async def conference_list(
+        self, q: Annotated[str, QueryParameter(name="q", max_length=200)] = "",
+        unit: Annotated[str, QueryParameter(name="unit", max_length=10)] = "",
+        kind: Annotated[str, QueryParameter(name="kind", max_length=20)] = "",
+        page: Annotated[int, QueryParameter(name="page", ge=1, le=10000)] = 1,
+    ) -> Template:
+        rows, total = await conferences.search_public_conferences(q, unit, kind, page, PER_PAGE)
+        return Template(template_name="public/conferences.html", context={
+            "conferences": rows, "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)),
+            "q": q, "unit": unit, "kind": kind, "units": await conferences.units_with_conferences(),
+        })
+
+    @get("/conferences/{conference_id:int}", name="conference")
+    async def conference_page(self, request: Request, conference_id: FromPath[int]) -> Template:
+        conference = await conferences.get_public_conference(conference_id)
+        return Template(template_name="public/conference.html", context={
+            "conference": conference,
+            "accepting": conferences.accepting_questions(conference, request.app.state.clock()),
+            "questions": await conferences.public_questions(conference_id),
+            "topics": await conferences.conference_topics(conference_id),
+        })
+
+    @get("/conferences/{conference_id:int}/calendar.ics")
+    async def conference_calendar(self, request: Request, conference_id: FromPath[int]) -> Response:
+        conference = await conferences.get_public_conference(conference_id)
+        if conference["starts_at"] is None:
+            return Redirect(path=f"/conferences/{conference_id}")
+        return Response(
+            content=conferences.calendar_file(conference, request.app.state.settings.base_url),
+            media_type="text/calendar; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="hoi-nghi-doi-thoai-{conference_id}.ics"'},
+        )
+
+    # --- Asking ----------------------------------------------------------------------------
+
+    @get("/conferences/{conference_id:int}/ask", name="ask")
+    async def ask_form(self, request: Request, conference_id: FromPath[int]) -> Template:
+        conference = await conferences.get_public_conference(conference_id)
+        if not conferences.accepting_questions(conference, request.app.state.clock()):
+            raise Conflict(_("This conference is not taking questions now."))
+        areas = await conferences.area_options(conference)
+        values = {"form_token": secrets.token_urlsafe(32), "asker_kind": "resident", "answer_mode": "writing",
+                  "unit": str(areas[0]["id"]) if len(areas) == 1 else ""}
+        return Template(template_name="public/ask.html", context=await _ask_context(conference, values, {}))
+
+    @post("/conferences/{conference_id:int}/ask")
+    async def ask(self, request: Request, conference_id: FromPath[int]) -> Template:
+        conference = await conferences.get_public_conference(conference_id)
+        form = await form_data(request)
+        settings = request.app.state.settings
+        address = address_key(client_address(request.scope, settings.trusted_proxies))
+        try:
+            submitted = await questions.submit_question(
+                conference_id, form, address, current_language(), request.app.state.clock(), submission_policy(request))
+        except (InvalidInput, Throttled) as error:
+            errors = error.errors if isinstance(error, InvalidInput) else {"form": str(error)}
+            values = {**form, "form_token": form.get("form_token") or secrets.token_urlsafe(32)}
+            return Template(template_name="public/ask.html", context=await _ask_context(conference, values, errors),
+                            status_code=429 if isinstance(error, Throttled) else 400)
+        question = submitted.question
+        base_url = settings.base_url
+        return Template(template_name="public/submitted.html", context={
+            "conference": conference, "question": question,
+            "code": questions.display_code(question["tracking_code"]),
+            "tracking_url": questions.tracking_url(base_url, question["tracking_code"]),
+            "manage_url": questions.manage_url(base_url, question["tracking_code"], submitted.manage_token)
+            if submitted.manage_token else None,
+        })
+
+    # --- Following a question ---------------------------------------------------------------
+
+    @get("/q", name="track_lookup")
+    async def track_lookup(self, code: Annotated[str, QueryParameter(name="code", max_length=100)] = "") -> Redirect:
+        normalised = questions.normalise_code(code)
+        if len(normalised) != questions.CODE_LENGTH:
+            return Redirect(path="/?code_error=1#track")
+        return Redirect(path=f"/q/{questions.display_code(normalised)}")
+
+    @get("/q/{code:str}", name="track")
+    async def track(self, request: Request, code: FromPath[str],
+                    followed: Annotated[str | None, QueryParameter(name="followed")] = None) -> Template:
+        question = await questions.get_by_code(code)
+        return Template(template_name="public/track.html", context={
+            "question": question, "code": questions.display_code(question["tracking_code"]),
+            "public": questions.is_public(question), "timeline": await questions.timeline(question["id"]),
+            "errors": {}, "values": {}, "followed": bool(followed),
+        })
+
+    @post("/q/{code:str}/follow")
+    async def follow(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+        form = await form_data(request)
+        question = await questions.get_by_code(code)
+        try:
+            await questions.request_follow(code, form.get("follow_email", ""), current_language(),
+                                           request.app.state.clock(), request.app.state.settings.base_url)
+        except InvalidInput as error:
+            return Template(template_name="public/track.html", status_code=400, context={
+                "question": question, "code": questions.display_code(question["tracking_code"]),
+                "public": questions.is_public(question), "timeline": await questions.timeline(question["id"]),
+                "errors": error.errors, "values": form, "followed": False,
+            })
+        return Redirect(path=f"/q/{questions.display_code(question['tracking_code'])}?followed=1#follow",
+                        status_code=303)
+
+    @get("/follow/{token:str}/confirm")
+    async def follow_confirm(self, request: Request, token: FromPath[str]) -> Template:
+        follower = await questions.confirm_follow(token, request.app.state.clock())
+        return Template(template_name="public/follow_done.html", context={
+            "follower": follower, "code": questions.display_code(follower["code"]), "confirmed": True})
+
+    @get("/follow/{token:str}/unsubscribe")
+    async def unsubscribe_form(self, token: FromPath[str]) -> Template:
+        follower = await questions.follower_by_token(token)
+        return Template(template_name="public/unsubscribe.html", context={
+            "token": token, "code": questions.display_code(follower["code"])})
+
+    @post("/follow/{token:str}/unsubscribe", exclude_from_csrf=True)
+    async def unsubscribe(self, request: Request, token: FromPath[str]) -> Template:
+        # Exempt from CSRF on purpose: mail programs send the one-click unsubscribe (RFC 8058)
+        # as a bare POST; the secret token in the address is the authority, and all it can do is stop mail.
+        follower = await questions.unsubscribe(token, request.app.state.clock())
+        return Template(template_name="public/follow_done.html", context={
+            "follower": follower, "code": questions.display_code(follower["code"]), "confirmed": False})
+
+    # --- The asker's own view ----------------------------------------------------------------
+
+    @get("/q/{code:str}/manage/{token:str}", name="manage")
+    async def manage(self, code: FromPath[str], token: FromPath[str],
+                     withdrawn: Annotated[str | None, QueryParameter(name="withdrawn")] = None) -> Template:
+        question = await questions.get_for_asker(code, token)
+        return Template(template_name="public/manage.html", context={
+            "question": question, "code": questions.display_code(question["tracking_code"]), "token": token,
+            "can_withdraw": question["state"] in questions.WITHDRAWABLE, "withdrawn": bool(withdrawn),
+            "timeline": await questions.timeline(question["id"]),
+        })
+
+    @post("/q/{code:str}/manage/{token:str}/withdraw")
+    async def withdraw(self, request: Request, code: FromPath[str], token: FromPath[str]) -> Redirect:
+        form = await form_data(request)
+        question = await questions.withdraw(code, token, form.get("reason", ""), request.app.state.clock(),
+                                            request.app.state.settings.base_url)
+        return Redirect(path=f"/q/{questions.display_code(question['tracking_code'])}/manage/{token}?withdrawn=1",
+                        status_code=303)
+

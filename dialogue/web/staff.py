@@ -9,13 +9,9 @@ from dialogue.services.admin_reference import get_agency, list_agencies
 from dialogue.services.conferences import conferences_in_units
 from dialogue.tables import StaffUser
 from dialogue.web.guards import HOMES, current_user, roles, signed_in
+from dialogue.web.organiser import units_of
 
 R = StaffUser.Role
-
-
-def _units_of(user: dict) -> list[int] | None:
-    """The units a staff member works in; None for an admin, who sees everything."""
-    return None if user["role"] == R.admin.value else [user["unit"]] if user["unit"] else []
 
 
 class StaffController(Controller):
@@ -25,17 +21,11 @@ class StaffController(Controller):
     async def staff(self, request: Request) -> Redirect:
         return Redirect(path=HOMES[current_user(request)["role"]])
 
-    @get("/organiser", guards=[roles(R.organiser, R.admin)], name="organiser_home")
-    async def organiser_home(self, request: Request) -> Template:
-        user = current_user(request)
-        return Template(template_name="staff/organiser.html",
-                        context={"conferences": await conferences_in_units(_units_of(user))})
-
     @get("/secretary", guards=[roles(R.secretary, R.admin)], name="secretary_home")
     async def secretary_home(self, request: Request) -> Template:
         user = current_user(request)
         return Template(template_name="staff/secretary.html",
-                        context={"conferences": await conferences_in_units(_units_of(user))})
+                        context={"conferences": await conferences_in_units(units_of(user))})
 
     @get("/agency", guards=[roles(R.agency_officer, R.agency_head)], name="agency_home")
     async def agency_home(self, request: Request) -> Template:
@@ -45,7 +35,7 @@ class StaffController(Controller):
     @get("/dashboard", guards=[roles(R.viewer, R.admin)], name="dashboard")
     async def dashboard(self, request: Request) -> Template:
         user = current_user(request)
-        units = _units_of(user)
+        units = units_of(user)
         agencies = [a for a in await list_agencies(include_inactive=False) if units is None or a["unit"] in units]
         return Template(template_name="staff/dashboard.html", context={
             "conferences": await conferences_in_units(units), "agencies": agencies,

@@ -38,6 +38,11 @@ def build_environment() -> Environment:
         static_url=static_url,
         conference_state=labels.conference_state,
         role_name=labels.role_name,
+        asker_kind=labels.asker_kind,
+        question_state=labels.question_state,
+        question_state_explained=labels.question_state_explained,
+        public_event=labels.public_event,
+        conference_action=labels.conference_action,
         languages=LANGUAGES,
         language_names=i18n.LANGUAGE_NAMES,
     )

@@ -1,0 +1,1 @@
+"""E-mail: the outbox (enqueue in the caller's transaction) and the sender (aiosmtplib)."""

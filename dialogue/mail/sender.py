@@ -1,0 +1,65 @@
+"""Delivery over SMTP with aiosmtplib, configured by SMTP_URL."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+
+from dialogue.clock import Clock
+from dialogue.mail.outbox import Send, drain
+
+log = logging.getLogger("dialogue.mail")
+
+
+def build_message(row: dict, sender: str) -> EmailMessage:
+    message = EmailMessage()  # the default policy encodes Vietnamese subjects and names as UTF-8
+    message["From"] = sender
+    message["To"] = row["to_address"]
+    message["Subject"] = row["subject"]
+    message["Message-ID"] = row["message_id"]
+    message["Date"] = email.utils.format_datetime(row["created_at"])
+    for key, value in json.loads(row["headers"] or "{}").items():
+        message[key] = value
+    message.set_content(row["text_body"], charset="utf-8")
+    message.add_alternative(row["html_body"], subtype="html", charset="utf-8")
+    return message
+
+
+def smtp_sender(smtp_url: str, mail_from: str, timeout: float = 30) -> Send:
+    """A send function for the outbox: smtp://host:port, smtp+starttls://user:pass@host:587 or smtps://…:465."""
+    parts = urlsplit(smtp_url)
+    tls = parts.scheme == "smtps"
+    starttls = parts.scheme == "smtp+starttls"
+    options = {
+        "hostname": parts.hostname or "127.0.0.1",
+        "port": parts.port or (465 if tls else 587 if starttls else 25),
+        "use_tls": tls,
+        "start_tls": starttls,
+        "timeout": timeout,
+    }
+    if parts.username:
+        options.update(username=unquote(parts.username), password=unquote(parts.password or ""))
+
+    async def send(row: dict) -> None:
+        await aiosmtplib.send(build_message(row, mail_from), **options)
+
+    return send
+
+
+async def run_worker(send: Send, clock: Clock, poll_seconds: float, stop: asyncio.Event) -> None:
+    """The background loop started in the app's lifespan (never under tests)."""
+    while not stop.is_set():
+        try:
+            await drain(send, clock())
+        except Exception:  # noqa: BLE001 (the loop must outlive a passing database error)
+            log.exception("The outbox worker failed; it will try again")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
+        except asyncio.TimeoutError:
+            pass

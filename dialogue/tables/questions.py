@@ -1,0 +1,80 @@
+"""Questions from residents, organisations and businesses, and the people who follow them."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from dialogue.tables.conference import Conference
+from dialogue.tables.reference import AdminUnit, Topic
+
+
+class Question(Table, tablename="question"):
+    """A question put to a conference. The asker's identity is never public; the tracking code
+    opens the public view, the secret manage link (kept only as a hash) the asker's own."""
+
+    class AskerKind(str, Enum):
+        resident = "resident"
+        business = "business"
+        organisation = "organisation"
+
+    class AnswerMode(str, Enum):
+        session = "session"  # to be answered at the conference
+        writing = "writing"
+
+    class State(str, Enum):
+        submitted = "submitted"
+        accepted = "accepted"
+        assigned = "assigned"
+        answered = "answered"
+        rejected = "rejected"
+        forwarded = "forwarded"
+        merged = "merged"
+        withdrawn = "withdrawn"
+
+    conference = ForeignKey(Conference, null=False, index=True)
+    tracking_code = Varchar(length=16, unique=True, index=True, help_text="13 Crockford base-32 characters (65 bits).")
+    manage_token_hash = Varchar(length=64, help_text="SHA-256 of the secret manage token.")
+    form_token = Varchar(length=64, unique=True, help_text="One per form shown: a resubmission creates nothing new.")
+    asker_kind = Varchar(length=12, choices=AskerKind)
+    asker_name = Varchar(length=100)
+    asker_email = Varchar(length=254, default="")
+    asker_phone = Varchar(length=16, default="", help_text="E.164, e.g. +84912345678.")
+    organisation_name = Varchar(length=200, default="")
+    tax_code = Varchar(length=14, default="")
+    tax_code_unverified = Boolean(default=False, help_text="The check digit failed and the asker confirmed it.")
+    unit = ForeignKey(AdminUnit, null=False, help_text="The area the question concerns.")
+    topic = ForeignKey(Topic, null=False)
+    title = Varchar(length=150)
+    body = Text()
+    search_folded = Text(default="", help_text="Title and text without diacritics, for search.")
+    answer_mode = Varchar(length=8, choices=AnswerMode, default=AnswerMode.writing)
+    public_consent = Boolean(default=False, help_text="The question (never the asker) may be shown publicly.")
+    data_consent_at = Timestamptz(help_text="When the asker agreed to the processing of their personal data.")
+    language = Varchar(length=2, default="vi")
+    state = Varchar(length=12, choices=State, default=State.submitted, index=True)
+    submitted_from = Varchar(length=64, default="", help_text="Client address (IPv6 /64), for the submission limit.")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Follower(Table, tablename="follower"):
+    """Someone who asked to be e-mailed about a question (double opt-in)."""
+
+    question = ForeignKey(Question, null=False, index=True)
+    email = Varchar(length=254)
+    token = Varchar(length=64, unique=True, help_text="Confirms and unsubscribes; sent only by e-mail.")
+    language = Varchar(length=2, default="vi")
+    confirmed_at = Timestamptz(null=True, default=None)
+    unsubscribed_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ConferenceTopic(Table, tablename="conference_topic"):
+    """The topics a conference takes questions on."""
+
+    conference = ForeignKey(Conference, null=False, index=True)
+    topic = ForeignKey(Topic, null=False)

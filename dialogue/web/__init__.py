@@ -1,0 +1,1 @@
+"""Controllers per audience, guards, forms and template helpers: thin, HTTP only."""

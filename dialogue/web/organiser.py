@@ -1,0 +1,149 @@
+"""The organiser's pages: conferences (editing and life cycle), what arrived, and the e-mail sent."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from typing_extensions import Annotated
+
+from dialogue.errors import InvalidInput, NotFound
+from dialogue.i18n import gettext as _
+from dialogue.i18n import local
+from dialogue.mail import outbox
+from dialogue.services import audit, conferences
+from dialogue.services.admin_reference import list_topics
+from dialogue.services.permissions import require, scope_of_unit
+from dialogue.tables import AdminUnit, OutboxMessage, StaffUser
+from dialogue.web.admin import checked_id
+from dialogue.web.forms import form_data
+from dialogue.web.guards import actor_of, current_user, roles
+
+R = StaffUser.Role
+
+
+def units_of(user: dict) -> list[int] | None:
+    """The units a staff member works in; None for an admin, who sees everything."""
+    return None if user["role"] == R.admin.value else [user["unit"]] if user["unit"] else []
+
+
+def kind_options() -> list[tuple[str, str]]:
+    return [("residents", _("Dialogue with residents")), ("businesses", _("Dialogue with businesses")),
+            ("thematic", _("Thematic dialogue"))]
+
+
+def policy_options() -> list[tuple[str, str]]:
+    return [("on_approval", _("As soon as each answer is approved")),
+            ("at_session", _("All together when the session starts"))]
+
+
+def form_values(conference: dict) -> dict:
+    """A stored conference as the form shows it (local dates and times)."""
+    values = {key: conference.get(key) or "" for key in (
+        "title", "kind", "co_organiser", "venue", "online_url", "description", "release_policy")}
+    values["unit"] = conference.get("unit_code") or ""
+    for prefix in ("starts", "ends", "questions_open", "questions_close"):
+        moment = conference.get(f"{prefix}_at")
+        values[f"{prefix}_day"] = local(moment).strftime("%d/%m/%Y") if moment else ""
+        values[f"{prefix}_time"] = local(moment).strftime("%H:%M") if moment else ""
+    return values
+
+
+class OrganiserController(Controller):
+    path = "/organiser"
+    guards = [roles(R.organiser, R.admin)]
+
+    @get("/", name="organiser_home")
+    async def home(self, request: Request) -> Template:
+        return Template(template_name="organiser/home.html", context={
+            "conferences": await conferences.conferences_in_units(units_of(current_user(request)))})
+
+    async def _form_context(self, conference: dict | None) -> dict:
+        return {"conference": conference, "kinds": kind_options(), "policies": policy_options(),
+                "all_topics": [t for t in await list_topics() if t["active"]], "errors": {}}
+
+    @get("/conferences/new")
+    async def new(self, request: Request) -> Template:
+        user = current_user(request)
+        unit = await AdminUnit.select(AdminUnit.code).where(AdminUnit.id == user["unit"]).first() if user["unit"] else None
+        values = {"kind": "residents", "release_policy": "on_approval", "unit": unit["code"] if unit else "",
+                  "topics": ",".join(str(t["id"]) for t in await list_topics() if t["active"])}
+        return Template(template_name="organiser/conference_form.html",
+                        context={**await self._form_context(None), "values": values})
+
+    @post("/conferences/new")
+    async def create(self, request: Request) -> Template | Redirect:
+        form = await form_data(request, lists=("topics",))
+        try:
+            conference_id = await conferences.save_conference(actor_of(request), form, request.app.state.clock())
+        except InvalidInput as error:
+            return Template(template_name="organiser/conference_form.html", status_code=400,
+                            context={**await self._form_context(None), "values": form, "errors": error.errors})
+        return Redirect(path=f"/organiser/conferences/{conference_id}?saved=1", status_code=303)
+
+    async def _conference(self, request: Request, conference_id: int) -> dict:
+        conference = await conferences.get_conference(checked_id(conference_id))
+        require(actor_of(request), "organise", await scope_of_unit(conference["unit"]))
+        return conference
+
+    async def _page(self, request: Request, conference: dict, errors: dict, status_code: int = 200) -> Template:
+        conference_id = conference["id"]
+        return Template(template_name="organiser/conference.html", status_code=status_code, context={
+            "conference": conference, "counts": await conferences.state_counts(conference_id),
+            "questions": await conferences.questions_of(actor_of(request), conference_id),
+            "topics": await conferences.conference_topics(conference_id),
+            "actions": [a for a, (sources, _t) in conferences.TRANSITIONS.items() if conference["state"] in sources],
+            "history": await audit.entries_for("conference", conference_id), "errors": errors,
+        })
+
+    @get("/conferences/{conference_id:int}")
+    async def show(self, request: Request, conference_id: FromPath[int]) -> Template:
+        return await self._page(request, await self._conference(request, conference_id), {})
+
+    @get("/conferences/{conference_id:int}/edit")
+    async def edit(self, request: Request, conference_id: FromPath[int]) -> Template:
+        conference = await self._conference(request, conference_id)
+        values = form_values(conference)
+        values["topics"] = ",".join(str(t["id"]) for t in await conferences.conference_topics(conference_id))
+        return Template(template_name="organiser/conference_form.html",
+                        context={**await self._form_context(conference), "values": values})
+
+    @post("/conferences/{conference_id:int}/edit")
+    async def update(self, request: Request, conference_id: FromPath[int]) -> Template | Redirect:
+        conference = await self._conference(request, conference_id)
+        form = await form_data(request, lists=("topics",))
+        try:
+            await conferences.save_conference(actor_of(request), form, request.app.state.clock(), conference_id)
+        except InvalidInput as error:
+            return Template(template_name="organiser/conference_form.html", status_code=400,
+                            context={**await self._form_context(conference), "values": form, "errors": error.errors})
+        return Redirect(path=f"/organiser/conferences/{conference_id}?saved=1", status_code=303)
+
+    @post("/conferences/{conference_id:int}/state/{action:str}")
+    async def change_state(self, request: Request, conference_id: FromPath[int], action: FromPath[str]) -> Template | Redirect:
+        conference = await self._conference(request, conference_id)
+        form = await form_data(request)
+        try:
+            await conferences.change_state(actor_of(request), conference_id, action, request.app.state.clock(),
+                                           form.get("reason", ""))
+        except InvalidInput as error:
+            return await self._page(request, conference, error.errors, status_code=400)  # with what is missing
+        return Redirect(path=f"/organiser/conferences/{conference['id']}?changed=1", status_code=303)
+
+    # --- What the system sent ---------------------------------------------------------------
+
+    @get("/mail", name="organiser_mail")
+    async def mail(self, request: Request,
+                   page: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1) -> Template:
+        rows = await outbox.messages_for(units_of(current_user(request)), limit=51, offset=(page - 1) * 50)
+        return Template(template_name="organiser/mail.html", context={
+            "messages": rows[:50], "page": page, "has_next": len(rows) > 50})
+
+    @get("/mail/{message_id:int}")
+    async def mail_message(self, request: Request, message_id: FromPath[int]) -> Template:
+        row = await OutboxMessage.select().where(OutboxMessage.id == checked_id(message_id)).first()
+        units = units_of(current_user(request))
+        if row is None or (units is not None and row["unit"] not in units):
+            raise NotFound(_("This item no longer exists."))
+        return Template(template_name="organiser/mail_message.html", context={"message": row})
+
