@@ -61,7 +61,8 @@ async def test_reloading_changes_nothing_and_retires_units_that_left_the_map(db)
 
 async def test_units_are_found_without_diacritics(db):
     await load_admin_units(TODAY)
-    assert [u["name"] for u in await list_units(search="dong da")] == ["Phường Đống Đa", "Xã Đồng Đăng"]
+    found = [u["name"] for u in await list_units(search="dong da")]
+    assert found[:2] == ["Phường Đống Đa", "Xã Đồng Đăng"] and "Xã Đại Đồng" in found
     assert [u["code"] for u in await list_units(search="ha noi")] == ["01"]
     assert len(await list_units()) == 34
     assert len(await list_units(province="01")) == 126

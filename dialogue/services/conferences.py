@@ -92,8 +92,8 @@ async def search_public_conferences(
     query = Conference.select(*CONFERENCE_COLUMNS).where(Conference.state.is_in(PUBLIC_STATES))
     count = Conference.count().where(Conference.state.is_in(PUBLIC_STATES))
     conditions = []
-    if search and fold(search):
-        conditions.append(Conference.title_folded.like(f"%{fold(search)[:100]}%"))
+    for word in fold(search).split()[:10]:  # every word, in any order, accents optional
+        conditions.append(Conference.title_folded.like(f"%{word[:50]}%"))
     if unit_code:
         conditions.append((Conference.unit.code == unit_code[:10]) | (Conference.unit.parent.code == unit_code[:10]))
     if kind in {k.value for k in Conference.Kind}:

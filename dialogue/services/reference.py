@@ -156,17 +156,22 @@ async def list_units(province: str | None = None, search: str | None = None, inc
         AdminUnit.code, AdminUnit.name, AdminUnit.kind, AdminUnit.level,
         AdminUnit.parent.code.as_alias("parent_code"), AdminUnit.valid_from, AdminUnit.valid_to,
     ).order_by(AdminUnit.code)
+    words = fold(search).split()[:10]
     if province:
         if not province.isascii() or not province.isdigit():
             return []
         query = query.where(AdminUnit.parent.code == province)
-    elif not search:
+    elif not words:
         query = query.where(AdminUnit.level == AdminUnit.Level.province.value)
-    if search:
-        query = query.where(AdminUnit.name_folded.like(f"%{fold(search)}%"))
+    for word in words:
+        query = query.where(AdminUnit.name_folded.like(f"%{word[:50]}%"))
     if not include_retired:
         query = query.where(AdminUnit.valid_to.is_null())
-    return await query
+    rows = await query
+    if words:  # the whole phrase first ("dong da": Đống Đa before Đại Đồng)
+        phrase = " ".join(words)
+        rows.sort(key=lambda row: (phrase not in fold(row["name"]), row["code"]))
+    return rows
 
 
 def _library_calendar(years: range) -> dict[dt.date, tuple[str, str]]:

@@ -1,0 +1,138 @@
+"""E-mail through a real SMTP server (aiosmtpd on loopback): delivery, retries, and exclusive claims."""
+
+import asyncio
+import datetime as dt
+import email
+import email.policy
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from dialogue.mail import outbox
+from dialogue.mail.sender import smtp_sender
+from dialogue.tables import Conference, OutboxMessage
+
+NOW = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.timezone.utc)
+FROM = "Đối thoại phường Đống Đa <no-reply@dongda.example.vn>"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+class SmtpServer:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.inbox = Inbox()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=port)
+
+    def start(self) -> "SmtpServer":
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer(free_port()).start()
+    yield server
+    server.stop()
+
+
+async def queue(n: int = 1, subject: str = "Câu hỏi của bạn đã được tiếp nhận: ĐỐNG-ĐA") -> None:
+    from dialogue.services.conferences import get_conference
+
+    conference = await get_conference((await Conference.select(Conference.id).first())["id"])
+    for i in range(n):
+        await outbox.enqueue(
+            to=f"nguoi.dan{i}@example.vn", template="follow_confirm", language_code="vi",
+            subject=lambda: subject, kind="test", now=NOW, unit_id=conference["unit"],
+            question={"tracking_code": "K84GGMBSFZKPB", "title": "Ngập úng"}, conference=conference,
+            code="K84G-GMBS-FZKPB", tracking_url="https://x/q/1", confirm_url="https://x/c",
+            unsubscribe_url="https://x/u",
+        )
+
+
+async def test_a_message_arrives_with_its_vietnamese_subject_and_both_parts(demo_db, smtp):
+    await queue()
+    counts = await outbox.drain(smtp_sender(f"smtp://127.0.0.1:{smtp.port}", FROM), NOW)
+    assert counts == {"sent": 1, "failed": 0}
+    [message] = smtp.inbox.messages
+    assert message["Subject"] == "Câu hỏi của bạn đã được tiếp nhận: ĐỐNG-ĐA"
+    assert message["From"] == FROM and message["To"] == "nguoi.dan0@example.vn"
+    row = await OutboxMessage.select().first()
+    assert message["Message-ID"] == row["message_id"] and row["sent_at"] is not None and row["attempts"] == 1
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "https://x/c" in text and 'href="https://x/c"' in html and "Xin chào" in text
+    # Sent is sent: draining again sends nothing.
+    assert await outbox.drain(smtp_sender(f"smtp://127.0.0.1:{smtp.port}", FROM), NOW) == {"sent": 0, "failed": 0}
+
+
+async def test_with_the_server_down_mail_waits_and_goes_when_it_is_back(demo_db):
+    port = free_port()
+    send = smtp_sender(f"smtp://127.0.0.1:{port}", FROM, timeout=5)
+    await queue()
+    assert await outbox.drain(send, NOW) == {"sent": 0, "failed": 1}
+    row = await OutboxMessage.select().first()
+    assert row["sent_at"] is None and row["attempts"] == 1 and row["last_error"]
+    assert row["claimed_until"] is None
+    # Not retried before its back-off…
+    assert await outbox.drain(send, NOW + dt.timedelta(seconds=30)) == {"sent": 0, "failed": 0}
+    server = SmtpServer(port).start()
+    try:
+        counts = await outbox.drain(send, NOW + dt.timedelta(minutes=1))
+    finally:
+        server.stop()
+    assert counts == {"sent": 1, "failed": 0}
+    assert len(server.inbox.messages) == 1
+    assert server.inbox.messages[0]["Message-ID"] == row["message_id"]  # the same message, not a new one
+
+
+async def test_a_worker_that_died_mid_send_is_taken_over_after_its_lease(demo_db, smtp):
+    await queue()
+    claimed = await outbox.claim("worker-that-dies", NOW)
+    assert len(claimed) == 1
+    send = smtp_sender(f"smtp://127.0.0.1:{smtp.port}", FROM)
+    assert await outbox.drain(send, NOW + dt.timedelta(minutes=1)) == {"sent": 0, "failed": 0}
+    assert await outbox.drain(send, NOW + outbox.LEASE + dt.timedelta(seconds=1)) == {"sent": 1, "failed": 0}
+
+
+async def test_two_workers_never_claim_the_same_message(demo_db, smtp):
+    await queue(30)
+    delivered: list[str] = []
+    real_send = smtp_sender(f"smtp://127.0.0.1:{smtp.port}", FROM)
+
+    async def send(row: dict) -> None:
+        delivered.append(row["message_id"])
+        await asyncio.sleep(0)  # let the other worker run between claims
+        await real_send(row)
+
+    first, second = await asyncio.gather(
+        outbox.drain(send, NOW, worker="a", limit=30), outbox.drain(send, NOW, worker="b", limit=30))
+    assert first["sent"] + second["sent"] == 30
+    assert len(delivered) == len(set(delivered)) == 30
+    assert len(smtp.inbox.messages) == 30
+
+
+async def test_starttls_and_credentials_are_read_from_the_url():
+    # Only the parsing: no TLS server here. A wrong scheme is refused by the settings.
+    from dialogue.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError):
+        load_settings({"SMTP_URL": "mailto:x"})
+    assert load_settings({"SMTP_URL": "smtp+starttls://u%40x:p@mail.example.vn:587"}).smtp_url.startswith("smtp+starttls")

@@ -1,0 +1,253 @@
+"""The public side through the web: conferences, the question form, tracking, the manage link,
+following; and the organiser's conference pages and e-mail page."""
+
+import datetime as dt
+import re
+
+import pytest
+from icalendar import Calendar
+
+from dialogue.services.accounts import hash_password
+from dialogue.tables import AdminUnit, Conference, Follower, OutboxMessage, Question, StaffUser, Topic
+from tests.conftest import DEMO_ACCOUNTS, csrf_token_from, make_client, post_form, sign_in
+
+NAME, EMAIL, PHONE = "Trần Thị Mai", "mai.tran@example.vn", "0987 654 321"
+
+
+async def conference_id() -> int:
+    return (await Conference.select(Conference.id).first())["id"]
+
+
+async def ask_page(client):
+    cid = await conference_id()
+    page = await client.get(f"/conferences/{cid}/ask")
+    assert page.status_code == 200, page.text
+    return cid, page
+
+
+def hidden(page_text: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', page_text).group(1)
+
+
+async def question_form(client, **changes) -> tuple[int, dict]:
+    cid, page = await ask_page(client)
+    topic = await Topic.select(Topic.id).where(Topic.code == "construction").first()
+    unit = await AdminUnit.select(AdminUnit.id).where(AdminUnit.code == "00235").first()
+    form = {
+        "_csrf_token": csrf_token_from(page.text), "form_token": hidden(page.text, "form_token"),
+        "asker_kind": "resident", "asker_name": NAME, "asker_email": EMAIL, "asker_phone": PHONE,
+        "unit": str(unit["id"]), "topic": str(topic["id"]),
+        "title": "Công trình xây dựng không phép tại số 12 ngõ Thái Thịnh",
+        "body": "Nhà số 12 ngõ Thái Thịnh đang xây thêm tầng 5 không có giấy phép, gây nứt tường nhà bên cạnh. "
+                "Đề nghị phường kiểm tra và xử lý.",
+        "answer_mode": "session", "public_consent": "yes", "data_consent": "yes",
+    }
+    form.update(changes)
+    return cid, form
+
+
+async def submit(client, **changes):
+    cid, form = await question_form(client, **changes)
+    return await client.post(f"/conferences/{cid}/ask", data=form)
+
+
+async def test_the_conference_page_offers_the_form_and_a_calendar_file(demo_client):
+    cid = await conference_id()
+    page = await demo_client.get(f"/conferences/{cid}")
+    assert page.status_code == 200 and f'href="/conferences/{cid}/ask"' in page.text
+    ics = await demo_client.get(f"/conferences/{cid}/calendar.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    event = Calendar.from_ical(ics.content).walk("VEVENT")[0]
+    assert str(event["summary"]).startswith("Hội nghị đối thoại giữa Chủ tịch UBND phường Đống Đa")
+    assert event.decoded("dtstart").tzinfo is not None and "Hoàng Cầu" in str(event["location"])
+
+
+async def test_the_form_has_unticked_consents_a_honeypot_and_explains_complaints(demo_client):
+    _, page = await ask_page(demo_client)
+    assert re.search(r'id="data_consent" name="data_consent" value="yes"\s*>', page.text), "never pre-ticked"
+    assert 'name="website"' in page.text and "khiếu nại" in page.text and "tố cáo" in page.text
+    assert len(hidden(page.text, "form_token")) >= 40
+
+
+async def test_a_failed_submission_keeps_everything_and_names_each_problem(demo_client):
+    response = await submit(demo_client, asker_phone="024 3825 1234", title="Ngắn", data_consent="")
+    assert response.status_code == 400
+    for kept in (NAME, EMAIL, "024 3825 1234", "Ngắn", "Nhà số 12 ngõ Thái Thịnh"):
+        assert kept in response.text
+    for field in ("asker_phone", "title", "data_consent"):
+        assert f'href="#{field}"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert await Question.count() == 0
+
+
+async def test_a_question_is_received_and_tracked_without_personal_data(demo_client):
+    response = await submit(demo_client)
+    assert response.status_code == 200
+    code = re.search(r'<p class="tracking-code"><strong>([0-9A-Z-]+)</strong>', response.text).group(1)
+    manage = re.search(r'<a href="https://testserver.local(/q/[^"]+/manage/[^"]+)"', response.text).group(1)
+    assert len(code) == 15 and await Question.count() == 1
+
+    tracking = await demo_client.get(f"/q/{code.lower()}")
+    assert tracking.status_code == 200 and code in tracking.text and "Đã tiếp nhận" in tracking.text
+    for private in (NAME, EMAIL, "0987", "+84987654321", "Nhà số 12"):
+        assert private not in tracking.text
+
+    own = await demo_client.get(manage)
+    assert own.status_code == 200
+    for shown in (NAME, EMAIL, "+84987654321", "Nhà số 12 ngõ Thái Thịnh"):
+        assert shown in own.text
+    assert 'name="robots" content="noindex"' in own.text
+
+    withdrawn = await post_form(demo_client, manage + "/withdraw", {"reason": "Đã được xử lý"}, page=manage,
+                                follow_redirects=False)
+    assert withdrawn.status_code == 303
+    assert (await Question.select(Question.state).first())["state"] == "withdrawn"
+    again = await demo_client.get(f"/q/{code}")
+    assert "Người hỏi đã rút câu hỏi" in again.text or "rút" in again.text
+
+
+async def test_a_resubmitted_form_creates_one_question(demo_client):
+    cid, form = await question_form(demo_client)
+    first = await demo_client.post(f"/conferences/{cid}/ask", data=form)
+    second = await demo_client.post(f"/conferences/{cid}/ask", data=form)
+    assert first.status_code == second.status_code == 200
+    assert await Question.count() == 1
+    assert "/manage/" in first.text and "/manage/" not in second.text
+
+
+async def test_the_submission_limit_keeps_what_was_typed(demo_db, clock):
+    settings = demo_db.with_(submissions_per_hour=1)
+    conference = await Conference.select().first()
+    clock.now = conference["questions_open_at"] + dt.timedelta(hours=2)
+    async with make_client(settings, clock) as client:
+        assert (await submit(client)).status_code == 200
+        refused = await submit(client, title="Câu hỏi thứ hai về trật tự xây dựng")
+        assert refused.status_code == 429
+        assert "Câu hỏi thứ hai về trật tự xây dựng" in refused.text and NAME in refused.text
+        assert "60 phút" in refused.text
+
+
+async def test_outside_the_window_the_form_is_closed_politely(demo_db, clock):
+    conference = await Conference.select().first()
+    clock.now = conference["questions_close_at"] + dt.timedelta(minutes=1)
+    async with make_client(demo_db, clock) as client:
+        page = await client.get(f"/conferences/{conference['id']}/ask")
+        assert page.status_code == 409 and "không nhận câu hỏi" in page.text
+        assert f'/conferences/{conference["id"]}/ask"' not in (await client.get(f"/conferences/{conference['id']}")).text
+
+
+async def test_unknown_codes_and_links_are_not_found(demo_client):
+    for path in ("/q/AAAA-BBBB-CCCCC", "/q/xyz", "/q/AAAA-BBBB-CCCCC/manage/abc", "/follow/nope/confirm",
+                 "/conferences/999999", "/conferences/99999999999999"):
+        assert (await demo_client.get(path)).status_code == 404, path
+    assert (await demo_client.get("/q", params={"code": "12"}, follow_redirects=False)).headers["location"] \
+        .startswith("/?code_error=1")
+
+
+async def test_following_by_email(demo_client):
+    response = await submit(demo_client)
+    code = re.search(r'<p class="tracking-code"><strong>([0-9A-Z-]+)</strong>', response.text).group(1)
+    bad = await post_form(demo_client, f"/q/{code}/follow", {"follow_email": "lan@"}, page=f"/q/{code}")
+    assert bad.status_code == 400 and 'value="lan@"' in bad.text
+    done = await post_form(demo_client, f"/q/{code}/follow", {"follow_email": "lan@example.vn"}, page=f"/q/{code}")
+    assert done.status_code == 200 and "Cảm ơn" in done.text
+    token = (await Follower.select().first())["token"]
+    assert (await demo_client.get(f"/follow/{token}/confirm")).status_code == 200
+    assert (await Follower.select().first())["confirmed_at"] is not None
+    # One-click unsubscribe from a mail program: a bare POST, no CSRF token, no cookie.
+    demo_client.cookies.clear()
+    response = await demo_client.post(f"/follow/{token}/unsubscribe", data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert (await Follower.select().first())["unsubscribed_at"] is not None
+
+
+async def test_conferences_are_listed_and_searched_without_diacritics(demo_client):
+    for query in ({"q": "hoi nghi dong da"}, {"q": "ĐỐNG ĐA"}, {"unit": "00235"}, {"kind": "residents"}):
+        page = await demo_client.get("/conferences", params=query)
+        assert "Chủ tịch UBND phường Đống Đa" in page.text, query
+    none = await demo_client.get("/conferences", params={"q": "hai phong", "kind": "businesses"})
+    assert "Chủ tịch UBND phường Đống Đa" not in none.text and "Không có hội nghị" in none.text
+
+
+# --- The organiser ---------------------------------------------------------------------------
+
+CONFERENCE_FORM = {
+    "title": "Đối thoại với doanh nghiệp phường Đống Đa quý I/2027", "kind": "businesses", "unit": "00235",
+    "co_organiser": "Ủy ban MTTQ Việt Nam phường Đống Đa", "starts_day": "15/03/2027", "starts_time": "14:00",
+    "ends_day": "15/03/2027", "ends_time": "17:00", "venue": "Hội trường UBND phường",
+    "questions_open_day": "01/02/2027", "questions_open_time": "08:00",
+    "questions_close_day": "05/03/2027", "questions_close_time": "17:00", "release_policy": "on_approval",
+    "description": "Đối thoại về thủ tục hành chính, thuế và phòng cháy chữa cháy.",
+}
+
+
+async def test_an_organiser_creates_edits_and_opens_a_conference(demo_client):
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
+    bad = await post_form(demo_client, "/organiser/conferences/new", {
+        **CONFERENCE_FORM, "unit": "00001", "starts_day": "31/02/2027", "questions_close_day": "20/03/2027"})
+    assert bad.status_code == 400 and "Đối thoại với doanh nghiệp" in bad.text
+    for field in ("unit", "starts_day"):
+        assert f'href="#{field}"' in bad.text
+
+    created = await post_form(demo_client, "/organiser/conferences/new", CONFERENCE_FORM, follow_redirects=False)
+    assert created.status_code == 303
+    conference = await Conference.select().where(Conference.kind == "businesses").first()
+    assert conference["state"] == "draft"
+    assert conference["starts_at"] == dt.datetime(2027, 3, 15, 7, 0, tzinfo=dt.timezone.utc)  # 14:00 in Hà Nội
+    page = f"/organiser/conferences/{conference['id']}"
+
+    refused = await post_form(demo_client, f"{page}/state/open", {}, page=page)
+    assert refused.status_code == 400 and 'href="#topics"' in refused.text  # no topic yet
+
+    topics = [t["id"] for t in await Topic.select(Topic.id).where(Topic.audience == "businesses")]
+    edit_page = await demo_client.get(f"{page}/edit")
+    assert 'value="15/03/2027"' in edit_page.text and 'value="14:00"' in edit_page.text
+    response = await demo_client.post(f"{page}/edit", data={
+        **CONFERENCE_FORM, "_csrf_token": csrf_token_from(edit_page.text), "topics": [str(t) for t in topics]},
+        follow_redirects=False)
+    assert response.status_code == 303
+    opened = await post_form(demo_client, f"{page}/state/open", {}, page=page, follow_redirects=False)
+    assert opened.status_code == 303
+    assert (await Conference.select(Conference.state).where(Conference.id == conference["id"]).first())["state"] == "open"
+    history = (await demo_client.get(page)).text
+    assert "Nguyễn Thị Lan" in history
+    assert (await post_form(demo_client, f"{page}/state/conclude", {}, page=page)).status_code == 409
+    assert (await post_form(demo_client, f"{page}/state/explode", {}, page=page)).status_code == 404
+
+
+async def test_the_organiser_sees_questions_arrive_and_reads_the_email(demo_client):
+    await submit(demo_client)
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
+    page = await demo_client.get(f"/organiser/conferences/{await conference_id()}")
+    assert "Công trình xây dựng không phép" in page.text and "Đã tiếp nhận" in page.text
+    mail = await demo_client.get("/organiser/mail")
+    assert EMAIL in mail.text and "Câu hỏi của bạn đã được tiếp nhận" in mail.text
+    message = await OutboxMessage.select(OutboxMessage.id).first()
+    detail = await demo_client.get(f"/organiser/mail/{message['id']}")
+    assert detail.status_code == 200 and "/manage/" in detail.text
+
+
+async def test_organisers_of_another_area_see_nothing_of_this_one(demo_client):
+    other = await AdminUnit.select(AdminUnit.id).where(AdminUnit.code == "00004").first()  # Ba Đình ward
+    await StaffUser.insert(StaffUser(email="organiser@badinh.demo", full_name="Phạm Văn Tú", role="organiser",
+                                     unit=other["id"], password_hash=hash_password("mật khẩu ba đình")))
+    await submit(demo_client)
+    await sign_in(demo_client, "organiser@badinh.demo", "mật khẩu ba đình")
+    cid = await conference_id()
+    assert (await demo_client.get(f"/organiser/conferences/{cid}")).status_code == 403
+    assert (await demo_client.get(f"/organiser/conferences/{cid}/edit")).status_code == 403
+    assert (await post_form(demo_client, f"/organiser/conferences/{cid}/state/close", {},
+                            page="/organiser")).status_code == 403
+    assert "Hội nghị đối thoại giữa Chủ tịch UBND phường Đống Đa" not in (await demo_client.get("/organiser")).text
+    assert EMAIL not in (await demo_client.get("/organiser/mail")).text
+    message = await OutboxMessage.select(OutboxMessage.id).first()
+    assert (await demo_client.get(f"/organiser/mail/{message['id']}")).status_code == 404
+    created = await post_form(demo_client, "/organiser/conferences/new", CONFERENCE_FORM)
+    assert created.status_code == 400 and "chỉ có thể tổ chức" in created.text
+
+
+@pytest.mark.parametrize("role", ["agency_officer", "agency_head", "viewer", "secretary"])
+async def test_other_roles_cannot_use_the_organiser_pages(demo_client, role):
+    await sign_in(demo_client, DEMO_ACCOUNTS[role])
+    for path in ("/organiser", "/organiser/mail", "/organiser/conferences/new", f"/organiser/conferences/{await conference_id()}"):
+        assert (await demo_client.get(path)).status_code == 403, (role, path)
