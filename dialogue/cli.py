@@ -14,7 +14,7 @@ from typing import Awaitable, Callable, TypeVar
 
 import click
 
-from dialogue.db import bind_engine, make_engine
+from dialogue.db import bind_engine, close_engine, make_engine
 from dialogue.settings import PROJECT_ROOT, get_settings
 
 T = TypeVar("T")
@@ -22,10 +22,14 @@ T = TypeVar("T")
 
 def run(work: Callable[[], Awaitable[T]]) -> T:
     """Run one async job against the configured database."""
-    bind_engine(make_engine(get_settings()))
+    engine = make_engine(get_settings())
+    bind_engine(engine)
 
     async def job() -> T:
-        return await work()  # a coroutine or a Piccolo query: both are awaitable
+        try:
+            return await work()  # a coroutine or a Piccolo query: both are awaitable
+        finally:
+            await close_engine(engine)
 
     return asyncio.run(job())
 
@@ -43,8 +47,19 @@ def migrate() -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     settings = get_settings()
-    bind_engine(make_engine(settings))
-    response = asyncio.run(run_forwards(app_name="all"))
+    engine = make_engine(settings)
+    bind_engine(engine)
+
+    async def forwards():
+        from piccolo.engine import engine_finder
+
+        try:
+            return await run_forwards(app_name="all")
+        finally:
+            await close_engine(engine)
+            await close_engine(engine_finder())  # piccolo_conf's own engine, which migrations use
+
+    response = asyncio.run(forwards())
     if not response.success:
         raise click.ClickException(f"Migrations failed: {response.message}")
     click.echo(f"Migrations applied ({settings.database_engine}).")

@@ -3,49 +3,176 @@
 Piccolo binds every table to an engine. The app binds them once, when it is
 created, to the engine its settings name; tests bind them to a fresh database
 for every test the same way.
+
+Piccolo's stock SQLite engine opens a connection for every query and begins
+transactions DEFERRED, so concurrent writers fail with "database is locked" and
+throughput collapses under load. AppSQLiteEngine keeps long-lived connections
+instead: one writer, which every write and every transaction queue for, and a
+small pool of readers, which WAL lets read while a write is under way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import QueryString
 
 from dialogue.settings import Settings
 
-# Pragmas every SQLite connection runs with. WAL is a property of the file and
-# is set once in prepare_sqlite_file(); these are per connection.
+# Pragmas every SQLite connection runs with. WAL is a property of the file and is
+# set once in prepare_sqlite_file(); these are per connection.
 SQLITE_CONNECTION_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 10000",
-    "PRAGMA synchronous = NORMAL",
+    "PRAGMA synchronous = NORMAL",  # safe with WAL: a power cut may lose the last commits, never corrupt
 )
+READ_PREFIXES = ("SELECT", "WITH", "PRAGMA", "EXPLAIN")
+
+
+@dataclass
+class _Connections:
+    """The connections of one event loop (the app has one; tests have two: theirs and the client's)."""
+
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    writer: aiosqlite.Connection | None = None
+    idle_readers: list[aiosqlite.Connection] = field(default_factory=list)
+    all_readers: list[aiosqlite.Connection] = field(default_factory=list)
+    reader_slots: asyncio.Semaphore | None = None
 
 
 class AppSQLiteEngine(SQLiteEngine):
-    """Piccolo's SQLite engine with this app's pragmas on every connection."""
+    """SQLite with long-lived connections: one serialised writer, a pool of readers."""
 
-    async def _configure(self, connection: aiosqlite.Connection) -> aiosqlite.Connection:
+    def __init__(self, path: str, readers: int = 4, **connection_kwargs: Any) -> None:
+        super().__init__(path=path, **connection_kwargs)
+        self.readers = max(1, readers)
+        self._by_loop: dict[asyncio.AbstractEventLoop, _Connections] = {}
+
+    # --- connections ----------------------------------------------------------------------
+
+    async def _open(self) -> aiosqlite.Connection:
+        pending = aiosqlite.connect(**self.connection_kwargs)
+        pending._thread.daemon = True  # a connection someone forgot to close must not hang the exit
+        connection = await pending
         connection.row_factory = dict_factory  # type: ignore[assignment]
         for pragma in SQLITE_CONNECTION_PRAGMAS:
             await connection.execute(pragma)
         return connection
 
-    async def get_connection(self) -> aiosqlite.Connection:
-        return await self._configure(await aiosqlite.connect(**self.connection_kwargs))
+    def _connections(self) -> _Connections:
+        loop = asyncio.get_running_loop()
+        state = self._by_loop.get(loop)
+        if state is None:
+            state = self._by_loop[loop] = _Connections(reader_slots=asyncio.Semaphore(self.readers))
+        return state
 
-    async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
-        async with aiosqlite.connect(**self.connection_kwargs) as connection:
-            await self._configure(connection)
-            async with connection.execute(query, args or []) as cursor:
-                await connection.commit()
-                return await cursor.fetchall()
+    async def _writer(self, state: _Connections) -> aiosqlite.Connection:
+        if state.writer is None:
+            state.writer = await self._open()
+        return state.writer
+
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        state = self._connections()
+        assert state.reader_slots is not None
+        async with state.reader_slots:
+            if state.idle_readers:
+                connection = state.idle_readers.pop()
+            else:
+                connection = await self._open()
+                state.all_readers.append(connection)
+            try:
+                yield connection
+            finally:
+                state.idle_readers.append(connection)
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        """A new connection of the caller's own (Piccolo's batch queries use this)."""
+        return await self._open()
+
+    async def close(self) -> None:
+        """Close every connection this engine opened, in whichever loop it was opened."""
+        states, self._by_loop = list(self._by_loop.values()), {}
+        for state in states:
+            for connection in [state.writer, *state.all_readers]:
+                if connection is not None:
+                    try:
+                        await connection.close()
+                    except Exception:  # noqa: BLE001 (its loop may be gone; the thread is a daemon)
+                        connection.stop()
+
+    # --- running queries --------------------------------------------------------------------
+
+    @staticmethod
+    async def _fetch(connection: aiosqlite.Connection, query: str, args: list) -> list[dict]:
+        async with connection.execute(query, args) as cursor:
+            return await cursor.fetchall()
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False):
+        query, args = querystring.compile_string(engine_type=self.engine_type)
+        if self.log_queries:
+            self.print_query(query_id=self.get_query_id(), query=querystring.__str__())
+        return await self._run(query, args)
+
+    async def _run(self, query: str, args: list) -> list[dict]:
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return await self._fetch(transaction.connection, query, args)
+        if query.lstrip().upper().startswith(READ_PREFIXES):
+            async with self._reader() as connection:
+                return await self._fetch(connection, query, args)
+        state = self._connections()
+        async with state.write_lock:  # one write at a time: the others queue here, not in SQLite
+            return await self._fetch(await self._writer(state), query, args)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = False):
+        return await self._run(ddl, [])
+
+    def transaction(self, transaction_type: TransactionType = TransactionType.immediate,
+                    allow_nested: bool = True) -> "WriterTransaction":
+        return WriterTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+
+class WriterTransaction(SQLiteTransaction):
+    """A transaction on the engine's writer connection, holding the write lock throughout."""
+
+    async def __aenter__(self) -> "WriterTransaction":
+        if self._parent is not None:
+            return self._parent
+        engine: AppSQLiteEngine = self.engine  # type: ignore[assignment]
+        self._state = engine._connections()
+        await self._state.write_lock.acquire()
+        try:
+            self.connection = await engine._writer(self._state)
+            await self.begin()
+        except BaseException:
+            self._state.write_lock.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            self._state.write_lock.release()  # the connection stays open for the next writer
+        return exception is None
 
 
 def prepare_sqlite_file(path: Path) -> None:
@@ -58,7 +185,7 @@ def prepare_sqlite_file(path: Path) -> None:
 def make_engine(settings: Settings) -> Engine:
     if settings.database_engine == "sqlite":
         prepare_sqlite_file(settings.sqlite_path)
-        return AppSQLiteEngine(path=str(settings.sqlite_path), timeout=10)
+        return AppSQLiteEngine(path=str(settings.sqlite_path), readers=settings.sqlite_readers, timeout=10)
     # No extensions: the app needs none, and CREATE EXTENSION needs a superuser.
     return PostgresEngine(config={"dsn": settings.database_url}, extensions=())
 
@@ -81,9 +208,8 @@ def current_engine() -> Engine:
 
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[None]:
-    """A transaction that writes. On SQLite it begins IMMEDIATE, so that two writers
-    queue on the write lock at the start instead of failing with "database is locked"
-    when a read lock would have to be upgraded."""
+    """A transaction that writes. On SQLite it runs on the one writer connection and begins
+    IMMEDIATE, so writers queue instead of failing with "database is locked"."""
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
         async with engine.transaction(transaction_type=TransactionType.immediate):
@@ -100,6 +226,9 @@ async def start_pool(engine: Engine, max_size: int) -> None:
         await engine.start_connection_pool(max_size=max_size)
 
 
-async def close_pool(engine: Engine) -> None:
+async def close_engine(engine: Engine) -> None:
+    """Release what the engine holds: the PostgreSQL pool, or SQLite's long-lived connections."""
     if isinstance(engine, PostgresEngine) and engine.pool:
         await engine.close_connection_pool()
+    elif isinstance(engine, AppSQLiteEngine):
+        await engine.close()

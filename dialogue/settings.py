@@ -30,6 +30,7 @@ class Settings:
     secret_key: str = ""
     database_url: str = DEFAULT_DATABASE_URL
     db_pool_max: int = 10
+    sqlite_readers: int = 4
     host: str = "127.0.0.1"
     port: int = 8000
     base_url: str = "http://127.0.0.1:8000"
@@ -161,6 +162,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secret_key=secret_key,
         database_url=database_url,
         db_pool_max=_int(env, "DB_POOL_MAX", 10, minimum=0),
+        sqlite_readers=_int(env, "SQLITE_READERS", 4, minimum=1),
         host=host,
         port=port,
         base_url=base_url,

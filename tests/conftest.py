@@ -22,7 +22,7 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from dialogue.db import bind_engine, make_engine
+from dialogue.db import bind_engine, close_engine, make_engine
 from dialogue.settings import PROJECT_ROOT, Settings
 
 TEST_ENGINE = os.environ.get("TEST_ENGINE", "sqlite")
@@ -99,6 +99,7 @@ def demo_template_database(template_database: str, tmp_path_factory) -> Iterator
 
     if TEST_ENGINE == "sqlite":
         path = tmp_path_factory.mktemp("demo-template") / "demo.sqlite3"
+        checkpoint(template_database)
         shutil.copyfile(urlsplit(template_database).path, path)
         url = f"sqlite:///{path}"
         cli(url, "demo", "load")
@@ -112,8 +113,17 @@ def demo_template_database(template_database: str, tmp_path_factory) -> Iterator
     asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def checkpoint(sqlite_url: str) -> None:
+    """Fold the WAL into the main file, so that copying the file copies everything."""
+    import sqlite3
+
+    with sqlite3.connect(urlsplit(sqlite_url).path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 async def _copy_of(template_url: str, tmp_path: Path) -> AsyncIterator[str]:
     if TEST_ENGINE == "sqlite":
+        checkpoint(template_url)
         target = tmp_path / f"test-{uuid.uuid4().hex[:6]}.sqlite3"
         shutil.copyfile(Path(urlsplit(template_url).path), target)
         yield f"sqlite:///{target}"
@@ -174,18 +184,22 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def db(settings: Settings) -> Settings:
+async def db(settings: Settings) -> AsyncIterator[Settings]:
     """Tables bound to this test's (empty) database, for calling services directly."""
-    bind_engine(make_engine(settings))
-    return settings
+    engine = make_engine(settings)
+    bind_engine(engine)
+    yield settings
+    await close_engine(engine)
 
 
 @pytest.fixture
-def demo_db(demo_database_url: str) -> Settings:
+async def demo_db(demo_database_url: str) -> AsyncIterator[Settings]:
     """Tables bound to a database holding the demo."""
     settings = make_settings(demo_database_url)
-    bind_engine(make_engine(settings))
-    return settings
+    engine = make_engine(settings)
+    bind_engine(engine)
+    yield settings
+    await close_engine(engine)
 
 
 def make_client(settings: Settings, clock: FakeClock) -> AsyncTestClient:

@@ -17,7 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from dialogue.clock import Clock, utc_now
-from dialogue.db import bind_engine, close_pool, make_engine, start_pool
+from dialogue.db import bind_engine, close_engine, make_engine, start_pool
 from dialogue.mail.sender import run_worker, smtp_sender
 from dialogue.settings import Settings, get_settings
 from dialogue.web.admin import AdminController
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             stop.set()
             if worker is not None:
                 await worker
-            await close_pool(engine)
+            await close_engine(engine)
 
     csrf = CSRFConfig(
         secret=settings.secret_key, cookie_name=CSRF_COOKIE, cookie_secure=settings.secure_cookies,

@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import AsyncIterator, Iterator
-from urllib.parse import urlsplit
 
 import pytest
 
-from dialogue.settings import PROJECT_ROOT
 from tests.conftest import IN_CI, TEST_ENGINE
+from tests.live import LiveServer, serve_copy_of  # noqa: F401 (LiveServer: the fixture's type)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -42,69 +37,13 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    def __init__(self, database_url: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "browser-test-secret-" + "y" * 40,
-            "BASE_URL": self.url,
-            "PORT": str(self.port),
-        }
-        self.process: subprocess.Popen | None = None
-
-    def cli(self, *args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "dialogue", *args], cwd=PROJECT_ROOT, env=self.env,
-                                capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning"],
-            cwd=PROJECT_ROOT, env=self.env,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("the app did not start")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("the app did not start listening within 30 s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
 @pytest.fixture(scope="module")
-def live_server(template_database, tmp_path_factory) -> Iterator[LiveServer]:
+def live_server(demo_template_database, tmp_path_factory) -> Iterator[LiveServer]:
     """The app with the demo loaded, on its own database copy."""
     if TEST_ENGINE != "sqlite":
         pytest.skip("browser tests run in the SQLite pass")
-    target = tmp_path_factory.mktemp("live") / "live.sqlite3"
-    shutil.copyfile(urlsplit(template_database).path, target)
-    server = LiveServer(f"sqlite:///{target}")
-    server.cli("demo", "load")
-    server.start()
-    yield server
-    server.stop()
+    with serve_copy_of(demo_template_database, tmp_path_factory.mktemp("live")) as server:
+        yield server
 
 
 @pytest.fixture

@@ -1,0 +1,84 @@
+"""The app served by uvicorn in its own process, on its own copy of a database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from dialogue.settings import PROJECT_ROOT
+from tests.conftest import checkpoint
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, database_url: str, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "browser-test-secret-" + "y" * 40,
+            "BASE_URL": self.url,
+            "PORT": str(self.port),
+            **env,
+        }
+        self.process: subprocess.Popen | None = None
+
+    def cli(self, *args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "dialogue", *args], cwd=PROJECT_ROOT, env=self.env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "warning"],
+            cwd=PROJECT_ROOT, env=self.env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the app did not start")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the app did not start listening within 30 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+
+@contextmanager
+def serve_copy_of(template_url: str, folder: Path, **env: str) -> Iterator[LiveServer]:
+    """Serve a copy of this SQLite template database until the block ends."""
+    target = folder / "live.sqlite3"
+    checkpoint(template_url)
+    shutil.copyfile(urlsplit(template_url).path, target)
+    server = LiveServer(f"sqlite:///{target}", **env)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
