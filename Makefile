@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PICCOLO_CONF := piccolo_conf
 
-.PHONY: run test migrate migration demo translations messages clean
+.PHONY: run test migrate migration demo translations messages bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ test: translations
 #   make migration NAME=what_changed DATABASE_URL=postgres://postgres@127.0.0.1:5432/dialogue_dev
 migration: $(STAMP)
 	$(BIN)/piccolo migrations new dialogue --auto --desc=$(NAME)
+
+# Benchmarks: SQLite, then PostgreSQL when TEST_DATABASE_URL is set. Bounded: about two minutes.
+bench: translations
+	$(BIN)/python -m tests.bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

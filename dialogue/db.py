@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable, Union
 
 import aiosqlite
 from piccolo.engine.base import Engine
@@ -38,12 +39,51 @@ SQLITE_CONNECTION_PRAGMAS = (
 READ_PREFIXES = ("SELECT", "WITH", "PRAGMA", "EXPLAIN")
 
 
+class _Writer:
+    """The one writing connection: a plain sqlite3 connection owned by a thread of its own.
+
+    A whole unit of work (BEGIN … COMMIT) can run in that thread in one hop, so the write lock
+    is held for the database's time only, not for as many trips through a busy event loop."""
+
+    def __init__(self, connection_kwargs: dict) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self.connection_kwargs = {**connection_kwargs, "check_same_thread": False}
+        self.connection: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection:  # in the writer thread
+        if self.connection is None:
+            connection = sqlite3.connect(**self.connection_kwargs)
+            connection.row_factory = dict_factory
+            for pragma in SQLITE_CONNECTION_PRAGMAS:
+                connection.execute(pragma)
+            self.connection = connection
+        return self.connection
+
+    async def run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, lambda: work(self._connection()))
+
+    async def fetch(self, query: str, args: list | tuple = ()) -> list[dict]:
+        return await self.run(lambda connection: connection.execute(query, args).fetchall())
+
+    async def execute(self, query: str) -> None:  # what Piccolo's savepoints call
+        await self.fetch(query)
+
+    async def close(self) -> None:
+        def close(connection: sqlite3.Connection) -> None:
+            connection.close()
+            self.connection = None
+
+        if self.connection is not None:
+            await self.run(close)
+        self.executor.shutdown(wait=False)
+
+
 @dataclass
 class _Connections:
     """The connections of one event loop (the app has one; tests have two: theirs and the client's)."""
 
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    writer: aiosqlite.Connection | None = None
+    writer: _Writer | None = None
     idle_readers: list[aiosqlite.Connection] = field(default_factory=list)
     all_readers: list[aiosqlite.Connection] = field(default_factory=list)
     reader_slots: asyncio.Semaphore | None = None
@@ -75,9 +115,9 @@ class AppSQLiteEngine(SQLiteEngine):
             state = self._by_loop[loop] = _Connections(reader_slots=asyncio.Semaphore(self.readers))
         return state
 
-    async def _writer(self, state: _Connections) -> aiosqlite.Connection:
+    def _writer(self, state: _Connections) -> _Writer:
         if state.writer is None:
-            state.writer = await self._open()
+            state.writer = _Writer(self.connection_kwargs)
         return state.writer
 
     @asynccontextmanager
@@ -103,17 +143,20 @@ class AppSQLiteEngine(SQLiteEngine):
         """Close every connection this engine opened, in whichever loop it was opened."""
         states, self._by_loop = list(self._by_loop.values()), {}
         for state in states:
-            for connection in [state.writer, *state.all_readers]:
-                if connection is not None:
-                    try:
-                        await connection.close()
-                    except Exception:  # noqa: BLE001 (its loop may be gone; the thread is a daemon)
-                        connection.stop()
+            if state.writer is not None:
+                await state.writer.close()
+            for connection in state.all_readers:
+                try:
+                    await connection.close()
+                except Exception:  # noqa: BLE001 (its loop may be gone; the thread is a daemon)
+                    connection.stop()
 
     # --- running queries --------------------------------------------------------------------
 
     @staticmethod
-    async def _fetch(connection: aiosqlite.Connection, query: str, args: list) -> list[dict]:
+    async def _fetch(connection: aiosqlite.Connection | _Writer, query: str, args: list) -> list[dict]:
+        if isinstance(connection, _Writer):
+            return await connection.fetch(query, args)
         async with connection.execute(query, args) as cursor:
             return await cursor.fetchall()
 
@@ -132,7 +175,31 @@ class AppSQLiteEngine(SQLiteEngine):
                 return await self._fetch(connection, query, args)
         state = self._connections()
         async with state.write_lock:  # one write at a time: the others queue here, not in SQLite
-            return await self._fetch(await self._writer(state), query, args)
+            return await self._writer(state).fetch(query, args)
+
+    async def run_steps(self, steps: tuple["Step", ...]) -> list[list[dict]]:
+        """Run a unit of work (see write_steps) in one trip to the writer thread."""
+
+        def work(connection: sqlite3.Connection) -> list[list[dict]]:
+            results: list[list[dict]] = []
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                for step in steps:
+                    query = step if hasattr(step, "querystrings") else step(results)
+                    rows: list[dict] = []
+                    for querystring in ([] if query is None else query.querystrings):
+                        sql, args = querystring.compile_string(engine_type="sqlite")
+                        rows = connection.execute(sql, args).fetchall()
+                    results.append(rows)
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            return results
+
+        state = self._connections()
+        async with state.write_lock:
+            return await self._writer(state).run(work)
 
     async def run_ddl(self, ddl: str, in_pool: bool = False):
         return await self._run(ddl, [])
@@ -152,7 +219,7 @@ class WriterTransaction(SQLiteTransaction):
         self._state = engine._connections()
         await self._state.write_lock.acquire()
         try:
-            self.connection = await engine._writer(self._state)
+            self.connection = engine._writer(self._state)
             await self.begin()
         except BaseException:
             self._state.write_lock.release()
@@ -217,6 +284,27 @@ async def write_transaction() -> AsyncIterator[None]:
     else:
         async with engine.transaction():
             yield
+
+
+# A step of a unit of work: a Piccolo query, or a function of the results so far that returns one
+# (or None). Functions must only build queries: on SQLite they run in the writer's thread.
+Step = Union[Any, Callable[[list], Any]]
+
+
+async def write_steps(*steps: Step) -> list[list[dict]]:
+    """Run write queries as one transaction and return each one's rows.
+
+    On SQLite the whole unit goes to the writer thread in one trip, which keeps the write lock
+    short under load; on PostgreSQL the steps run in an ordinary transaction."""
+    engine = current_engine()
+    if isinstance(engine, AppSQLiteEngine):
+        return await engine.run_steps(steps)
+    results: list[list[dict]] = []
+    async with engine.transaction():
+        for step in steps:
+            query = step if hasattr(step, "querystrings") else step(results)
+            results.append([] if query is None else await query)
+    return results
 
 
 async def start_pool(engine: Engine, max_size: int) -> None:

@@ -36,6 +36,8 @@ class LiveServer:
             **env,
         }
         self.process: subprocess.Popen | None = None
+        self.command = [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(self.port),
+                        "--log-level", "warning"]
 
     def cli(self, *args: str) -> str:
         result = subprocess.run([sys.executable, "-m", "dialogue", *args], cwd=PROJECT_ROOT, env=self.env,
@@ -44,11 +46,7 @@ class LiveServer:
         return result.stdout
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning"],
-            cwd=PROJECT_ROOT, env=self.env,
-        )
+        self.process = subprocess.Popen(self.command, cwd=PROJECT_ROOT, env=self.env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

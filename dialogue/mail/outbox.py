@@ -52,17 +52,29 @@ def render(template: str, language_code: str, subject: str | Callable[[], str], 
     return Email(to=context.get("to", ""), subject=title, text=text, html=html)
 
 
-async def enqueue(
+def prepare(
     *, to: str, template: str, language_code: str, subject: Callable[[], str], kind: str, now: dt.datetime,
     unit_id: int | None = None, headers: dict[str, str] | None = None, domain: str = "dialogue.local", **context,
-) -> None:
-    """Queue one e-mail. Call inside the transaction of the change that causes it."""
+) -> OutboxMessage:
+    """Render one e-mail into an outbox row, not yet saved. Rendering takes milliseconds: do it
+    before the transaction, so that the write lock is held only for the inserts."""
     email = render(template, language_code, subject, to=to, **context)
-    await OutboxMessage.insert(OutboxMessage(
+    return OutboxMessage(
         message_id=f"<{uuid.uuid4().hex}@{domain}>", to_address=to, subject=email.subject[:300],
         text_body=email.text, html_body=email.html, headers=json.dumps(headers or {}), kind=kind,
         unit=unit_id, created_at=now, next_attempt_at=now,
-    ))
+    )
+
+
+async def add(*messages: OutboxMessage) -> None:
+    """Queue prepared e-mails. Call inside the transaction of the change that causes them."""
+    if messages:
+        await OutboxMessage.insert(*messages)
+
+
+async def enqueue(**kwargs) -> None:
+    """Render and queue one e-mail, inside the caller's transaction (see prepare() for hot paths)."""
+    await add(prepare(**kwargs))
 
 
 async def claim(worker: str, now: dt.datetime, limit: int = 20) -> list[dict]:

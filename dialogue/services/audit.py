@@ -50,16 +50,21 @@ def changes(before: dict, after: dict) -> dict:
     return {key: _plain([before.get(key), value]) for key, value in after.items() if before.get(key) != value}
 
 
-async def record(
+def entry(
     actor: Actor, action: str, object_type: str, object_id: Any, *, at: dt.datetime,
     from_state: str = "", to_state: str = "", reason: str = "", details: dict | None = None,
-) -> None:
-    """Append one entry. Call it inside the transaction that makes the change."""
-    await ActionLog.insert(ActionLog(
+):
+    """The insert of one entry, not yet run (for db.write_steps)."""
+    return ActionLog.insert(ActionLog(
         at=at, actor_kind=actor.kind, actor=actor.staff_id, actor_ref=actor.ref[:120],
         action=action, object_type=object_type, object_id=str(object_id),
         from_state=from_state, to_state=to_state, reason=reason, details=_plain(details or {}),
     ))
+
+
+async def record(actor: Actor, action: str, object_type: str, object_id: Any, *, at: dt.datetime, **fields) -> None:
+    """Append one entry. Call it inside the transaction that makes the change."""
+    await entry(actor, action, object_type, object_id, at=at, **fields)
 
 
 async def entries_for(object_type: str, object_id: Any, limit: int = 200) -> list[dict]:

@@ -15,14 +15,14 @@ import secrets
 from dataclasses import dataclass
 
 from dialogue.clock import as_utc
-from dialogue.db import write_transaction
+from dialogue.db import write_steps, write_transaction
 from dialogue.errors import Conflict, InvalidInput, NotFound, Throttled
 from dialogue.i18n import gettext as _
 from dialogue.mail import outbox
 from dialogue.services import audit
 from dialogue.services.audit import Actor
 from dialogue.services.conferences import accepting_questions, area_options, conference_topics, get_conference
-from dialogue.tables import ActionLog, Follower, Question
+from dialogue.tables import ActionLog, Follower, OutboxMessage, Question
 from dialogue import validation
 from dialogue.text import fold, parse_id, tidy
 
@@ -44,6 +44,10 @@ class SubmissionPolicy:
 class Submitted:
     question: dict
     manage_token: str | None  # None when the same form was sent again: the link went by e-mail
+
+
+def None_step(_results: list) -> None:  # noqa: N802 (a step that does nothing)
+    return None
 
 
 def new_tracking_code() -> str:
@@ -174,10 +178,16 @@ async def validate_submission(conference: dict, form: dict) -> tuple[dict, dict[
     return values, errors, warnings
 
 
-async def _recent_from(address_key: str, now: dt.datetime) -> list[dict]:
-    return await Question.select(Question.created_at).where(
-        (Question.submitted_from == address_key) & (Question.created_at > now - dt.timedelta(hours=1))
-    ).order_by(Question.created_at)
+async def _recent_from(address_key: str, now: dt.datetime, limit: int) -> list[dict]:
+    """The address's latest submissions in the last hour, newest first, at most `limit` of them."""
+    return await Question.raw(
+        "SELECT created_at FROM question WHERE submitted_from = {} AND created_at > {} "
+        "ORDER BY created_at DESC LIMIT {}", address_key, now - dt.timedelta(hours=1), limit)
+
+
+async def _by_form_token(form_token: str) -> dict | None:
+    rows = await Question.raw("SELECT * FROM question WHERE form_token = {}", form_token)
+    return rows[0] if rows else None
 
 
 async def submit_question(
@@ -186,7 +196,7 @@ async def submit_question(
     conference = await get_conference(conference_id)
     form_token = (form.get("form_token") or "")[:64]
     if form_token:
-        existing = await Question.select().where(Question.form_token == form_token).first()
+        existing = await _by_form_token(form_token)
         if existing:
             return Submitted(existing, None)  # a double click or a reloaded page
     if not accepting_questions(conference, now):
@@ -199,9 +209,9 @@ async def submit_question(
     if not form_token:
         raise InvalidInput({"form": _("The form had expired. Please check your question and send it again.")})
 
-    recent = await _recent_from(address_key, now)
+    recent = await _recent_from(address_key, now, policy.per_address_per_hour)
     if len(recent) >= policy.per_address_per_hour:
-        wait = as_utc(recent[0]["created_at"]) + dt.timedelta(hours=1) - now
+        wait = as_utc(recent[-1]["created_at"]) + dt.timedelta(hours=1) - now
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
         raise Throttled(int(wait.total_seconds()), _(
             "Many questions have been sent from your connection in the last hour. Your question has not been "
@@ -215,24 +225,26 @@ async def submit_question(
         data_consent_at=now, language=language_code, state=Question.State.submitted.value,
         submitted_from=address_key, created_at=now, updated_at=now, **values,
     )
+    row = {**question.to_dict(), "id": None}
+    mail = outbox.prepare(
+        to=row["asker_email"], template="question_received", language_code=language_code,
+        subject=lambda: _("Your question has been received: %(code)s", code=display_code(code)),
+        kind="question_received", now=now, unit_id=conference["unit"], question=row, conference=conference,
+        code=display_code(code), tracking_url=tracking_url(policy.base_url, code),
+        manage_url=manage_url(policy.base_url, code, manage_token),
+    ) if row["asker_email"] else None
     try:
-        async with write_transaction():
-            await Question.insert(question)
-            row = await Question.select().where(Question.tracking_code == code).first()
-            await audit.record(Actor.public(code), "submitted", "question", row["id"], at=now,
-                               to_state=Question.State.submitted.value)
-            if row["asker_email"]:
-                await outbox.enqueue(
-                    to=row["asker_email"], template="question_received", language_code=language_code,
-                    subject=lambda: _("Your question has been received: %(code)s", code=display_code(code)),
-                    kind="question_received", now=now, unit_id=conference["unit"],
-                    question=row, conference=conference, code=display_code(code),
-                    tracking_url=tracking_url(policy.base_url, code),
-                    manage_url=manage_url(policy.base_url, code, manage_token),
-                )
+        # One unit of work: the question, its log entry and its e-mail, or nothing.
+        inserted, _entry, _mail = await write_steps(
+            Question.insert(question).returning(Question.id),
+            lambda done: audit.entry(Actor.public(code), "submitted", "question", done[0][0]["id"], at=now,
+                                     to_state=Question.State.submitted.value),
+            OutboxMessage.insert(mail) if mail is not None else None_step,
+        )
+        row["id"] = inserted[0]["id"]
     except Exception:
         # Two submissions of one form at the same moment: the unique form token lets one in.
-        existing = await Question.select().where(Question.form_token == form_token).first()
+        existing = await _by_form_token(form_token)
         if existing:
             return Submitted(existing, None)
         raise

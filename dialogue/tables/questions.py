@@ -56,7 +56,8 @@ class Question(Table, tablename="question"):
     data_consent_at = Timestamptz(help_text="When the asker agreed to the processing of their personal data.")
     language = Varchar(length=2, default="vi")
     state = Varchar(length=12, choices=State, default=State.submitted, index=True)
-    submitted_from = Varchar(length=64, default="", help_text="Client address (IPv6 /64), for the submission limit.")
+    submitted_from = Varchar(length=64, default="", index=True,
+                             help_text="Client address (IPv6 /64), for the submission limit.")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
 
