@@ -60,14 +60,16 @@ class RawSQLite:
         self.path = path
         self.connection: aiosqlite.Connection | None = None
         self.lock = asyncio.Lock()
+        self.opening = asyncio.Lock()
 
     async def connect(self) -> aiosqlite.Connection:
-        if self.connection is None:
-            connection = await aiosqlite.connect(self.path, isolation_level=None)
-            connection.row_factory = aiosqlite.Row
-            for pragma in SQLITE_CONNECTION_PRAGMAS:
-                await connection.execute(pragma)
-            self.connection = connection
+        async with self.opening:  # 64 first requests at once must open one connection, not 64
+            if self.connection is None:
+                connection = await aiosqlite.connect(self.path, isolation_level=None)
+                connection.row_factory = aiosqlite.Row
+                for pragma in SQLITE_CONNECTION_PRAGMAS:
+                    await connection.execute(pragma)
+                self.connection = connection
         return self.connection
 
     async def submit(self, question: list, log: list, mail: list) -> None:
@@ -98,10 +100,12 @@ class RawPostgres:
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
         self.pool: asyncpg.Pool | None = None
+        self.opening = asyncio.Lock()
 
     async def connect(self) -> asyncpg.Pool:
-        if self.pool is None:
-            self.pool = await asyncpg.create_pool(self.dsn, min_size=2, max_size=10)
+        async with self.opening:  # one pool, however many first requests arrive together
+            if self.pool is None:
+                self.pool = await asyncpg.create_pool(self.dsn, min_size=2, max_size=10)
         return self.pool
 
     async def submit(self, question: list, log: list, mail: list) -> None:
