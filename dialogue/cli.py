@@ -190,11 +190,13 @@ def demo() -> None:
 
 
 @demo.command("load")
-def demo_load() -> None:
+@click.option("--questions/--no-questions", default=True, show_default=True,
+              help="Include the 42 questions waiting to be screened.")
+def demo_load(questions: bool) -> None:
     """Load the demo once (running it again adds nothing)."""
     from dialogue.services.demo import load_demo
 
-    added = run(load_demo)
+    added = run(lambda: load_demo(with_questions=questions))
     click.echo("Demo data: " + ", ".join(f"{count} {kind} added" for kind, count in added.items()) + ".")
 
 

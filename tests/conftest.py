@@ -102,13 +102,13 @@ def demo_template_database(template_database: str, tmp_path_factory) -> Iterator
         checkpoint(template_database)
         shutil.copyfile(urlsplit(template_database).path, path)
         url = f"sqlite:///{path}"
-        cli(url, "demo", "load")
+        cli(url, "demo", "load", "--no-questions")
         yield url
         return
     name = f"dialogue_demo_{RUN_ID}"
     asyncio.run(pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{urlsplit(template_database).path.lstrip("/")}"'))
     url = with_database(TEST_DATABASE_URL, name)
-    cli(url, "demo", "load")
+    cli(url, "demo", "load", "--no-questions")
     yield url
     asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 

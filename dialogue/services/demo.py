@@ -8,8 +8,11 @@ from zoneinfo import ZoneInfo
 
 from dialogue.db import write_transaction
 from dialogue.services.reference import load_admin_units, seed_holidays
+from dialogue.services import audit
 from dialogue.services.accounts import hash_password
-from dialogue.tables import AdminUnit, Agency, Conference, ConferenceTopic, StaffUser, Topic
+from dialogue.services.audit import Actor
+from dialogue.services.demo_questions import QUESTIONS
+from dialogue.tables import AdminUnit, Agency, Conference, ConferenceTopic, Question, StaffUser, Topic
 from dialogue.text import fold
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -57,10 +60,10 @@ ACCOUNTS = [
 CONFERENCE_TITLE = "Hội nghị đối thoại giữa Chủ tịch UBND phường Đống Đa với Nhân dân năm 2026"
 
 
-async def load_demo(today: dt.date | None = None) -> dict[str, int]:
+async def load_demo(today: dt.date | None = None, with_questions: bool = True) -> dict[str, int]:
     """Load the demo. Returns how many rows of each kind it added."""
     today = today or dt.date.today()
-    added = {"agencies": 0, "topics": 0, "conferences": 0, "accounts": 0}
+    added = {"agencies": 0, "topics": 0, "conferences": 0, "accounts": 0, "questions": 0}
     if not await AdminUnit.exists().where(AdminUnit.code == DEMO_UNIT_CODE):
         await load_admin_units(today)
     await seed_holidays(today.year - 1, today.year + 3)
@@ -126,4 +129,33 @@ async def load_demo(today: dt.date | None = None) -> dict[str, int]:
         if not await ConferenceTopic.exists().where(ConferenceTopic.conference == conference["id"]):
             topics = await Topic.select(Topic.id).where(Topic.audience.is_in(["everyone", "residents"]))
             await ConferenceTopic.insert(*[ConferenceTopic(conference=conference["id"], topic=t["id"]) for t in topics])
+        if with_questions:
+            added["questions"] = await _load_questions(conference["id"], unit.id, today)
     return added
+
+
+async def _load_questions(conference_id: int, unit_id: int, today: dt.date) -> int:
+    """The demo's questions, received over the five days before today, waiting to be screened."""
+    if await Question.exists().where(Question.conference == conference_id):
+        return 0
+    from dialogue.services.questions import new_tracking_code, token_hash
+    from dialogue.services.screening import SCREENING_DAYS, working_calendar
+
+    calendar = await working_calendar()
+    topics = {t["code"]: t["id"] for t in await Topic.select(Topic.id, Topic.code)}
+    for n, (kind, name, topic, title, body, session, public) in enumerate(QUESTIONS):
+        received = dt.datetime.combine(today - dt.timedelta(days=5), dt.time(8), TZ) + dt.timedelta(hours=3 * n)
+        code = new_tracking_code()
+        rows = await Question.insert(Question(
+            conference=conference_id, tracking_code=code, manage_token_hash=token_hash(code + "-demo"),
+            form_token=f"demo-{n}", asker_kind=kind, asker_name=name,
+            asker_email=f"nguoihoi{n}@example.vn", organisation_name=name if kind != "resident" else "",
+            tax_code="0100233488" if kind == "business" else "", unit=unit_id, topic=topics[topic], title=title,
+            body=body, search_folded=fold(title + " " + body), answer_mode="session" if session else "writing",
+            public_consent=public, data_consent_at=received, language="vi", state="submitted",
+            submitted_from="demo", created_at=received, updated_at=received,
+            screening_due_on=calendar.add_working_days(received, SCREENING_DAYS),
+        )).returning(Question.id)
+        await audit.record(Actor.public(code), "submitted", "question", rows[0]["id"], at=received,
+                           to_state="submitted")
+    return len(QUESTIONS)

@@ -31,7 +31,20 @@ CODE_LENGTH = 13  # 13 × 5 bits = 65 bits of randomness
 TITLE_LIMITS = (10, 150)
 BODY_LIMITS = (30, 4000)
 PUBLIC_STATES = {"accepted", "assigned", "answered"}
-WITHDRAWABLE = {"submitted", "accepted", "assigned"}  # any time before an answer is published
+
+# A question's life: action -> (states it may start from, state it leads to). The only table of
+# question transitions; each action is carried out by one function (here or in screening.py).
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "accept": (frozenset({"submitted"}), "accepted"),
+    "reject": (frozenset({"submitted", "accepted"}), "rejected"),
+    "forward": (frozenset({"submitted", "accepted"}), "forwarded"),
+    "merge": (frozenset({"submitted", "accepted", "assigned"}), "merged"),
+    "unmerge": (frozenset({"merged"}), None),  # back to the state it had before
+    "assign": (frozenset({"accepted", "assigned"}), "assigned"),  # from assigned: re-routing
+    "return": (frozenset({"assigned"}), "accepted"),  # by the lead agency: "not ours"
+    "withdraw": (frozenset({"submitted", "accepted", "assigned"}), "withdrawn"),  # by the asker, before an answer
+}
+WITHDRAWABLE = TRANSITIONS["withdraw"][0]
 
 
 @dataclass(frozen=True)
@@ -219,7 +232,11 @@ async def submit_question(
 
     code = new_tracking_code()
     manage_token = secrets.token_urlsafe(32)
+    from dialogue.services.screening import SCREENING_DAYS, working_calendar
+
+    screening_due = (await working_calendar()).add_working_days(now, SCREENING_DAYS)
     question = Question(
+        screening_due_on=screening_due,
         conference=conference_id, tracking_code=code, manage_token_hash=token_hash(manage_token),
         form_token=form_token, search_folded=fold(values["title"] + " " + values["body"]),
         data_consent_at=now, language=language_code, state=Question.State.submitted.value,
@@ -268,11 +285,17 @@ def is_public(question: dict) -> bool:
     return question["state"] in PUBLIC_STATES and question["public_consent"]
 
 
+PRIVATE_ACTIONS = {"public_text_edited"}  # staff-only entries
+PRIVATE_REASONS = {"returned"}  # an agency's internal note to the organisers
+
+
 async def timeline(question_id: int) -> list[dict]:
     """The question's public timeline: what happened and when, never who among the staff."""
-    return await ActionLog.select(ActionLog.at, ActionLog.action, ActionLog.to_state, ActionLog.reason).where(
+    rows = await ActionLog.select(ActionLog.at, ActionLog.action, ActionLog.to_state, ActionLog.reason).where(
         (ActionLog.object_type == "question") & (ActionLog.object_id == str(question_id))
     ).order_by(ActionLog.id)
+    return [{**row, "reason": "" if row["action"] in PRIVATE_REASONS else row["reason"]}
+            for row in rows if row["action"] not in PRIVATE_ACTIONS]
 
 
 async def get_for_asker(raw_code: str, token: str) -> dict:
@@ -305,11 +328,16 @@ async def notify(question: dict, template: str, subject, now: dt.datetime, base_
     """E-mail the asker and the confirmed followers about a change (inside the change's transaction)."""
     code = question["tracking_code"]
     conference = await get_conference(question["conference"])
+    # Askers of questions merged into this one hear of it as if it were theirs.
+    merged = await Question.select(Question.id, Question.asker_email, Question.language).where(
+        (Question.merged_into == question["id"]) & (Question.state == "merged"))
     recipients = []
-    if question["asker_email"]:
-        recipients.append((question["asker_email"], question["language"], None))
+    for asker in [question, *merged]:
+        if asker["asker_email"]:
+            recipients.append((asker["asker_email"], asker["language"], None))
     for follower in await Follower.select().where(
-        (Follower.question == question["id"]) & Follower.confirmed_at.is_not_null() & Follower.unsubscribed_at.is_null()
+        Follower.question.is_in([question["id"], *[m["id"] for m in merged]])
+        & Follower.confirmed_at.is_not_null() & Follower.unsubscribed_at.is_null()
     ):
         recipients.append((follower["email"], follower["language"], follower["token"]))
     for address, language_code, follow_token in recipients:

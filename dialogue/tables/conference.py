@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -43,4 +43,5 @@ class Conference(Table, tablename="conference"):
     questions_close_at = Timestamptz(null=True, default=None)
     release_policy = Varchar(length=12, choices=ReleasePolicy, default=ReleasePolicy.on_approval)
     state = Varchar(length=12, choices=State, default=State.draft, index=True)
+    answer_days = Integer(default=10, help_text="Working days an agency has to answer once a question is routed.")
     created_at = Timestamptz(default=TimestamptzNow())

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from dialogue.tables.conference import Conference
-from dialogue.tables.reference import AdminUnit, Topic
+from dialogue.tables.reference import AdminUnit, Agency, Topic
 
 
 class Question(Table, tablename="question"):
@@ -58,6 +58,15 @@ class Question(Table, tablename="question"):
     state = Varchar(length=12, choices=State, default=State.submitted, index=True)
     submitted_from = Varchar(length=64, default="", index=True,
                              help_text="Client address (IPv6 /64), for the submission limit.")
+    public_summary = Text(default="", help_text="The organisers' summary, shown instead of the title and text.")
+    public_text = Text(default="", help_text="The text as published, personal details redacted (empty: the original).")
+    decision_category = Varchar(length=20, default="", help_text="Why rejected: complaint, denunciation, abusive…")
+    decision_reason = Text(default="", help_text="The reason the asker was given for the last decision.")
+    forwarded_to = Varchar(length=250, default="", help_text="The body a forwarded question went to.")
+    merged_into = ForeignKey("self", null=True, default=None, help_text="The main question this one joined.")
+    screening_due_on = Date(null=True, default=None, help_text="10 working days after receipt (Law 42/2013 Art. 28).")
+    answer_due_on = Date(null=True, default=None, help_text="When the lead agency's answer is due.")
+    returned_by_agency = Boolean(default=False, help_text="An agency said it is not theirs: to be routed again.")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -79,3 +88,27 @@ class ConferenceTopic(Table, tablename="conference_topic"):
 
     conference = ForeignKey(Conference, null=False, index=True)
     topic = ForeignKey(Topic, null=False)
+
+
+class Assignment(Table, tablename="assignment"):
+    """A question routed to an agency: one lead, any number of contributors."""
+
+    class Role(str, Enum):
+        lead = "lead"
+        contributing = "contributing"
+
+    question = ForeignKey(Question, null=False, index=True)
+    agency = ForeignKey(Agency, null=False, index=True)
+    role = Varchar(length=12, choices=Role, default=Role.lead)
+    assigned_at = Timestamptz(default=TimestamptzNow())
+    due_on = Date(null=True, default=None)
+    active = Boolean(default=True, index=True, help_text="False once returned or reassigned.")
+    returned_reason = Text(default="")
+
+
+class ReminderSent(Table, tablename="reminder_sent"):
+    """A deadline reminder already sent, so that each is sent once per item and threshold."""
+
+    assignment = ForeignKey(Assignment, null=False)
+    kind = Varchar(length=20, help_text="due_soon (to the agency head) or overdue (to the organisers).")
+    sent_at = Timestamptz(default=TimestamptzNow())

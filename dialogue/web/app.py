@@ -25,6 +25,7 @@ from dialogue.web.auth import AuthController
 from dialogue.web.csrf import SafeCSRFMiddleware
 from dialogue.web.errors import EXCEPTION_HANDLERS
 from dialogue.web.organiser import OrganiserController
+from dialogue.web.screening import AgencyController, ScreeningController
 from dialogue.web.middleware import LanguageMiddleware, security_headers_hook
 from dialogue.web.public import PublicController
 from dialogue.web.sessions import DatabaseStore, StaffMiddleware, session_config
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
     return Litestar(
         route_handlers=[
             PublicController, AuthController, StaffController, AdminController, OrganiserController,
+            ScreeningController, AgencyController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],

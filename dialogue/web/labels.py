@@ -48,6 +48,14 @@ def log_sentence(entry: dict) -> str:
         "conference_follow_up": _("marked every follow-up as settled"),
         "submitted": _("sent the question"),
         "withdrawn": _("withdrew the question"),
+        "accept": _("accepted the question"),
+        "reject": _("did not accept the question"),
+        "forward": _("sent the question to another body"),
+        "merge": _("joined the question with a similar one"),
+        "unmerge": _("separated the question again"),
+        "assign": _("routed the question to an agency"),
+        "returned": _("returned the question: not for their agency"),
+        "public_text_edited": _("edited the public text"),
     }.get(entry["action"], entry["action"])
     sentence = f"{who} {what}"
     details = entry.get("details") or {}
@@ -90,6 +98,8 @@ def public_event(entry: dict) -> str:
     text = {
         "submitted": _("Question received"),
         "withdrawn": _("Withdrawn by the person who asked"),
+        "returned": _("Sent back for routing to the right agency"),
+        "unmerge": _("Handled on its own again"),
     }.get(entry["action"], question_state(entry.get("to_state") or "") or entry["action"])
     return f"{text}: {entry['reason']}" if entry.get("reason") else text
 
@@ -99,3 +109,15 @@ def conference_action(action: str) -> str:
         "open": _("Open for questions"), "close": _("Close for questions"), "start": _("Start the session"),
         "conclude": _("Conclude the conference"), "follow_up": _("Mark every follow-up as settled"),
     }.get(action, action)
+
+
+def complaint_guidance() -> str:
+    return _("Complaints and denunciations are handled under their own legal procedures: send yours to the "
+             "citizen reception office (Ban tiếp công dân) of the People's Committee, or to the authority that "
+             "made the decision you complain about.")
+
+
+def rejection_category(category: str) -> str:
+    return {"complaint": _("A complaint: it follows its own procedure"),
+            "denunciation": _("A denunciation: it follows its own procedure"),
+            "abusive": _("Abusive or offensive"), "not_question": _("Not a question for this conference")}.get(category, category)

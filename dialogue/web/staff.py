@@ -27,11 +27,6 @@ class StaffController(Controller):
         return Template(template_name="staff/secretary.html",
                         context={"conferences": await conferences_in_units(units_of(user))})
 
-    @get("/agency", guards=[roles(R.agency_officer, R.agency_head)], name="agency_home")
-    async def agency_home(self, request: Request) -> Template:
-        user = current_user(request)
-        return Template(template_name="staff/agency.html", context={"agency": await get_agency(user["agency"])})
-
     @get("/dashboard", guards=[roles(R.viewer, R.admin)], name="dashboard")
     async def dashboard(self, request: Request) -> Template:
         user = current_user(request)

@@ -43,6 +43,8 @@ def build_environment() -> Environment:
         question_state_explained=labels.question_state_explained,
         public_event=labels.public_event,
         conference_action=labels.conference_action,
+        complaint_guidance=labels.complaint_guidance,
+        rejection_category=labels.rejection_category,
         languages=LANGUAGES,
         language_names=i18n.LANGUAGE_NAMES,
     )

@@ -1,0 +1,139 @@
+"""Screening (organisers) and the agency inbox: thin handlers over services/screening.py."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from typing_extensions import Annotated
+
+from dialogue.calendar import local_today
+from dialogue.errors import InvalidInput
+from dialogue.services import audit, screening
+from dialogue.services.admin_reference import get_agency, list_agencies
+from dialogue.services.conferences import area_options, conference_topics
+from dialogue.services.questions import display_code
+from dialogue.tables import Assignment, StaffUser, Topic
+from dialogue.text import parse_id
+from dialogue.web.admin import checked_id
+from dialogue.web.forms import form_data
+from dialogue.web.guards import actor_of, roles
+
+R = StaffUser.Role
+FILTERS = ("state", "topic", "asker_kind", "unit", "agency", "overdue", "returned", "q")
+
+
+class ScreeningController(Controller):
+    path = "/organiser"
+    guards = [roles(R.organiser, R.admin)]
+
+    @get("/conferences/{conference_id:int}/queue")
+    async def queue(self, request: Request, conference_id: FromPath[int],
+                    page: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1) -> Template:
+        filters = {key: (request.query_params.get(key) or "")[:100] for key in FILTERS}
+        data = await screening.queue(actor_of(request), checked_id(conference_id), filters,
+                                     request.app.state.clock(), page)
+        conference = data["conference"]
+        return Template(template_name="organiser/queue.html", context={
+            **data, "filters": filters, "topics": await conference_topics(conference_id),
+            "areas": await area_options(conference), "agencies": await list_agencies(include_inactive=False),
+            "query_string": "&".join(f"{k}={v}" for k, v in filters.items() if v),
+        })
+
+    @post("/conferences/{conference_id:int}/queue/accept-and-route")
+    async def bulk(self, request: Request, conference_id: FromPath[int]) -> Redirect:
+        form = await request.form()
+        ids = [i for i in (parse_id(v) for v in form.getall("question", []) if isinstance(v, str)) if i]
+        done = await screening.accept_and_route(actor_of(request), ids, request.app.state.clock(),
+                                                request.app.state.settings.base_url)
+        return Redirect(path=f"/organiser/conferences/{conference_id}/queue?routed={done}", status_code=303)
+
+    async def _page(self, request: Request, question_id: int, errors: dict | None = None, values: dict | None = None,
+                    status_code: int = 200) -> Template:
+        actor = actor_of(request)
+        question = await screening.for_organiser(actor, checked_id(question_id))
+        assignments = await Assignment.select(
+            Assignment.all_columns(), Assignment.agency.short_name.as_alias("agency_name"),
+            Assignment.agency.name.as_alias("agency_full_name"),
+        ).where(Assignment.question == question_id).order_by(Assignment.id, ascending=False)
+        calendar = await screening.working_calendar()
+        agencies = await list_agencies(include_inactive=False)
+        topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
+        return Template(template_name="organiser/question.html", status_code=status_code, context={
+            "question": question, "code": display_code(question["tracking_code"]),
+            "similar": await screening.similar(question), "assignments": assignments,
+            "agencies": agencies, "agency_choices": [(str(a["id"]), a["name"]) for a in agencies],
+            "default_lead": str(topic["default_agency"] or "") if topic else "",
+            "due": screening.deadline(question, calendar, local_today(request.app.state.clock())),
+            "history": await audit.entries_for("question", question_id),
+            "errors": errors or {}, "values": values or {}, "actions": _available(question["state"]),
+        })
+
+    @get("/questions/{question_id:int}")
+    async def question(self, request: Request, question_id: FromPath[int]) -> Template:
+        return await self._page(request, question_id)
+
+    @post("/questions/{question_id:int}/{action:str}")
+    async def act(self, request: Request, question_id: FromPath[int], action: FromPath[str]) -> Template | Redirect:
+        actor, now = actor_of(request), request.app.state.clock()
+        base_url = request.app.state.settings.base_url
+        question = await screening.for_organiser(actor, checked_id(question_id))
+        form = await form_data(request, lists=("contributing",))
+        try:
+            if action in ("accept", "reject", "forward"):
+                await screening.decide(actor, question_id, action, form, now, base_url)
+            elif action == "merge":
+                await screening.merge(actor, question_id, form.get("main", ""), form.get("reason", ""), now, base_url)
+            elif action == "unmerge":
+                await screening.unmerge(actor, question_id, now, base_url)
+            elif action == "assign":
+                await screening.assign(actor, question_id, form, now, base_url,
+                                       lists={"contributing": [v for v in form.get("contributing", "").split(",") if v]})
+            elif action == "public-text":
+                await screening.edit_public_text(actor, question_id, form, now)
+            else:
+                return await self._page(request, question_id, status_code=404)
+        except InvalidInput as error:
+            return await self._page(request, question_id, error.errors, form, status_code=400)
+        return Redirect(path=f"/organiser/questions/{question['id']}?done={action}", status_code=303)
+
+
+def _available(state: str) -> set[str]:
+    return {action for action, (sources, _target) in screening.TRANSITIONS.items() if state in sources}
+
+
+class AgencyController(Controller):
+    path = "/agency"
+    guards = [roles(R.agency_officer, R.agency_head)]
+
+    @get("/", name="agency_home")
+    async def inbox(self, request: Request,
+                    role: Annotated[str, QueryParameter(name="role", max_length=20)] = "") -> Template:
+        actor = actor_of(request)
+        return Template(template_name="staff/agency.html", context={
+            "agency": await get_agency(actor.agency_id),
+            "items": await screening.agency_inbox(actor, request.app.state.clock(), role), "role": role,
+        })
+
+    @get("/questions/{question_id:int}")
+    async def question(self, request: Request, question_id: FromPath[int]) -> Template:
+        question, assignments = await screening.agency_question(actor_of(request), checked_id(question_id))
+        return Template(template_name="agency/question.html", context={
+            "question": question, "code": display_code(question["tracking_code"]), "assignments": assignments,
+            "is_lead": any(a["role"] == "lead" and a["agency"] == actor_of(request).agency_id for a in assignments),
+            "errors": {}, "values": {},
+        })
+
+    @post("/questions/{question_id:int}/return")
+    async def return_question(self, request: Request, question_id: FromPath[int]) -> Template | Redirect:
+        form = await form_data(request)
+        actor = actor_of(request)
+        try:
+            await screening.return_to_organisers(actor, checked_id(question_id), form.get("reason", ""),
+                                                 request.app.state.clock(), request.app.state.settings.base_url)
+        except InvalidInput as error:
+            question, assignments = await screening.agency_question(actor, question_id)
+            return Template(template_name="agency/question.html", status_code=400, context={
+                "question": question, "code": display_code(question["tracking_code"]), "assignments": assignments,
+                "is_lead": True, "errors": error.errors, "values": form})
+        return Redirect(path="/agency?returned=1", status_code=303)
