@@ -47,3 +47,12 @@ def parse_id(raw: str | None) -> int | None:
         return None
     value = int(raw)
     return value if 0 < value <= MAX_ID else None
+
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+
+
+def safe_token(raw: str | None) -> str:
+    """A random token from a form or a link (url-safe base64), or "" for anything else: such
+    values go into queries, where PostgreSQL refuses a NUL and nothing else can match anyway."""
+    return raw if raw and _TOKEN.match(raw) else ""

@@ -24,7 +24,7 @@ from dialogue.services.audit import Actor
 from dialogue.services.conferences import accepting_questions, area_options, conference_topics, get_conference
 from dialogue.tables import ActionLog, Follower, OutboxMessage, Question
 from dialogue import validation
-from dialogue.text import fold, parse_id, tidy
+from dialogue.text import fold, parse_id, safe_token, tidy
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misread over the phone
 CODE_LENGTH = 13  # 13 × 5 bits = 65 bits of randomness
@@ -207,7 +207,7 @@ async def submit_question(
     conference_id: int, form: dict, address_key: str, language_code: str, now: dt.datetime, policy: SubmissionPolicy,
 ) -> Submitted:
     conference = await get_conference(conference_id)
-    form_token = (form.get("form_token") or "")[:64]
+    form_token = safe_token(form.get("form_token"))[:64]
     if form_token:
         existing = await _by_form_token(form_token)
         if existing:
@@ -386,6 +386,7 @@ async def request_follow(raw_code: str, email: str, language_code: str, now: dt.
 
 
 async def _follower(token: str) -> dict:
+    token = safe_token(token)
     row = await Follower.select(Follower.all_columns(), Follower.question.tracking_code.as_alias("code")) \
         .where(Follower.token == token[:64]).first() if token else None
     if row is None:

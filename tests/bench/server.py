@@ -40,7 +40,7 @@ OUTBOX_INSERT = """INSERT INTO outbox_message (message_id, to_address, subject, 
  VALUES (?, ?, ?, ?, ?, '{}', 'question_received', ?, ?, ?, 0, '', '', NULL, NULL)"""
 CONFERENCE_SELECT = """SELECT c.*, u.name AS unit_name, u.code AS unit_code, p.name AS province_name
  FROM conference c JOIN admin_unit u ON u.id = c.unit LEFT JOIN admin_unit p ON p.id = u.parent WHERE c.id = ?"""
-QUESTIONS_SELECT = """SELECT q.tracking_code, q.title, q.body, q.asker_kind, q.state, q.created_at,
+QUESTIONS_SELECT = """SELECT q.tracking_code, q.title, q.public_summary, q.asker_kind, q.state, q.created_at,
  u.name AS unit_name, t.name_vi AS topic_vi, t.name_en AS topic_en
  FROM question q JOIN admin_unit u ON u.id = q.unit JOIN topic t ON t.id = q.topic
  WHERE q.conference = ? AND q.state IN ('accepted', 'assigned', 'answered') AND q.public_consent
