@@ -45,6 +45,7 @@ class Settings:
     address_max_failures: int = 20
     submissions_per_hour: int = 10
     outbox_poll_seconds: int = 5
+    reminder_minutes: int = 15
     background_tasks: bool = True
     notices: tuple[str, ...] = field(default=(), compare=False)
 
@@ -177,6 +178,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         address_max_failures=_int(env, "ADDRESS_MAX_FAILURES", 20, minimum=1),
         submissions_per_hour=_int(env, "SUBMISSIONS_PER_HOUR", 10, minimum=1),
         outbox_poll_seconds=_int(env, "OUTBOX_POLL_SECONDS", 5, minimum=1),
+        reminder_minutes=_int(env, "REMINDER_MINUTES", 15, minimum=1),
         notices=tuple(notices),
     )
 

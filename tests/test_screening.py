@@ -236,3 +236,25 @@ async def test_an_organiser_of_another_ward_cannot_screen_here(demo, demo_client
     await sign_in(demo_client, "organiser@badinh.demo", "mật khẩu ba đình")
     assert (await demo_client.get(f"/organiser/questions/{flood['id']}")).status_code == 403
     assert (await demo_client.get("/organiser/conferences/1/queue")).status_code == 403
+
+
+async def test_reminders_go_once_per_item_and_threshold_and_one_email_per_person(demo):
+    from dialogue.services import reminders
+
+    organiser = await actor(DEMO_ACCOUNTS["organiser"])
+    flood, lights = await question_titled(FLOOD), await question_titled(LIGHTS)
+    monday = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.timezone.utc)
+    await screening.accept_and_route(organiser, [flood["id"], lights["id"]], monday, BASE)  # due Mon 14 Dec
+
+    assert await reminders.tick(monday, BASE) == {"due_soon": 0, "overdue": 0}
+    thursday = dt.datetime(2026, 12, 10, 2, 0, tzinfo=dt.timezone.utc)  # two working days left
+    assert await reminders.tick(thursday, BASE) == {"due_soon": 1, "overdue": 0}  # one e-mail for both items
+    mail = await OutboxMessage.select().where(OutboxMessage.kind == "reminder_due_soon").first()
+    assert mail["to_address"] == "head@dongda.demo" and FLOOD in mail["text_body"] and LIGHTS in mail["text_body"]
+    assert await reminders.tick(thursday + dt.timedelta(hours=1), BASE) == {"due_soon": 0, "overdue": 0}
+
+    tuesday = dt.datetime(2026, 12, 15, 2, 0, tzinfo=dt.timezone.utc)
+    assert await reminders.tick(tuesday, BASE) == {"due_soon": 0, "overdue": 1}
+    overdue = await OutboxMessage.select().where(OutboxMessage.kind == "reminder_overdue").first()
+    assert overdue["to_address"] == "organiser@dongda.demo"
+    assert await reminders.tick(tuesday + dt.timedelta(days=1), BASE) == {"due_soon": 0, "overdue": 0}

@@ -109,6 +109,7 @@ class Assignment(Table, tablename="assignment"):
 class ReminderSent(Table, tablename="reminder_sent"):
     """A deadline reminder already sent, so that each is sent once per item and threshold."""
 
+    key = Varchar(length=60, unique=True, help_text="assignment:kind — a second worker's insert of it fails.")
     assignment = ForeignKey(Assignment, null=False)
     kind = Varchar(length=20, help_text="due_soon (to the agency head) or overdue (to the organisers).")
     sent_at = Timestamptz(default=TimestamptzNow())

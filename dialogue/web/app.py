@@ -36,6 +36,21 @@ log = logging.getLogger("dialogue")
 CSRF_COOKIE = "dialogue_csrf"
 
 
+async def run_reminders(clock: Clock, settings: Settings, stop: asyncio.Event) -> None:
+    """The deadline reminder job: safe with several processes (each reminder is claimed once)."""
+    from dialogue.services import reminders
+
+    while not stop.is_set():
+        try:
+            await reminders.tick(clock(), settings.base_url)
+        except Exception:  # noqa: BLE001 (the loop must outlive a passing database error)
+            log.exception("The reminder job failed; it will try again")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=settings.reminder_minutes * 60)
+        except asyncio.TimeoutError:
+            pass
+
+
 def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Litestar:
     """The app for these settings. `clock` gives the time to every service (tests pin it)."""
     settings = settings or get_settings()
@@ -48,19 +63,21 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             log.warning(notice)
         await start_pool(engine, settings.db_pool_max)
         stop = asyncio.Event()
-        worker = None
-        # Background loops never start under tests: they call outbox.drain with a pinned clock.
-        if settings.background_tasks and settings.smtp_url:
-            send = smtp_sender(settings.smtp_url, settings.mail_from)
-            worker = asyncio.create_task(run_worker(send, clock, settings.outbox_poll_seconds, stop))
-        elif settings.background_tasks:
-            log.warning("SMTP_URL is not set: e-mails wait in the outbox until it is.")
+        loops = []
+        # Background loops never start under tests: they call outbox.drain and reminders.tick
+        # themselves, with a pinned clock.
+        if settings.background_tasks:
+            loops.append(asyncio.create_task(run_reminders(clock, settings, stop)))
+            if settings.smtp_url:
+                send = smtp_sender(settings.smtp_url, settings.mail_from)
+                loops.append(asyncio.create_task(run_worker(send, clock, settings.outbox_poll_seconds, stop)))
+            else:
+                log.warning("SMTP_URL is not set: e-mails wait in the outbox until it is.")
         try:
             yield
         finally:
             stop.set()
-            if worker is not None:
-                await worker
+            await asyncio.gather(*loops)
             await close_engine(engine)
 
     csrf = CSRFConfig(
