@@ -47,6 +47,7 @@ async def _ask_context(conference: dict, values: dict, errors: dict) -> dict:
         "conference": conference, "values": values, "errors": errors,
         "topic_choices": [(str(t["id"]), t[name]) for t in await conferences.conference_topics(conference["id"])],
         "area_choices": [(str(a["id"]), a["name"]) for a in await conferences.area_options(conference)],
+        "asked": await conferences.public_questions(conference["id"]),
         "limits": {"title": questions.TITLE_LIMITS, "body": questions.BODY_LIMITS},
     }
 
