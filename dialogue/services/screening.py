@@ -165,17 +165,22 @@ async def similar(question: dict, limit: int = 5, minimum: float = 55.0) -> list
     by a word-order-tolerant score on diacritics-folded text (rapidfuzz token_set_ratio)."""
     conference = await get_conference(question["conference"])
     since = (question["created_at"] - dt.timedelta(days=730))
+    # Score on the folded text only, then fetch the few winners' details.
     candidates = await Question.raw(
-        "SELECT q.id, q.tracking_code, q.title, q.state, q.search_folded, q.conference, c.title AS conference_title "
-        "FROM question q JOIN conference c ON c.id = q.conference "
-        "WHERE q.id != {} AND q.state NOT IN ('withdrawn') AND (q.conference = {} OR (c.unit = {} AND q.created_at > {}))",
+        "SELECT q.id, q.search_folded FROM question q JOIN conference c ON c.id = q.conference "
+        "WHERE q.id != {} AND q.state != 'withdrawn' AND (q.conference = {} OR (c.unit = {} AND q.created_at > {}))",
         question["id"], question["conference"], conference["unit"], since)
     if not candidates:
         return []
     target = question["search_folded"] or fold(question["title"] + " " + question["body"])
     matches = process.extract(target, [c["search_folded"] for c in candidates], scorer=fuzz.token_set_ratio,
                               limit=limit, score_cutoff=minimum)
-    return [{**candidates[index], "score": round(score)} for _text, score, index in matches]
+    scores = {candidates[index]["id"]: round(score) for _text, score, index in matches}
+    details = {row["id"]: row for row in await Question.select(
+        Question.id, Question.tracking_code, Question.title, Question.state, Question.conference,
+        Question.conference.title.as_alias("conference_title"),
+    ).where(Question.id.is_in(list(scores) or [0]))}
+    return [{**details[question_id], "score": score} for question_id, score in scores.items() if question_id in details]
 
 
 # --- Routing --------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ from tests.live import LiveServer
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
 PUBLIC_QUESTIONS = 50
+SIMILAR_CONNECTIONS = min(CONNECTIONS, 8)
+QUEUE_QUESTIONS = int(os.environ.get("BENCH_QUEUE_QUESTIONS", "10000"))
 
 
 def cli(database_url: str, *args: str) -> None:
@@ -54,9 +56,27 @@ async def main():
         search_folded="", answer_mode="writing", public_consent=True, data_consent_at=now, state="accepted",
         created_at=now - dt.timedelta(minutes=n), updated_at=now) for n in range(COUNT)]
     await Question.insert(*rows)
+    # The screening queue: QUEUE questions waiting, from the demo's 42 with variations.
+    from dialogue.services.demo_questions import QUESTIONS
+    from dialogue.text import fold
+    places = ["Hoàng Cầu", "Thái Hà", "Chùa Bộc", "Tây Sơn", "Xã Đàn", "Trường Chinh", "Kim Liên", "Láng"]
+    batch = []
+    for n in range(QUEUE):
+        kind, name, topic, title, body, session, public = QUESTIONS[n % len(QUESTIONS)]
+        title = f"{title} (ngõ {n % 300}, {places[n % len(places)]})"
+        batch.append(Question(conference=conference["id"], tracking_code=f"Q{n:012d}", manage_token_hash="x" * 64,
+            form_token=f"queue-{n}", asker_kind=kind, asker_name=name, asker_email="a@example.vn",
+            unit=conference["unit"], topic=topics[n % len(topics)], title=title, body=body,
+            search_folded=fold(title + " " + body), answer_mode="writing", public_consent=public,
+            data_consent_at=now, state="submitted", created_at=now - dt.timedelta(days=20, minutes=-n), updated_at=now))
+        if len(batch) == 500:
+            await Question.insert(*batch)
+            batch = []
+    if batch:
+        await Question.insert(*batch)
     await close_engine(engine)
 asyncio.run(main())
-""".replace("COUNT", str(PUBLIC_QUESTIONS))
+""".replace("COUNT", str(PUBLIC_QUESTIONS)).replace("QUEUE)", str(QUEUE_QUESTIONS) + ")")
 
 
 def prepare(database_url: str) -> None:
@@ -64,6 +84,16 @@ def prepare(database_url: str) -> None:
     cli(database_url, "demo", "load")
     env = {**os.environ, "DATABASE_URL": database_url}
     subprocess.run([sys.executable, "-c", SEED], cwd=PROJECT_ROOT, env=env, check=True, timeout=120)
+
+
+async def organiser_cookies(server: LiveServer) -> str:
+    """The Cookie header of a signed-in organiser."""
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        page = await client.get("/sign-in")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+        await client.post("/sign-in", data={"_csrf_token": token, "email": "organiser@dongda.demo",
+                                            "password": "doithoai-demo-2026"})
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 
 
 async def form_for(server: LiveServer) -> tuple[str, str, dict]:
@@ -100,9 +130,24 @@ def post_request(host: str, path: str, cookie: str, form: dict):
     return make
 
 
-def get_request(host: str, path: str):
-    raw = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+def get_request(host: str, path: str, cookie: str = ""):
+    cookie_line = f"Cookie: {cookie}\r\n" if cookie else ""
+    raw = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{cookie_line}\r\n".encode()
     return lambda n: raw
+
+
+async def question_id(database_url: str) -> int:
+    """A question of the queue to look up similar ones for."""
+    if database_url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(urlsplit(database_url).path) as connection:
+            return connection.execute("SELECT id FROM question WHERE tracking_code = 'Q000000000007'").fetchone()[0]
+    connection = await asyncpg.connect(database_url)
+    try:
+        return await connection.fetchval("SELECT id FROM question WHERE tracking_code = 'Q000000000007'")
+    finally:
+        await connection.close()
 
 
 def report(name: str, engine: str, app: Result, reference: Result) -> None:
@@ -134,6 +179,17 @@ async def bench_engine(engine: str, database_url: str) -> None:
         app = await run(url, get_request(host, "/conferences/1"), CONNECTIONS, SECONDS)
         reference = await run(url, get_request(host, "/bench/reference/conference/1"), CONNECTIONS, SECONDS)
         report("conference_page", engine, app, reference)
+        staff = await organiser_cookies(server)
+        app = await run(url, get_request(host, "/organiser/conferences/1/queue", staff), CONNECTIONS, SECONDS)
+        reference = await run(url, get_request(host, "/bench/reference/queue/1", staff), CONNECTIONS, SECONDS)
+        report("queue", engine, app, reference)
+        target = await question_id(database_url)
+        # A similarity lookup reads and scores every question of the conference (~0.1 s of CPU):
+        # at 64 connections none would finish within the measurement, so this one uses 8.
+        app = await run(url, get_request(host, f"/bench/similar/{target}"), SIMILAR_CONNECTIONS, SECONDS)
+        reference = await run(url, get_request(host, f"/bench/reference/similar/{target}"), SIMILAR_CONNECTIONS,
+                              SECONDS)
+        report("similar", engine, app, reference)
     finally:
         server.stop()
 

@@ -45,6 +45,10 @@ QUESTIONS_SELECT = """SELECT q.tracking_code, q.title, q.public_summary, q.asker
  FROM question q JOIN admin_unit u ON u.id = q.unit JOIN topic t ON t.id = q.topic
  WHERE q.conference = ? AND q.state IN ('accepted', 'assigned', 'answered') AND q.public_consent
  ORDER BY q.created_at LIMIT 200"""
+QUEUE_SELECT = """SELECT q.id, q.tracking_code, q.title, q.asker_kind, q.state, q.created_at, q.screening_due_on,
+ q.answer_due_on, q.returned_by_agency, t.name_vi AS topic_vi, t.name_en AS topic_en, u.name AS unit_name
+ FROM question q JOIN topic t ON t.id = q.topic JOIN admin_unit u ON u.id = q.unit
+ WHERE q.conference = ? ORDER BY q.created_at, q.id LIMIT 50"""
 TOPICS_SELECT = """SELECT t.id, t.code, t.name_vi, t.name_en, t.default_agency FROM topic t
  WHERE t.id IN (SELECT topic FROM conference_topic WHERE conference = ?) AND t.active ORDER BY t.position"""
 
@@ -169,8 +173,47 @@ def create_bench_app() -> Litestar:
             "topics": await raw.fetch(TOPICS_SELECT, conference_id),
         })
 
-    app.register(reference_ask)
-    app.register(reference_conference)
+    @get("/bench/reference/queue/{conference_id:int}")
+    async def reference_queue(request: Request, conference_id: FromPath[int]) -> Template:
+        """The first page of the screening queue: the same rows, counts and lists, raw driver, same template."""
+        conference = (await raw.fetch(CONFERENCE_SELECT, conference_id))[0]
+        rows = await raw.fetch(QUEUE_SELECT, conference_id)
+        total = (await raw.fetch("SELECT COUNT(*) AS n FROM question WHERE conference = ?", conference_id))[0]["n"]
+        counts = {r["state"]: r["n"] for r in await raw.fetch(
+            "SELECT state, COUNT(*) AS n FROM question WHERE conference = ? GROUP BY state", conference_id)}
+        for row in rows:
+            for key in ("created_at",):
+                if isinstance(row[key], str):
+                    row[key] = dt.datetime.fromisoformat(row[key])
+            row["lead_agency"], row["due"] = "", None
+        return Template(template_name="organiser/queue.html", context={
+            "conference": conference, "rows": rows, "total": total, "page": 1, "pages": -(-total // 50),
+            "counts": counts, "filters": {k: "" for k in ("state", "topic", "asker_kind", "unit", "agency", "overdue",
+                                                            "returned", "q")},
+            "topics": await raw.fetch(TOPICS_SELECT, conference_id),
+            "areas": await raw.fetch("SELECT id, name, code FROM admin_unit WHERE id = ?", conference["unit"]),
+            "agencies": await raw.fetch("SELECT * FROM agency WHERE active ORDER BY name"), "query_string": "",
+        })
+
+    @get("/bench/similar/{question_id:int}")
+    async def similar_questions(question_id: FromPath[int]) -> dict:
+        from dialogue.services import screening
+
+        return {"similar": [s["id"] for s in await screening.similar(await screening.get_question(question_id))]}
+
+    @get("/bench/reference/similar/{question_id:int}")
+    async def reference_similar(question_id: FromPath[int]) -> dict:
+        from rapidfuzz import fuzz, process
+
+        question = (await raw.fetch("SELECT id, conference, search_folded FROM question WHERE id = ?", question_id))[0]
+        candidates = await raw.fetch("SELECT id, search_folded FROM question WHERE conference = ? AND id != ?",
+                                     question["conference"], question_id)
+        matches = process.extract(question["search_folded"], [c["search_folded"] for c in candidates],
+                                  scorer=fuzz.token_set_ratio, limit=5, score_cutoff=55)
+        return {"similar": [candidates[i]["id"] for _t, _s, i in matches]}
+
+    for handler in (reference_ask, reference_conference, reference_queue, similar_questions, reference_similar):
+        app.register(handler)
     app.on_shutdown.append(raw.close)
     return app
 
