@@ -177,7 +177,7 @@ CONFERENCE_FORM = {
     "ends_day": "15/03/2027", "ends_time": "17:00", "venue": "Hội trường UBND phường",
     "questions_open_day": "01/02/2027", "questions_open_time": "08:00",
     "questions_close_day": "05/03/2027", "questions_close_time": "17:00", "release_policy": "on_approval",
-    "description": "Đối thoại về thủ tục hành chính, thuế và phòng cháy chữa cháy.",
+    "description": "Đối thoại về thủ tục hành chính, thuế và phòng cháy chữa cháy.", "answer_days": "7",
 }
 
 
@@ -194,6 +194,7 @@ async def test_an_organiser_creates_edits_and_opens_a_conference(demo_client):
     conference = await Conference.select().where(Conference.kind == "businesses").first()
     assert conference["state"] == "draft"
     assert conference["starts_at"] == dt.datetime(2027, 3, 15, 7, 0, tzinfo=dt.timezone.utc)  # 14:00 in Hà Nội
+    assert conference["answer_days"] == 7
     page = f"/organiser/conferences/{conference['id']}"
 
     refused = await post_form(demo_client, f"{page}/state/open", {}, page=page)

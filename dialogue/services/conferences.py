@@ -188,6 +188,11 @@ async def _validate(form: dict, actor: Actor) -> tuple[dict, list[int]]:
     if policy not in {p.value for p in Conference.ReleasePolicy}:
         errors["release_policy"] = _("Choose when answers are published.")
     values["release_policy"] = policy
+    days = (form.get("answer_days") or "10").strip()
+    if not (days.isascii() and days.isdigit() and 1 <= int(days) <= 60):
+        errors["answer_days"] = _("Enter a number of working days from 1 to 60.")
+    else:
+        values["answer_days"] = int(days)
 
     for prefix, label in (("starts", "start"), ("ends", "end"), ("questions_open", "open"),
                           ("questions_close", "close")):

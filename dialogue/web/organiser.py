@@ -42,6 +42,7 @@ def form_values(conference: dict) -> dict:
     values = {key: conference.get(key) or "" for key in (
         "title", "kind", "co_organiser", "venue", "online_url", "description", "release_policy")}
     values["unit"] = conference.get("unit_code") or ""
+    values["answer_days"] = str(conference.get("answer_days") or 10)
     for prefix in ("starts", "ends", "questions_open", "questions_close"):
         moment = conference.get(f"{prefix}_at")
         values[f"{prefix}_day"] = local(moment).strftime("%d/%m/%Y") if moment else ""
@@ -67,6 +68,7 @@ class OrganiserController(Controller):
         user = current_user(request)
         unit = await AdminUnit.select(AdminUnit.code).where(AdminUnit.id == user["unit"]).first() if user["unit"] else None
         values = {"kind": "residents", "release_policy": "on_approval", "unit": unit["code"] if unit else "",
+                  "answer_days": "10",
                   "topics": ",".join(str(t["id"]) for t in await list_topics() if t["active"])}
         return Template(template_name="organiser/conference_form.html",
                         context={**await self._form_context(None), "values": values})

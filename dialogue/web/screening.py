@@ -65,6 +65,7 @@ class ScreeningController(Controller):
             "agencies": agencies, "agency_choices": [(str(a["id"]), a["name"]) for a in agencies],
             "default_lead": str(topic["default_agency"] or "") if topic else "",
             "due": screening.deadline(question, calendar, local_today(request.app.state.clock())),
+            "forward_by": calendar.add_working_days(question["created_at"], screening.FORWARD_DAYS),
             "history": await audit.entries_for("question", question_id),
             "errors": errors or {}, "values": values or {}, "actions": _available(question["state"]),
         })
