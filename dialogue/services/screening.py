@@ -160,7 +160,7 @@ async def unmerge(actor: Actor, question_id: int, now: dt.datetime, base_url: st
                   reason=_("The question is handled on its own again."))
 
 
-async def similar(question: dict, limit: int = 5, minimum: float = 55.0) -> list[dict]:
+async def similar(question: dict, limit: int = 5, minimum: float = 60.0) -> list[dict]:
     """The most similar questions of the same conference and of the same unit's recent conferences,
     by a word-order-tolerant score on diacritics-folded text (rapidfuzz token_set_ratio)."""
     conference = await get_conference(question["conference"])
