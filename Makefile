@@ -40,7 +40,7 @@ test: translations
 	fi
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		TEST_ENGINE=postgres $(BIN)/python -m pytest -q -m "not browser"; \
+		TEST_ENGINE=postgres $(BIN)/python -m pytest -q -m "not browser and not sqlite_only"; \
 	else \
 		echo "SKIPPED: the PostgreSQL run (set TEST_DATABASE_URL=postgres://… to include it)."; \
 	fi
