@@ -266,7 +266,8 @@ def _opening_problems(values: dict, topic_ids: list[int]) -> dict[str, str]:
     return problems
 
 
-async def change_state(actor: Actor, conference_id: int, action: str, now: dt.datetime, reason: str = "") -> str:
+async def change_state(actor: Actor, conference_id: int, action: str, now: dt.datetime, reason: str = "",
+                       base_url: str = "") -> str:
     conference = await get_conference(conference_id)
     require(actor, "organise", await scope_of_unit(conference["unit"]))
     if action not in TRANSITIONS:
@@ -285,6 +286,12 @@ async def change_state(actor: Actor, conference_id: int, action: str, now: dt.da
             raise Conflict(_("Someone else changed this conference at the same time. Reload the page."))
         await audit.record(actor, f"conference_{action}", "conference", conference_id, at=now,
                            from_state=conference["state"], to_state=target, reason=tidy(reason)[:500])
+    if action == "start" and conference["release_policy"] == Conference.ReleasePolicy.at_session.value:
+        # Answers held for the session are published when it starts. Imported here: answers
+        # builds on this module.
+        from dialogue.services.answers import release_held
+
+        await release_held(actor, conference_id, now, base_url)
     return target
 
 

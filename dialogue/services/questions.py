@@ -285,7 +285,8 @@ def is_public(question: dict) -> bool:
     return question["state"] in PUBLIC_STATES and question["public_consent"]
 
 
-PRIVATE_ACTIONS = {"public_text_edited"}  # staff-only entries
+PRIVATE_ACTIONS = {"public_text_edited", "answer_saved", "answer_submit", "answer_approve", "answer_return",
+                   "answer_organiser_return", "answer_publish", "answer_part_saved"}  # staff-only entries
 PRIVATE_REASONS = {"returned"}  # an agency's internal note to the organisers
 
 

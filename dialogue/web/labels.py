@@ -56,6 +56,14 @@ def log_sentence(entry: dict) -> str:
         "assign": _("routed the question to an agency"),
         "returned": _("returned the question: not for their agency"),
         "public_text_edited": _("edited the public text"),
+        "answer_saved": _("saved the answer draft"),
+        "answer_submit": _("sent the answer for approval"),
+        "answer_approve": _("approved the answer"),
+        "answer_return": _("returned the answer to the officer"),
+        "answer_organiser_return": _("sent the answer back to the agency"),
+        "answer_publish": _("published the answer"),
+        "answer_part_saved": _("saved their agency's part of the answer"),
+        "answered": _("published the answer"),
     }.get(entry["action"], entry["action"])
     sentence = f"{who} {what}"
     details = entry.get("details") or {}
@@ -100,6 +108,7 @@ def public_event(entry: dict) -> str:
         "withdrawn": _("Withdrawn by the person who asked"),
         "returned": _("Sent back for routing to the right agency"),
         "unmerge": _("Handled on its own again"),
+        "answered": _("Answered"),
     }.get(entry["action"], question_state(entry.get("to_state") or "") or entry["action"])
     return f"{text}: {entry['reason']}" if entry.get("reason") else text
 
@@ -121,3 +130,9 @@ def rejection_category(category: str) -> str:
     return {"complaint": _("A complaint: it follows its own procedure"),
             "denunciation": _("A denunciation: it follows its own procedure"),
             "abusive": _("Abusive or offensive"), "not_question": _("Not a question for this conference")}.get(category, category)
+
+
+def answer_state(state: str) -> str:
+    return {"draft": _("Draft"), "submitted": _("Waiting for the agency head's approval"),
+            "returned": _("Returned for changes"), "approved": _("Approved, to be published"),
+            "published": _("Published")}.get(state, state)

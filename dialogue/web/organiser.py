@@ -127,7 +127,7 @@ class OrganiserController(Controller):
         form = await form_data(request)
         try:
             await conferences.change_state(actor_of(request), conference_id, action, request.app.state.clock(),
-                                           form.get("reason", ""))
+                                           form.get("reason", ""), request.app.state.settings.base_url)
         except InvalidInput as error:
             return await self._page(request, conference, error.errors, status_code=400)  # with what is missing
         return Redirect(path=f"/organiser/conferences/{conference['id']}?changed=1", status_code=303)

@@ -13,7 +13,7 @@ from typing_extensions import Annotated
 from dialogue.errors import Conflict, InvalidInput, Throttled
 from dialogue.i18n import current_language
 from dialogue.i18n import gettext as _
-from dialogue.services import conferences, questions
+from dialogue.services import answers, conferences, questions
 from dialogue.services.accounts import address_key
 from dialogue.settings import LANGUAGES
 from dialogue.web.forms import form_data
@@ -50,6 +50,13 @@ async def _ask_context(conference: dict, values: dict, errors: dict) -> dict:
         "asked": await conferences.public_questions(conference["id"]),
         "limits": {"title": questions.TITLE_LIMITS, "body": questions.BODY_LIMITS},
     }
+
+
+async def _answer_context(question: dict) -> dict:
+    """The published answer (of the main question, for a merged one)."""
+    source = question["merged_into"] or question["id"]
+    answer = await answers.published_answer(source)
+    return {"answer": answer, "parts": await answers.parts_of(source) if answer else []}
 
 
 class PublicController(Controller):
@@ -160,7 +167,7 @@ class PublicController(Controller):
         return Template(template_name="public/track.html", context={
             "question": question, "code": questions.display_code(question["tracking_code"]),
             "public": questions.is_public(question), "timeline": await questions.timeline(question["id"]),
-            "errors": {}, "values": {}, "followed": bool(followed),
+            "errors": {}, "values": {}, "followed": bool(followed), **await _answer_context(question),
         })
 
     @post("/q/{code:str}/follow")
@@ -174,7 +181,7 @@ class PublicController(Controller):
             return Template(template_name="public/track.html", status_code=400, context={
                 "question": question, "code": questions.display_code(question["tracking_code"]),
                 "public": questions.is_public(question), "timeline": await questions.timeline(question["id"]),
-                "errors": error.errors, "values": form, "followed": False,
+                "errors": error.errors, "values": form, "followed": False, **await _answer_context(question),
             })
         return Redirect(path=f"/q/{questions.display_code(question['tracking_code'])}?followed=1#follow",
                         status_code=303)
@@ -208,7 +215,7 @@ class PublicController(Controller):
         return Template(template_name="public/manage.html", context={
             "question": question, "code": questions.display_code(question["tracking_code"]), "token": token,
             "can_withdraw": question["state"] in questions.WITHDRAWABLE, "withdrawn": bool(withdrawn),
-            "timeline": await questions.timeline(question["id"]),
+            "timeline": await questions.timeline(question["id"]), **await _answer_context(question),
         })
 
     @post("/q/{code:str}/manage/{token:str}/withdraw")

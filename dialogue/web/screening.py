@@ -9,7 +9,7 @@ from typing_extensions import Annotated
 
 from dialogue.calendar import local_today
 from dialogue.errors import InvalidInput
-from dialogue.services import audit, screening
+from dialogue.services import answers, audit, screening
 from dialogue.services.admin_reference import get_agency, list_agencies
 from dialogue.services.conferences import area_options, conference_topics
 from dialogue.services.questions import display_code
@@ -68,7 +68,14 @@ class ScreeningController(Controller):
             "forward_by": calendar.add_working_days(question["created_at"], screening.FORWARD_DAYS),
             "history": await audit.entries_for("question", question_id),
             "errors": errors or {}, "values": values or {}, "actions": _available(question["state"]),
+            "answer": await answers.answer_of(question_id), "parts": await answers.parts_of(question_id),
         })
+
+    @post("/conferences/{conference_id:int}/release")
+    async def release(self, request: Request, conference_id: FromPath[int]) -> Redirect:
+        published = await answers.release(actor_of(request), checked_id(conference_id), request.app.state.clock(),
+                                          request.app.state.settings.base_url)
+        return Redirect(path=f"/organiser/conferences/{conference_id}?released={published}", status_code=303)
 
     @get("/questions/{question_id:int}")
     async def question(self, request: Request, question_id: FromPath[int]) -> Template:
@@ -92,6 +99,8 @@ class ScreeningController(Controller):
                                        lists={"contributing": [v for v in form.get("contributing", "").split(",") if v]})
             elif action == "public-text":
                 await screening.edit_public_text(actor, question_id, form, now)
+            elif action == "answer-return":
+                await answers.organiser_return(actor, question_id, form.get("return_reason", ""), now)
             else:
                 return await self._page(request, question_id, status_code=404)
         except InvalidInput as error:
@@ -116,14 +125,47 @@ class AgencyController(Controller):
             "items": await screening.agency_inbox(actor, request.app.state.clock(), role), "role": role,
         })
 
+    async def _page(self, request: Request, question_id: int, errors: dict | None = None, values: dict | None = None,
+                    status_code: int = 200, conflict: dict | None = None) -> Template:
+        actor = actor_of(request)
+        question, assignments = await screening.agency_question(actor, checked_id(question_id))
+        answer = await answers.answer_of(question_id)
+        parts = await answers.parts_of(question_id)
+        return Template(template_name="agency/question.html", status_code=status_code, context={
+            "question": question, "code": display_code(question["tracking_code"]), "assignments": assignments,
+            "is_lead": any(a["role"] == "lead" and a["agency"] == actor.agency_id for a in assignments),
+            "is_head": actor.role == R.agency_head.value, "answer": answer, "parts": parts,
+            "my_part": next((p for p in parts if p["agency"] == actor.agency_id), None), "conflict": conflict,
+            "errors": errors or {}, "values": values or {},
+        })
+
     @get("/questions/{question_id:int}")
     async def question(self, request: Request, question_id: FromPath[int]) -> Template:
-        question, assignments = await screening.agency_question(actor_of(request), checked_id(question_id))
-        return Template(template_name="agency/question.html", context={
-            "question": question, "code": display_code(question["tracking_code"]), "assignments": assignments,
-            "is_lead": any(a["role"] == "lead" and a["agency"] == actor_of(request).agency_id for a in assignments),
-            "errors": {}, "values": {},
-        })
+        return await self._page(request, question_id)
+
+    @post("/questions/{question_id:int}/answer/{step:str}")
+    async def answer_step(self, request: Request, question_id: FromPath[int], step: FromPath[str]) -> Template | Redirect:
+        actor, now = actor_of(request), request.app.state.clock()
+        form = await form_data(request)
+        checked_id(question_id)
+        try:
+            if step == "save":
+                await answers.save_draft(actor, question_id, form, now)
+            elif step == "submit":
+                await answers.save_draft(actor, question_id, form, now) if form.get("body") else None
+                await answers.submit(actor, question_id, now)
+            elif step in ("approve", "return"):
+                await answers.review(actor, question_id, step, form.get("comment", ""), now,
+                                     request.app.state.settings.base_url)
+            elif step == "part":
+                await answers.save_part(actor, question_id, form.get("part", ""), now)
+            else:
+                return await self._page(request, question_id, status_code=404)
+        except answers.AnswerConflict as conflict:
+            return await self._page(request, question_id, {"body": str(conflict)}, form, 409, conflict.current)
+        except InvalidInput as error:
+            return await self._page(request, question_id, error.errors, form, 400)
+        return Redirect(path=f"/agency/questions/{question_id}?done={step}", status_code=303)
 
     @post("/questions/{question_id:int}/return")
     async def return_question(self, request: Request, question_id: FromPath[int]) -> Template | Redirect:
@@ -133,8 +175,5 @@ class AgencyController(Controller):
             await screening.return_to_organisers(actor, checked_id(question_id), form.get("reason", ""),
                                                  request.app.state.clock(), request.app.state.settings.base_url)
         except InvalidInput as error:
-            question, assignments = await screening.agency_question(actor, question_id)
-            return Template(template_name="agency/question.html", status_code=400, context={
-                "question": question, "code": display_code(question["tracking_code"]), "assignments": assignments,
-                "is_lead": True, "errors": error.errors, "values": form})
+            return await self._page(request, question_id, error.errors, form, 400)
         return Redirect(path="/agency?returned=1", status_code=303)

@@ -45,6 +45,7 @@ def build_environment() -> Environment:
         conference_action=labels.conference_action,
         complaint_guidance=labels.complaint_guidance,
         rejection_category=labels.rejection_category,
+        answer_state=labels.answer_state,
         languages=LANGUAGES,
         language_names=i18n.LANGUAGE_NAMES,
     )

@@ -1,0 +1,152 @@
+"""Agencies answer: drafting, approval, returns, release by the conference's policy, the public view."""
+
+import datetime as dt
+
+import pytest
+
+from dialogue.errors import Conflict, Forbidden, InvalidInput
+from dialogue.services import answers, questions, screening
+from dialogue.services.audit import Actor
+from dialogue.services.demo import load_demo
+from dialogue.tables import Agency, Answer, Conference, OutboxMessage, Question, StaffUser
+from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
+
+BASE = "https://doithoai.example.vn"
+FLOOD = "Ngập úng ngõ 120 Hoàng Cầu mỗi khi mưa lớn"
+TEXT = {"body": "Phường đã đưa cống ngõ 120 Hoàng Cầu vào kế hoạch cải tạo quý I/2027.\n\nTrong thời gian chờ, "
+                "công ty thoát nước nạo vét định kỳ hằng tháng.", "legal_basis": "Quyết định 123/QĐ-UBND ngày 01/11/2026"}
+
+
+async def actor(email: str) -> Actor:
+    return Actor.staff(await StaffUser.select().where(StaffUser.email == email).first())
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@pytest.fixture
+async def routed(demo_db):
+    """The flood question, accepted and routed to the economy office, with the ward police contributing."""
+    await load_demo(dt.date.today())
+    organiser = await actor(DEMO_ACCOUNTS["organiser"])
+    question = await Question.select().where(Question.title == FLOOD).first()
+    kt = await Agency.select(Agency.id).where(Agency.short_name == "KT-HT-ĐT").first()
+    ca = await Agency.select(Agency.id).where(Agency.short_name == "CA").first()
+    await screening.decide(organiser, question["id"], "accept", {}, now(), BASE)
+    await screening.assign(organiser, question["id"], {"lead_agency": str(kt["id"])}, now(), BASE,
+                           lists={"contributing": [str(ca["id"])]})
+    return question
+
+
+async def set_policy(policy: str) -> None:
+    await Conference.update({Conference.release_policy: policy}).where(Conference.id > 0)
+
+
+async def test_draft_approve_and_publish_at_once(routed):
+    await set_policy("on_approval")
+    officer, head = await actor(DEMO_ACCOUNTS["agency_officer"]), await actor(DEMO_ACCOUNTS["agency_head"])
+    version = await answers.save_draft(officer, routed["id"], TEXT, now())
+    assert version == 1
+    await answers.submit(officer, routed["id"], now())
+    with pytest.raises(Forbidden):  # an officer cannot approve
+        await answers.review(officer, routed["id"], "approve", "", now(), BASE)
+    await answers.review(head, routed["id"], "approve", "", now(), BASE)
+    answer = await answers.published_answer(routed["id"])
+    assert answer["state"] == "published" and answer["approver_role"] == "agency_head"
+    assert (await Question.select(Question.state).where(Question.id == routed["id"]).first())["state"] == "answered"
+    mail = await OutboxMessage.select().where(OutboxMessage.kind == "answer_published")
+    assert len(mail) == 1 and "Quyết định 123/QĐ-UBND" in mail[0]["text_body"]
+    with pytest.raises(Conflict):  # published once
+        await answers.review(head, routed["id"], "approve", "", now(), BASE)
+
+
+async def test_the_head_returns_with_a_comment_and_the_officer_fixes(routed):
+    officer, head = await actor(DEMO_ACCOUNTS["agency_officer"]), await actor(DEMO_ACCOUNTS["agency_head"])
+    await answers.save_draft(officer, routed["id"], TEXT, now())
+    await answers.submit(officer, routed["id"], now())
+    with pytest.raises(InvalidInput):
+        await answers.review(head, routed["id"], "return", "", now(), BASE)
+    await answers.review(head, routed["id"], "return", "Nêu rõ thời gian hoàn thành.", now(), BASE)
+    answer = await answers.answer_of(routed["id"])
+    assert answer["state"] == "returned" and answer["return_comment"] == "Nêu rõ thời gian hoàn thành."
+    await answers.save_draft(officer, routed["id"], {**TEXT, "version": str(answer["version"])}, now())
+    await answers.submit(officer, routed["id"], now())
+    assert (await answers.answer_of(routed["id"]))["state"] == "submitted"
+
+
+async def test_two_writers_cannot_overwrite_each_other(routed):
+    officer, head = await actor(DEMO_ACCOUNTS["agency_officer"]), await actor(DEMO_ACCOUNTS["agency_head"])
+    await answers.save_draft(officer, routed["id"], TEXT, now())
+    await answers.save_draft(head, routed["id"], {**TEXT, "body": "Bản của trưởng phòng.", "version": "1"}, now())
+    with pytest.raises(answers.AnswerConflict) as conflict:
+        await answers.save_draft(officer, routed["id"], {**TEXT, "body": "Bản của chuyên viên.", "version": "1"}, now())
+    assert conflict.value.current["body"] == "Bản của trưởng phòng."
+    assert (await answers.answer_of(routed["id"]))["body"] == "Bản của trưởng phòng."
+
+
+async def test_held_answers_are_published_together_once(routed):
+    await set_policy("at_session")
+    officer, head = await actor(DEMO_ACCOUNTS["agency_officer"]), await actor(DEMO_ACCOUNTS["agency_head"])
+    await answers.save_draft(officer, routed["id"], TEXT, now())
+    await answers.submit(officer, routed["id"], now())
+    await answers.review(head, routed["id"], "approve", "", now(), BASE)
+    assert await answers.published_answer(routed["id"]) is None  # held
+    organiser = await actor(DEMO_ACCOUNTS["organiser"])
+    conference = routed["conference"]
+    assert await answers.release(organiser, conference, now(), BASE) == 1
+    assert await answers.release(organiser, conference, now(), BASE) == 0
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "answer_published") == 1
+    assert (await answers.published_answer(routed["id"]))["state"] == "published"
+
+
+async def test_the_organisers_may_return_a_held_answer(routed):
+    await set_policy("at_session")
+    officer, head = await actor(DEMO_ACCOUNTS["agency_officer"]), await actor(DEMO_ACCOUNTS["agency_head"])
+    await answers.save_draft(officer, routed["id"], TEXT, now())
+    await answers.submit(officer, routed["id"], now())
+    await answers.review(head, routed["id"], "approve", "", now(), BASE)
+    organiser = await actor(DEMO_ACCOUNTS["organiser"])
+    with pytest.raises(InvalidInput):
+        await answers.organiser_return(organiser, routed["id"], "", now())
+    await answers.organiser_return(organiser, routed["id"], "Cần trả lời cả phần thời gian.", now())
+    assert (await answers.answer_of(routed["id"]))["state"] == "returned"
+
+
+async def test_other_agencies_cannot_touch_the_answer(routed):
+    police = await actor("police@dongda.demo")  # contributing, not lead
+    with pytest.raises(Forbidden):
+        await answers.save_draft(police, routed["id"], TEXT, now())
+    await answers.save_part(police, routed["id"], "Công an phường phối hợp phân luồng giao thông khi ngập.", now())
+    assert len(await answers.parts_of(routed["id"])) == 1
+    vhxh = await Agency.select(Agency.id).where(Agency.short_name == "VH-XH").first()
+    outsider = Actor(kind="staff", staff_id=999, role="agency_head", agency_id=vhxh["id"])
+    for attempt in (answers.save_draft(outsider, routed["id"], TEXT, now()),
+                    answers.save_part(outsider, routed["id"], "x", now()),
+                    answers.review(outsider, routed["id"], "approve", "", now(), BASE)):
+        with pytest.raises(Forbidden):
+            await attempt
+
+
+async def test_the_resident_reads_the_answer_on_the_tracking_page(routed, demo_client):
+    await set_policy("on_approval")
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
+    page = f"/agency/questions/{routed['id']}"
+    saved = await post_form(demo_client, f"{page}/answer/submit", {**TEXT, "version": ""}, page=page,
+                            follow_redirects=False)
+    assert saved.status_code == 303
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_head"])
+    assert (await post_form(demo_client, f"{page}/answer/approve", {}, page=page, follow_redirects=False)).status_code == 303
+    public = await demo_client.get(f"/q/{questions.display_code(routed['tracking_code'])}")
+    assert "Phường đã đưa cống ngõ 120 Hoàng Cầu vào kế hoạch cải tạo quý I/2027." in public.text
+    assert "Phòng Kinh tế, Hạ tầng và Đô thị phường Đống Đa" in public.text
+
+
+async def test_a_conflicting_save_through_the_web_keeps_the_text(routed, demo_client):
+    officer = await actor(DEMO_ACCOUNTS["agency_officer"])
+    await answers.save_draft(officer, routed["id"], TEXT, now())
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_head"])
+    page = f"/agency/questions/{routed['id']}"
+    response = await post_form(demo_client, f"{page}/answer/save", {"body": "Bản cũ của tôi", "version": "0"}, page=page)
+    assert response.status_code == 409 and "Bản cũ của tôi" in response.text
+    assert "Phường đã đưa cống" in response.text  # the saved text, to compare
