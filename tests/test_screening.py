@@ -258,3 +258,28 @@ async def test_reminders_go_once_per_item_and_threshold_and_one_email_per_person
     overdue = await OutboxMessage.select().where(OutboxMessage.kind == "reminder_overdue").first()
     assert overdue["to_address"] == "organiser@dongda.demo"
     assert await reminders.tick(tuesday + dt.timedelta(days=1), BASE) == {"due_soon": 0, "overdue": 0}
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/agency/questions/{id}"),
+    ("POST", "/agency/questions/{id}/return"),
+    ("POST", "/agency/questions/{id}/answer/save"),
+    ("POST", "/agency/questions/{id}/answer/submit"),
+    ("POST", "/agency/questions/{id}/answer/approve"),
+    ("POST", "/agency/questions/{id}/answer/return"),
+    ("POST", "/agency/questions/{id}/answer/part"),
+])
+async def test_no_agency_route_opens_another_agencys_item(demo, demo_client, method, path):
+    organiser = await actor(DEMO_ACCOUNTS["organiser"])
+    flood = await question_titled(FLOOD)
+    await screening.accept_and_route(organiser, [flood["id"]], now(), BASE)  # to the economy office
+    for email in ("police@dongda.demo",):
+        await sign_in(demo_client, email)
+        url = path.format(id=flood["id"])
+        if method == "GET":
+            response = await demo_client.get(url)
+        else:
+            response = await post_form(demo_client, url, {"body": "x" * 20, "reason": "x", "comment": "x",
+                                                          "part": "x", "version": ""}, page="/agency")
+        assert response.status_code == 403, (email, url, response.status_code)
+    assert not await Question.exists().where((Question.id == flood["id"]) & (Question.state != "assigned"))
