@@ -150,3 +150,17 @@ async def test_a_conflicting_save_through_the_web_keeps_the_text(routed, demo_cl
     response = await post_form(demo_client, f"{page}/answer/save", {"body": "Bản cũ của tôi", "version": "0"}, page=page)
     assert response.status_code == 409 and "Bản cũ của tôi" in response.text
     assert "Phường đã đưa cống" in response.text  # the saved text, to compare
+
+
+async def test_the_agency_dashboard_counts_and_shows_the_head_what_waits(routed, demo_client):
+    officer = await actor(DEMO_ACCOUNTS["agency_officer"])
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_head"])
+    page = (await demo_client.get("/agency")).text
+    assert "chưa soạn trả lời" in page and "Chờ bạn phê duyệt" not in page
+    await answers.save_draft(officer, routed["id"], TEXT, now())
+    await answers.submit(officer, routed["id"], now())
+    page = (await demo_client.get("/agency")).text
+    assert "Chờ bạn phê duyệt" in page and FLOOD in page
+    await sign_in(demo_client, "police@dongda.demo")  # contributing: sees the item, nothing to approve
+    page = (await demo_client.get("/agency")).text
+    assert FLOOD in page and "Chờ bạn phê duyệt" not in page

@@ -19,7 +19,7 @@ from dialogue.services import audit, questions
 from dialogue.services.audit import Actor
 from dialogue.services.conferences import get_conference
 from dialogue.services.permissions import ObjectScope, require, scope_of_unit
-from dialogue.tables import Agency, Assignment, Holiday, Question
+from dialogue.tables import Agency, Answer, Assignment, Holiday, Question
 from dialogue.text import fold, parse_id, tidy
 
 TRANSITIONS = questions.TRANSITIONS
@@ -324,6 +324,7 @@ async def agency_inbox(actor: Actor, now: dt.datetime, state: str = "") -> list[
         return []
     query = Assignment.select(
         Assignment.role, Assignment.due_on, Assignment.assigned_at, Assignment.question.id.as_alias("id"),
+        Assignment.question.id.as_alias("question_id"),
         Assignment.question.tracking_code.as_alias("tracking_code"), Assignment.question.title.as_alias("title"),
         Assignment.question.state.as_alias("state"), Assignment.question.answer_mode.as_alias("answer_mode"),
         Assignment.question.topic.name_vi.as_alias("topic_vi"), Assignment.question.topic.name_en.as_alias("topic_en"),
@@ -331,8 +332,22 @@ async def agency_inbox(actor: Actor, now: dt.datetime, state: str = "") -> list[
     if state in ("lead", "contributing"):
         query = query.where(Assignment.role == state)
     rows = await query.order_by(Assignment.due_on)
+    states = {a["question"]: a["state"] for a in await Answer.select(Answer.question, Answer.state).where(
+        Answer.question.is_in([r["id"] for r in rows] or [0]))}
     calendar, today = await working_calendar(), local_today(now)
     for row in rows:
+        row["answer_state"] = states.get(row["id"], "")
         row["due"] = {"on": row["due_on"], "left": calendar.working_days_left(today, row["due_on"]),
                       "overdue": today > row["due_on"]} if row["due_on"] else None
     return rows
+
+
+def inbox_counts(items: list[dict]) -> dict[str, int]:
+    """The agency's dashboard figures, from its inbox."""
+    return {
+        "total": len(items),
+        "overdue": sum(1 for i in items if i["due"] and i["due"]["overdue"]),
+        "due_soon": sum(1 for i in items if i["due"] and not i["due"]["overdue"] and i["due"]["left"] <= 2),
+        "to_approve": sum(1 for i in items if i["answer_state"] == "submitted" and i["role"] == "lead"),
+        "not_started": sum(1 for i in items if not i["answer_state"] and i["role"] == "lead"),
+    }

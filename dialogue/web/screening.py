@@ -120,9 +120,10 @@ class AgencyController(Controller):
     async def inbox(self, request: Request,
                     role: Annotated[str, QueryParameter(name="role", max_length=20)] = "") -> Template:
         actor = actor_of(request)
+        items = await screening.agency_inbox(actor, request.app.state.clock(), role)
         return Template(template_name="staff/agency.html", context={
-            "agency": await get_agency(actor.agency_id),
-            "items": await screening.agency_inbox(actor, request.app.state.clock(), role), "role": role,
+            "agency": await get_agency(actor.agency_id), "items": items, "role": role,
+            "counts": screening.inbox_counts(items), "is_head": actor.role == R.agency_head.value,
         })
 
     async def _page(self, request: Request, question_id: int, errors: dict | None = None, values: dict | None = None,
