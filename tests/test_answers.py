@@ -164,3 +164,87 @@ async def test_the_agency_dashboard_counts_and_shows_the_head_what_waits(routed,
     await sign_in(demo_client, "police@dongda.demo")  # contributing: sees the item, nothing to approve
     page = (await demo_client.get("/agency")).text
     assert FLOOD in page and "Chờ bạn phê duyệt" not in page
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def docx() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+async def test_files_are_checked_by_their_content_not_their_name(routed):
+    from dialogue.services import attachments
+
+    officer = await actor(DEMO_ACCOUNTS["agency_officer"])
+    with pytest.raises(InvalidInput):  # no draft yet is fine, but this is not a PDF whatever its name says
+        await attachments.attach(officer, routed["id"], "ke-hoach.pdf", b"MZ\x90\x00 an executable", now())
+    await answers.save_draft(officer, routed["id"], TEXT, now())
+    for name, data, kind in (("Kế hoạch cải tạo.exe", PDF, "application/pdf"), ("ảnh.png", PNG, "image/png"),
+                             ("quyết định.docx", docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")):
+        file_id = await attachments.attach(officer, routed["id"], name, data, now())
+        stored = await attachments.download(officer, file_id)
+        assert stored["content_type"] == kind
+    assert (await attachments.files_of(routed["id"]))[0]["filename"] == "Kế hoạch cải tạo.pdf"
+    for bad in (b"", b"PK\x03\x04 not a real zip", b"<html><script>alert(1)</script>", b"x" * (5 * 1024 * 1024 + 1)):
+        with pytest.raises(InvalidInput):
+            await attachments.attach(officer, routed["id"], "x.pdf", bad, now())
+    police = await actor("police@dongda.demo")
+    with pytest.raises(Forbidden):
+        await attachments.attach(police, routed["id"], "x.pdf", PDF, now())
+
+
+async def test_files_are_served_only_to_those_who_may_read_them(routed, demo_client):
+    from dialogue.services import attachments
+
+    officer = await actor(DEMO_ACCOUNTS["agency_officer"])
+    await answers.save_draft(officer, routed["id"], TEXT, now())
+    file_id = await attachments.attach(officer, routed["id"], 'báo cáo"; evil=".pdf', PDF, now())
+    assert (await demo_client.get(f"/files/{file_id}")).status_code == 404  # not published: the public gets nothing
+    await sign_in(demo_client, "viewer@dongda.demo")
+    response = await demo_client.get(f"/files/{file_id}")
+    assert response.status_code == 200 and response.content == PDF
+    assert response.headers["content-type"].startswith("application/pdf")
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith("attachment;") and "evil" not in disposition.split("filename*")[0].replace("_evil_", "")
+    assert "filename*=UTF-8''" in disposition
+    await sign_in(demo_client, "police@dongda.demo")  # contributing agency: assigned, may read
+    assert (await demo_client.get(f"/files/{file_id}")).status_code == 200
+    for path in ("/files/999999", "/files/0", "/files/99999999999"):
+        assert (await demo_client.get(path)).status_code == 404
+
+
+async def test_uploading_through_the_web(routed, demo_client):
+    officer = await actor(DEMO_ACCOUNTS["agency_officer"])
+    await answers.save_draft(officer, routed["id"], TEXT, now())
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
+    page = await demo_client.get(f"/agency/questions/{routed['id']}")
+    from tests.conftest import csrf_token_from
+
+    token = csrf_token_from(page.text)
+    bad = await demo_client.post(f"/agency/questions/{routed['id']}/files", data={"_csrf_token": token},
+                                 files={"file": ("virus.pdf", b"MZ not a pdf", "application/pdf")})
+    assert bad.status_code == 400 and 'href="#file"' in bad.text
+    good = await demo_client.post(f"/agency/questions/{routed['id']}/files", data={"_csrf_token": token},
+                                  files={"file": ("kế hoạch.pdf", PDF, "application/octet-stream")},
+                                  follow_redirects=False)
+    assert good.status_code == 303
+    assert "kế hoạch.pdf" in (await demo_client.get(f"/agency/questions/{routed['id']}")).text
+
+
+async def test_an_answer_can_be_marked_for_the_session(routed, demo_client):
+    from dialogue.services import attachments
+
+    officer = await actor(DEMO_ACCOUNTS["agency_officer"])
+    with pytest.raises(InvalidInput):
+        await attachments.mark_at_session(officer, routed["id"], True, now())
+    await answers.save_draft(officer, routed["id"], TEXT, now())
+    await attachments.mark_at_session(officer, routed["id"], True, now())
+    assert (await answers.answer_of(routed["id"]))["at_session"] is True

@@ -286,7 +286,8 @@ def is_public(question: dict) -> bool:
 
 
 PRIVATE_ACTIONS = {"public_text_edited", "answer_saved", "answer_submit", "answer_approve", "answer_return",
-                   "answer_organiser_return", "answer_publish", "answer_part_saved"}  # staff-only entries
+                   "answer_organiser_return", "answer_publish", "answer_part_saved", "answer_file_added",
+                   "answer_at_session", "answer_in_writing"}  # staff-only entries
 PRIVATE_REASONS = {"returned"}  # an agency's internal note to the organisers
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -35,6 +35,7 @@ class Answer(Table, tablename="answer"):
     approved_by = ForeignKey(StaffUser, null=True, default=None)
     approved_at = Timestamptz(null=True, default=None)
     published_at = Timestamptz(null=True, default=None)
+    at_session = Boolean(default=False, help_text="To be answered in person at the session (the asker asked for it).")
 
 
 class AnswerPart(Table, tablename="answer_part"):
@@ -45,3 +46,15 @@ class AnswerPart(Table, tablename="answer_part"):
     body = Text(default="")
     updated_by = ForeignKey(StaffUser, null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class AnswerFile(Table, tablename="answer_file"):
+    """A file attached to an answer, kept in the database so every app process serves it."""
+
+    question = ForeignKey(Question, null=False, index=True)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=100, help_text="Decided from the content, never from the name.")
+    size = Integer()
+    data = Bytea()
+    uploaded_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

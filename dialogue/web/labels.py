@@ -64,6 +64,9 @@ def log_sentence(entry: dict) -> str:
         "answer_publish": _("published the answer"),
         "answer_part_saved": _("saved their agency's part of the answer"),
         "answered": _("published the answer"),
+        "answer_file_added": _("attached a file to the answer"),
+        "answer_at_session": _("marked the answer to be given at the session"),
+        "answer_in_writing": _("marked the answer to be given in writing"),
     }.get(entry["action"], entry["action"])
     sentence = f"{who} {what}"
     details = entry.get("details") or {}

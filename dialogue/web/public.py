@@ -13,7 +13,9 @@ from typing_extensions import Annotated
 from dialogue.errors import Conflict, InvalidInput, Throttled
 from dialogue.i18n import current_language
 from dialogue.i18n import gettext as _
-from dialogue.services import answers, conferences, questions
+from dialogue.services import answers, attachments, conferences, questions
+from dialogue.services.audit import Actor
+from dialogue.web.guards import current_user
 from dialogue.services.accounts import address_key
 from dialogue.settings import LANGUAGES
 from dialogue.web.forms import form_data
@@ -56,7 +58,14 @@ async def _answer_context(question: dict) -> dict:
     """The published answer (of the main question, for a merged one)."""
     source = question["merged_into"] or question["id"]
     answer = await answers.published_answer(source)
-    return {"answer": answer, "parts": await answers.parts_of(source) if answer else []}
+    return {"answer": answer, "parts": await answers.parts_of(source) if answer else [],
+            "files": await attachments.files_of(source) if answer else []}
+
+
+def content_disposition(filename: str) -> str:
+    """attachment; an ASCII fallback name and the real one (RFC 6266/5987), nothing that can break out."""
+    fallback = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in filename) or "file"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class PublicController(Controller):
@@ -205,6 +214,14 @@ class PublicController(Controller):
         follower = await questions.unsubscribe(token, request.app.state.clock())
         return Template(template_name="public/follow_done.html", context={
             "follower": follower, "code": questions.display_code(follower["code"]), "confirmed": False})
+
+    @get("/files/{file_id:int}", name="file")
+    async def file(self, request: Request, file_id: FromPath[int]) -> Response:
+        user = current_user(request)
+        row = await attachments.download(Actor.staff(user) if user else None, file_id)
+        return Response(content=bytes(row["data"]), media_type=row["content_type"], headers={
+            "content-disposition": content_disposition(row["filename"]), "cache-control": "private, max-age=3600",
+        })
 
     # --- The asker's own view ----------------------------------------------------------------
 

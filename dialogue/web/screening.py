@@ -9,7 +9,7 @@ from typing_extensions import Annotated
 
 from dialogue.calendar import local_today
 from dialogue.errors import InvalidInput
-from dialogue.services import answers, audit, screening
+from dialogue.services import answers, attachments, audit, screening
 from dialogue.services.admin_reference import get_agency, list_agencies
 from dialogue.services.conferences import area_options, conference_topics
 from dialogue.services.questions import display_code
@@ -69,6 +69,7 @@ class ScreeningController(Controller):
             "history": await audit.entries_for("question", question_id),
             "errors": errors or {}, "values": values or {}, "actions": _available(question["state"]),
             "answer": await answers.answer_of(question_id), "parts": await answers.parts_of(question_id),
+            "files": await attachments.files_of(question_id),
         })
 
     @post("/conferences/{conference_id:int}/release")
@@ -137,6 +138,7 @@ class AgencyController(Controller):
             "is_lead": any(a["role"] == "lead" and a["agency"] == actor.agency_id for a in assignments),
             "is_head": actor.role == R.agency_head.value, "answer": answer, "parts": parts,
             "my_part": next((p for p in parts if p["agency"] == actor.agency_id), None), "conflict": conflict,
+            "files": await attachments.files_of(question_id), "max_mb": attachments.MAX_BYTES // (1024 * 1024),
             "errors": errors or {}, "values": values or {},
         })
 
@@ -160,6 +162,8 @@ class AgencyController(Controller):
                                      request.app.state.settings.base_url)
             elif step == "part":
                 await answers.save_part(actor, question_id, form.get("part", ""), now)
+            elif step == "at-session":
+                await attachments.mark_at_session(actor, question_id, form.get("at_session") == "yes", now)
             else:
                 return await self._page(request, question_id, status_code=404)
         except answers.AnswerConflict as conflict:
@@ -167,6 +171,19 @@ class AgencyController(Controller):
         except InvalidInput as error:
             return await self._page(request, question_id, error.errors, form, 400)
         return Redirect(path=f"/agency/questions/{question_id}?done={step}", status_code=303)
+
+    @post("/questions/{question_id:int}/files")
+    async def upload(self, request: Request, question_id: FromPath[int]) -> Template | Redirect:
+        actor = actor_of(request)
+        form = await request.form()
+        upload = form.get("file")
+        data = await upload.read() if hasattr(upload, "read") else b""
+        filename = getattr(upload, "filename", "") or ""
+        try:
+            await attachments.attach(actor, checked_id(question_id), filename, data, request.app.state.clock())
+        except InvalidInput as error:
+            return await self._page(request, question_id, error.errors, {}, 400)
+        return Redirect(path=f"/agency/questions/{question_id}?done=file", status_code=303)
 
     @post("/questions/{question_id:int}/return")
     async def return_question(self, request: Request, question_id: FromPath[int]) -> Template | Redirect:
