@@ -140,6 +140,8 @@ async def test_the_resident_reads_the_answer_on_the_tracking_page(routed, demo_c
     public = await demo_client.get(f"/q/{questions.display_code(routed['tracking_code'])}")
     assert "Phường đã đưa cống ngõ 120 Hoàng Cầu vào kế hoạch cải tạo quý I/2027." in public.text
     assert "Phòng Kinh tế, Hạ tầng và Đô thị phường Đống Đa" in public.text
+    conference = await demo_client.get(f"/conferences/{routed['conference']}")
+    assert "Trả lời của Phòng Kinh tế" in conference.text and "Phường đã đưa cống ngõ 120" in conference.text
 
 
 async def test_a_conflicting_save_through_the_web_keeps_the_text(routed, demo_client):
@@ -150,6 +152,7 @@ async def test_a_conflicting_save_through_the_web_keeps_the_text(routed, demo_cl
     response = await post_form(demo_client, f"{page}/answer/save", {"body": "Bản cũ của tôi", "version": "0"}, page=page)
     assert response.status_code == 409 and "Bản cũ của tôi" in response.text
     assert "Phường đã đưa cống" in response.text  # the saved text, to compare
+    assert "+ Bản cũ của tôi" in response.text  # and what differs
 
 
 async def test_the_agency_dashboard_counts_and_shows_the_head_what_waits(routed, demo_client):

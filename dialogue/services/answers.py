@@ -225,6 +225,21 @@ async def save_part(actor: Actor, question_id: int, body: str, now: dt.datetime)
         await audit.record(actor, "answer_part_saved", "question", question_id, at=now)
 
 
+async def published_for_conference(conference_id: int) -> dict[int, dict]:
+    """{question id: published answer} for a conference's public page."""
+    rows = await Answer.select(Answer.question, Answer.body, Answer.published_at,
+                               Answer.agency.name.as_alias("agency_name")).where(
+        (Answer.state == A.published.value) & (Answer.question.conference == conference_id))
+    return {row["question"]: row for row in rows}
+
+
+def changes_between(saved: str, mine: str) -> list[str]:
+    """What differs between the saved text and the writer's, line by line ("- saved", "+ mine")."""
+    import difflib
+
+    return [line for line in difflib.ndiff(saved.splitlines(), mine.splitlines()) if line[:1] in "+-"]
+
+
 async def published_answer(question_id: int) -> dict | None:
     """The answer the public may read: published ones only."""
     answer = await answer_of(question_id)

@@ -117,7 +117,7 @@ async def units_with_conferences() -> list[dict]:
 async def public_questions(conference_id: int, limit: int = 200) -> list[dict]:
     """Questions the public may see: accepted, and the asker agreed. Never the asker's identity."""
     return await Question.select(
-        Question.tracking_code, Question.title, Question.public_summary, Question.asker_kind, Question.state,
+        Question.id, Question.tracking_code, Question.title, Question.public_summary, Question.asker_kind, Question.state,
         Question.created_at, Question.unit.name.as_alias("unit_name"),
         Question.topic.name_vi.as_alias("topic_vi"), Question.topic.name_en.as_alias("topic_en"),
     ).where(

@@ -111,6 +111,7 @@ class PublicController(Controller):
             "accepting": conferences.accepting_questions(conference, request.app.state.clock()),
             "questions": await conferences.public_questions(conference_id),
             "topics": await conferences.conference_topics(conference_id),
+            "answered": await answers.published_for_conference(conference_id),
         })
 
     @get("/conferences/{conference_id:int}/calendar.ics")

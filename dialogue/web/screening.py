@@ -138,6 +138,8 @@ class AgencyController(Controller):
             "is_lead": any(a["role"] == "lead" and a["agency"] == actor.agency_id for a in assignments),
             "is_head": actor.role == R.agency_head.value, "answer": answer, "parts": parts,
             "my_part": next((p for p in parts if p["agency"] == actor.agency_id), None), "conflict": conflict,
+            "conflict_changes": answers.changes_between(conflict["body"], (values or {}).get("body", ""))
+            if conflict else [],
             "files": await attachments.files_of(question_id), "max_mb": attachments.MAX_BYTES // (1024 * 1024),
             "errors": errors or {}, "values": values or {},
         })

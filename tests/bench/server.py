@@ -40,7 +40,7 @@ OUTBOX_INSERT = """INSERT INTO outbox_message (message_id, to_address, subject, 
  VALUES (?, ?, ?, ?, ?, '{}', 'question_received', ?, ?, ?, 0, '', '', NULL, NULL)"""
 CONFERENCE_SELECT = """SELECT c.*, u.name AS unit_name, u.code AS unit_code, p.name AS province_name
  FROM conference c JOIN admin_unit u ON u.id = c.unit LEFT JOIN admin_unit p ON p.id = u.parent WHERE c.id = ?"""
-QUESTIONS_SELECT = """SELECT q.tracking_code, q.title, q.public_summary, q.asker_kind, q.state, q.created_at,
+QUESTIONS_SELECT = """SELECT q.id, q.tracking_code, q.title, q.public_summary, q.asker_kind, q.state, q.created_at,
  u.name AS unit_name, t.name_vi AS topic_vi, t.name_en AS topic_en
  FROM question q JOIN admin_unit u ON u.id = q.unit JOIN topic t ON t.id = q.topic
  WHERE q.conference = ? AND q.state IN ('accepted', 'assigned', 'answered') AND q.public_consent
@@ -49,6 +49,9 @@ QUEUE_SELECT = """SELECT q.id, q.tracking_code, q.title, q.asker_kind, q.state, 
  q.answer_due_on, q.returned_by_agency, t.name_vi AS topic_vi, t.name_en AS topic_en, u.name AS unit_name
  FROM question q JOIN topic t ON t.id = q.topic JOIN admin_unit u ON u.id = q.unit
  WHERE q.conference = ? ORDER BY q.created_at, q.id LIMIT 50"""
+ANSWERS_SELECT = """SELECT a.question, a.body, a.published_at, g.name AS agency_name FROM answer a
+ JOIN agency g ON g.id = a.agency JOIN question q ON q.id = a.question
+ WHERE a.state = 'published' AND q.conference = ?"""
 TOPICS_SELECT = """SELECT t.id, t.code, t.name_vi, t.name_en, t.default_agency FROM topic t
  WHERE t.id IN (SELECT topic FROM conference_topic WHERE conference = ?) AND t.active ORDER BY t.position"""
 
@@ -171,6 +174,7 @@ def create_bench_app() -> Litestar:
         return Template(template_name="public/conference.html", context={
             "conference": conference, "accepting": accepting, "questions": questions,
             "topics": await raw.fetch(TOPICS_SELECT, conference_id),
+            "answered": {row["question"]: row for row in await raw.fetch(ANSWERS_SELECT, conference_id)},
         })
 
     @get("/bench/reference/queue/{conference_id:int}")
