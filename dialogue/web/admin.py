@@ -6,7 +6,6 @@ action log are the services' business.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Awaitable, Callable
 
 from litestar import Controller, Request, get, post

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, get
 from litestar.response import Redirect, Template
 
-from dialogue.services.admin_reference import get_agency, list_agencies
+from dialogue.services.admin_reference import list_agencies
 from dialogue.services.conferences import conferences_in_units
 from dialogue.tables import StaffUser
 from dialogue.web.guards import HOMES, current_user, roles, signed_in
