@@ -114,16 +114,16 @@ async def units_with_conferences() -> list[dict]:
     ).order_by(AdminUnit.name)
 
 
+PUBLIC_QUESTIONS_SQL = """SELECT q.id, q.tracking_code, q.title, q.public_summary, q.asker_kind, q.state,
+ q.created_at, u.name AS unit_name, t.name_vi AS topic_vi, t.name_en AS topic_en
+ FROM question q JOIN admin_unit u ON u.id = q.unit JOIN topic t ON t.id = q.topic
+ WHERE q.conference = {} AND q.state IN ('accepted', 'assigned', 'answered') AND q.public_consent
+ ORDER BY q.created_at LIMIT {}"""
+
+
 async def public_questions(conference_id: int, limit: int = 200) -> list[dict]:
     """Questions the public may see: accepted, and the asker agreed. Never the asker's identity."""
-    return await Question.select(
-        Question.id, Question.tracking_code, Question.title, Question.public_summary, Question.asker_kind, Question.state,
-        Question.created_at, Question.unit.name.as_alias("unit_name"),
-        Question.topic.name_vi.as_alias("topic_vi"), Question.topic.name_en.as_alias("topic_en"),
-    ).where(
-        (Question.conference == conference_id) & Question.state.is_in(["accepted", "assigned", "answered"])
-        & (Question.public_consent == True)  # noqa: E712
-    ).order_by(Question.created_at).limit(limit)
+    return await Question.raw(PUBLIC_QUESTIONS_SQL, conference_id, limit)
 
 
 def calendar_file(conference: dict, base_url: str) -> bytes:
