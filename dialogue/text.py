@@ -37,6 +37,12 @@ def tidy(text: str | None) -> str:
     return _SPACES.sub(" ", kept).strip()
 
 
+def paragraphs(raw: str | None) -> str:
+    """Multi-line text (a question, an answer): paragraphs kept, each line tidied, at most one empty line."""
+    lines = [tidy(line) for line in (raw or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines).strip())
+
+
 MAX_ID = 2**31 - 1
 
 

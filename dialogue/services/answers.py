@@ -9,6 +9,7 @@ and followers in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 
 from dialogue.db import write_transaction
 from dialogue.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -19,7 +20,7 @@ from dialogue.services.conferences import get_conference
 from dialogue.services.permissions import ObjectScope, require, scope_of_unit
 from dialogue.services.screening import agency_question, get_question
 from dialogue.tables import Answer, AnswerPart, Question
-from dialogue.text import tidy
+from dialogue.text import paragraphs, tidy
 
 A = Answer.State
 # action -> (answer states it may start from, state it leads to). The only table of answer transitions.
@@ -74,8 +75,8 @@ async def save_draft(actor: Actor, question_id: int, form: dict, now: dt.datetim
     question, lead = await _lead(actor, question_id)
     answer = await answer_of(question_id)
     _check(answer, "save")
-    body = questions._multiline(form.get("body"))
-    legal_basis = questions._multiline(form.get("legal_basis"))[:2000]
+    body = paragraphs(form.get("body"))
+    legal_basis = paragraphs(form.get("legal_basis"))[:2000]
     if not body:
         raise InvalidInput({"body": _("Write the answer.")})
     if len(body) > MAX_BODY:
@@ -210,7 +211,7 @@ async def save_part(actor: Actor, question_id: int, body: str, now: dt.datetime)
     answer = await answer_of(question_id)
     if _state(answer) in (A.approved.value, A.published.value):
         raise Conflict(_("The answer has been approved; ask the lead agency to reopen it."))
-    body = questions._multiline(body)[:MAX_BODY]
+    body = paragraphs(body)[:MAX_BODY]
     if not body:
         raise InvalidInput({"part": _("Write your agency's part.")})
     async with write_transaction():
@@ -236,8 +237,6 @@ async def published_for_conference(conference_id: int) -> dict[int, dict]:
 
 def changes_between(saved: str, mine: str) -> list[str]:
     """What differs between the saved text and the writer's, line by line ("- saved", "+ mine")."""
-    import difflib
-
     return [line for line in difflib.ndiff(saved.splitlines(), mine.splitlines()) if line[:1] in "+-"]
 
 

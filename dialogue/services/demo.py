@@ -11,7 +11,9 @@ from dialogue.services.reference import load_admin_units, seed_holidays
 from dialogue.services import audit
 from dialogue.services.accounts import hash_password
 from dialogue.services.audit import Actor
+from dialogue.services.deadlines import SCREENING_DAYS, working_calendar
 from dialogue.services.demo_questions import QUESTIONS
+from dialogue.services.questions import new_tracking_code, token_hash
 from dialogue.tables import AdminUnit, Agency, Conference, ConferenceTopic, Question, StaffUser, Topic
 from dialogue.text import fold
 
@@ -138,9 +140,6 @@ async def _load_questions(conference_id: int, unit_id: int, today: dt.date) -> i
     """The demo's questions, received over the five days before today, waiting to be screened."""
     if await Question.exists().where(Question.conference == conference_id):
         return 0
-    from dialogue.services.questions import new_tracking_code, token_hash
-    from dialogue.services.screening import SCREENING_DAYS, working_calendar
-
     calendar = await working_calendar()
     topics = {t["code"]: t["id"] for t in await Topic.select(Topic.id, Topic.code)}
     for n, (kind, name, topic, title, body, session, public) in enumerate(QUESTIONS):

@@ -24,7 +24,8 @@ from dialogue.services.audit import Actor
 from dialogue.services.conferences import accepting_questions, area_options, conference_topics, get_conference
 from dialogue.tables import ActionLog, Follower, OutboxMessage, Question
 from dialogue import validation
-from dialogue.text import fold, parse_id, safe_token, tidy
+from dialogue.services.deadlines import SCREENING_DAYS, working_calendar
+from dialogue.text import fold, paragraphs, parse_id, safe_token, tidy
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misread over the phone
 CODE_LENGTH = 13  # 13 × 5 bits = 65 bits of randomness
@@ -57,10 +58,6 @@ class SubmissionPolicy:
 class Submitted:
     question: dict
     manage_token: str | None  # None when the same form was sent again: the link went by e-mail
-
-
-def None_step(_results: list) -> None:  # noqa: N802 (a step that does nothing)
-    return None
 
 
 def new_tracking_code() -> str:
@@ -99,15 +96,6 @@ def _length(errors: dict, field: str, value: str, limits: tuple[int, int], missi
         errors[field] = _("Write at least %(count)s characters.", count=low)
     elif len(value) > high:
         errors[field] = _("Use at most %(count)s characters (you wrote %(written)s).", count=high, written=len(value))
-
-
-def _multiline(raw: str | None) -> str:
-    """Question text: paragraphs kept, each line tidied."""
-    lines = [tidy(line) for line in (raw or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    text = "\n".join(lines).strip()
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text
 
 
 async def validate_submission(conference: dict, form: dict) -> tuple[dict, dict[str, str], dict[str, str]]:
@@ -178,7 +166,7 @@ async def validate_submission(conference: dict, form: dict) -> tuple[dict, dict[
 
     values["title"] = tidy(form.get("title"))
     _length(errors, "title", values["title"], TITLE_LIMITS, _("Give your question a short title."))
-    values["body"] = _multiline(form.get("body"))
+    values["body"] = paragraphs(form.get("body"))
     _length(errors, "body", values["body"], BODY_LIMITS, _("Write your question."))
 
     mode = form.get("answer_mode", "")
@@ -232,8 +220,6 @@ async def submit_question(
 
     code = new_tracking_code()
     manage_token = secrets.token_urlsafe(32)
-    from dialogue.services.screening import SCREENING_DAYS, working_calendar
-
     screening_due = (await working_calendar()).add_working_days(now, SCREENING_DAYS)
     question = Question(
         screening_due_on=screening_due,
@@ -252,11 +238,11 @@ async def submit_question(
     ) if row["asker_email"] else None
     try:
         # One unit of work: the question, its log entry and its e-mail, or nothing.
-        inserted, _entry, _mail = await write_steps(
+        inserted, *_rest = await write_steps(
             Question.insert(question).returning(Question.id),
             lambda done: audit.entry(Actor.public(code), "submitted", "question", done[0][0]["id"], at=now,
                                      to_state=Question.State.submitted.value),
-            OutboxMessage.insert(mail) if mail is not None else None_step,
+            *([OutboxMessage.insert(mail)] if mail is not None else []),
         )
         row["id"] = inserted[0]["id"]
     except Exception:

@@ -15,7 +15,7 @@ from dialogue.db import write_transaction
 from dialogue.i18n import gettext as _
 from dialogue.mail import outbox
 from dialogue.services.questions import display_code
-from dialogue.services.screening import working_calendar
+from dialogue.services.deadlines import working_calendar
 from dialogue.tables import Assignment, Conference, ReminderSent, StaffUser
 
 DUE_SOON_DAYS = 2  # working days before the due date

@@ -17,25 +17,15 @@ from dialogue.errors import Conflict, InvalidInput, NotFound
 from dialogue.i18n import gettext as _
 from dialogue.services import audit, questions
 from dialogue.services.audit import Actor
-from dialogue.services.conferences import get_conference
+from dialogue.services.conferences import get_conference, state_counts
+from dialogue.services.deadlines import working_calendar
 from dialogue.services.permissions import ObjectScope, require, scope_of_unit
-from dialogue.tables import Agency, Answer, Assignment, Holiday, Question
-from dialogue.text import fold, parse_id, tidy
+from dialogue.tables import Agency, Answer, Assignment, Question
+from dialogue.text import fold, paragraphs, parse_id, tidy
 
 TRANSITIONS = questions.TRANSITIONS
 REJECTION_CATEGORIES = ("complaint", "denunciation", "abusive", "not_question")
-SCREENING_DAYS = 10  # Law 42/2013 Art. 28: accepted, refused or forwarded within 10 working days
-FORWARD_DAYS = 5  # Decree 20/2008: matters for another body are forwarded within 5 working days
 PAGE = 50
-
-
-async def working_calendar() -> WorkingCalendar:
-    """The holiday table, the only source of working days at run time."""
-    rows = await Holiday.raw("SELECT day, kind FROM holiday")
-    return WorkingCalendar(
-        days_off=frozenset(r["day"] for r in rows if r["kind"] == Holiday.Kind.holiday.value),
-        swapped_workdays=frozenset(r["day"] for r in rows if r["kind"] == Holiday.Kind.workday.value),
-    )
 
 
 def _check(question: dict, action: str) -> str | None:
@@ -116,7 +106,7 @@ async def edit_public_text(actor: Actor, question_id: int, form: dict, now: dt.d
     """The organisers' public summary and redacted text; the original stays as the asker wrote it."""
     question = await for_organiser(actor, question_id)
     summary = tidy(form.get("public_summary"))[:300]
-    text = questions._multiline(form.get("public_text"))[:4000]
+    text = paragraphs(form.get("public_text"))[:4000]
     if text == question["body"]:
         text = ""
     diff = audit.changes(question, {"public_summary": summary, "public_text": text})
@@ -303,8 +293,7 @@ async def queue(actor: Actor, conference_id: int, filters: dict, now: dt.datetim
     for row in rows:
         row["lead_agency"] = leads.get(row["id"], "")
         row["due"] = deadline(row, calendar, today)
-    counts = {r["state"]: r["n"] for r in await Question.raw(
-        "SELECT state, COUNT(*) AS n FROM question WHERE conference = {} GROUP BY state", conference_id)}
+    counts = await state_counts(conference_id)
     return {"conference": conference, "rows": rows, "total": total, "page": page,
             "pages": max(1, -(-total // PAGE)), "counts": counts}
 

@@ -19,6 +19,7 @@ from litestar.template.config import TemplateConfig
 from dialogue.clock import Clock, utc_now
 from dialogue.db import bind_engine, close_engine, make_engine, start_pool
 from dialogue.mail.sender import run_worker, smtp_sender
+from dialogue.services import reminders
 from dialogue.settings import Settings, get_settings
 from dialogue.web.admin import AdminController
 from dialogue.web.auth import AuthController
@@ -38,8 +39,6 @@ CSRF_COOKIE = "dialogue_csrf"
 
 async def run_reminders(clock: Clock, settings: Settings, stop: asyncio.Event) -> None:
     """The deadline reminder job: safe with several processes (each reminder is claimed once)."""
-    from dialogue.services import reminders
-
     while not stop.is_set():
         try:
             await reminders.tick(clock(), settings.base_url)

@@ -9,7 +9,7 @@ from typing_extensions import Annotated
 
 from dialogue.calendar import local_today
 from dialogue.errors import InvalidInput
-from dialogue.services import answers, attachments, audit, screening
+from dialogue.services import answers, attachments, audit, deadlines, screening
 from dialogue.services.admin_reference import get_agency, list_agencies
 from dialogue.services.conferences import area_options, conference_topics
 from dialogue.services.questions import display_code
@@ -56,7 +56,7 @@ class ScreeningController(Controller):
             Assignment.all_columns(), Assignment.agency.short_name.as_alias("agency_name"),
             Assignment.agency.name.as_alias("agency_full_name"),
         ).where(Assignment.question == question_id).order_by(Assignment.id, ascending=False)
-        calendar = await screening.working_calendar()
+        calendar = await deadlines.working_calendar()
         agencies = await list_agencies(include_inactive=False)
         topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
         return Template(template_name="organiser/question.html", status_code=status_code, context={
@@ -65,7 +65,7 @@ class ScreeningController(Controller):
             "agencies": agencies, "agency_choices": [(str(a["id"]), a["name"]) for a in agencies],
             "default_lead": str(topic["default_agency"] or "") if topic else "",
             "due": screening.deadline(question, calendar, local_today(request.app.state.clock())),
-            "forward_by": calendar.add_working_days(question["created_at"], screening.FORWARD_DAYS),
+            "forward_by": calendar.add_working_days(question["created_at"], deadlines.FORWARD_DAYS),
             "history": await audit.entries_for("question", question_id),
             "errors": errors or {}, "values": values or {}, "actions": _available(question["state"]),
             "answer": await answers.answer_of(question_id), "parts": await answers.parts_of(question_id),
