@@ -2,8 +2,8 @@
 
 from piccolo.conf.apps import AppRegistry
 
-from dialogue.db import make_engine
-from dialogue.settings import get_settings
+from dialogue.core.db import make_engine
+from dialogue.core.settings import get_settings
 
 DB = make_engine(get_settings())
 APP_REGISTRY = AppRegistry(apps=["dialogue.piccolo_app"])

@@ -14,8 +14,9 @@ from typing import Awaitable, Callable, TypeVar
 
 import click
 
-from dialogue.db import bind_engine, close_engine, make_engine
-from dialogue.settings import PROJECT_ROOT, get_settings
+from dialogue.piccolo_app import ALL_TABLES
+from dialogue.core.db import bind_engine, close_engine, make_engine
+from dialogue.core.settings import PROJECT_ROOT, get_settings
 
 T = TypeVar("T")
 
@@ -23,7 +24,7 @@ T = TypeVar("T")
 def run(work: Callable[[], Awaitable[T]]) -> T:
     """Run one async job against the configured database."""
     engine = make_engine(get_settings())
-    bind_engine(engine)
+    bind_engine(engine, ALL_TABLES)
 
     async def job() -> T:
         try:
@@ -48,7 +49,7 @@ def migrate() -> None:
 
     settings = get_settings()
     engine = make_engine(settings)
-    bind_engine(engine)
+    bind_engine(engine, ALL_TABLES)
 
     async def forwards():
         from piccolo.engine import engine_finder
@@ -114,7 +115,7 @@ def units() -> None:
 @units.command("load")
 def units_load() -> None:
     """Load or refresh the map from the installed vietnam-provinces release."""
-    from dialogue.services.reference import load_admin_units
+    from dialogue.reference.loading import load_admin_units
 
     click.echo(f"Administrative units: {run(load_admin_units)}.")
 
@@ -125,7 +126,7 @@ def units_load() -> None:
 @click.option("--all", "include_retired", is_flag=True, help="Include units no longer in force.")
 def units_list(province: str | None, search: str | None, include_retired: bool) -> None:
     """List provinces, or the communes of one province."""
-    from dialogue.services.reference import list_units
+    from dialogue.reference.loading import list_units
 
     rows = run(lambda: list_units(province=province, search=search, include_retired=include_retired))
     for row in rows:
@@ -144,7 +145,7 @@ def holidays() -> None:
 @click.option("--to-year", type=int, default=None, help="Default: three years ahead.")
 def holidays_seed(from_year: int | None, to_year: int | None) -> None:
     """Seed from the holidays library (days the admin edited are kept)."""
-    from dialogue.services.reference import seed_holidays
+    from dialogue.reference.loading import seed_holidays
 
     year = dt.date.today().year
     first, last = from_year or year - 1, to_year or year + 3
@@ -155,7 +156,7 @@ def holidays_seed(from_year: int | None, to_year: int | None) -> None:
 @click.option("--year", type=int, default=None)
 def holidays_list(year: int | None) -> None:
     """List one year's days off and swapped working days."""
-    from dialogue.services.reference import list_holidays
+    from dialogue.reference.loading import list_holidays
 
     for row in run(lambda: list_holidays(year or dt.date.today().year)):
         click.echo(f"{row['day']:%d/%m/%Y}  {row['day']:%a}  {row['kind']:<8} {row['name']}")
@@ -164,7 +165,7 @@ def holidays_list(year: int | None) -> None:
 @main.command("agencies")
 def agencies_list() -> None:
     """List agencies."""
-    from dialogue.tables import Agency
+    from dialogue.reference.tables import Agency
 
     rows = run(lambda: Agency.select(Agency.id, Agency.short_name, Agency.name, Agency.unit.name, Agency.active)
                .order_by(Agency.id))
@@ -176,7 +177,7 @@ def agencies_list() -> None:
 @main.command("topics")
 def topics_list() -> None:
     """List topics with their default agencies."""
-    from dialogue.tables import Topic
+    from dialogue.reference.tables import Topic
 
     rows = run(lambda: Topic.select(Topic.code, Topic.name_vi, Topic.name_en, Topic.default_agency.short_name)
                .order_by(Topic.position))
@@ -194,7 +195,7 @@ def demo() -> None:
               help="Include the 42 questions waiting to be screened.")
 def demo_load(questions: bool) -> None:
     """Load the demo once (running it again adds nothing)."""
-    from dialogue.services.demo import load_demo
+    from dialogue.demo import load_demo
 
     added = run(lambda: load_demo(with_questions=questions))
     click.echo("Demo data: " + ", ".join(f"{count} {kind} added" for kind, count in added.items()) + ".")
@@ -203,7 +204,7 @@ def demo_load(questions: bool) -> None:
 @demo.command("accounts")
 def demo_accounts() -> None:
     """Print the demo's sign-in accounts (one per role)."""
-    from dialogue.services.demo import ACCOUNTS, DEMO_PASSWORD
+    from dialogue.demo import ACCOUNTS, DEMO_PASSWORD
 
     click.echo("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
     for email, name, role, agency in ACCOUNTS:
@@ -221,9 +222,9 @@ def users() -> None:
 @click.password_option("--password", help="Prompted for (twice) when not given.")
 def users_create_admin(email: str, full_name: str, password: str) -> None:
     """Create an administrator: the first account, before anyone can sign in."""
-    from dialogue.clock import utc_now
-    from dialogue.errors import InvalidInput
-    from dialogue.services.accounts import create_first_admin
+    from dialogue.core.clock import utc_now
+    from dialogue.core.errors import InvalidInput
+    from dialogue.accounts.commands import create_first_admin
 
     try:
         user_id = run(lambda: create_first_admin(email, full_name, password, utc_now()))
@@ -235,7 +236,7 @@ def users_create_admin(email: str, full_name: str, password: str) -> None:
 @users.command("list")
 def users_list() -> None:
     """List staff accounts."""
-    from dialogue.services.accounts import list_accounts
+    from dialogue.accounts.commands import list_accounts
 
     for row in run(list_accounts):
         status = "" if row["active"] else "  (closed)"

@@ -1,10 +1,26 @@
-"""Piccolo app configuration: the tables and where their migrations live."""
+"""Piccolo app configuration: every table of the app and where their migrations live.
+
+This module sits on top with web/ and the command line: it is the one place that knows every
+domain's tables (the engine is bound to them at start-up).
+"""
 
 from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from dialogue.tables import ALL_TABLES
+from dialogue.accounts.tables import SessionRecord, SignInFailure, StaffUser
+from dialogue.answers.tables import Answer, AnswerFile, AnswerPart
+from dialogue.conferences.tables import Conference, ConferenceTopic
+from dialogue.machine.events import LiveEvent
+from dialogue.machine.log import ActionLog
+from dialogue.mail.tables import OutboxMessage
+from dialogue.questions.tables import Assignment, Follower, Question, ReminderSent
+from dialogue.reference.tables import AdminUnit, Agency, Holiday, Topic
+
+ALL_TABLES = [
+    AdminUnit, Agency, Topic, Holiday, Conference, StaffUser, SessionRecord, SignInFailure, ActionLog, LiveEvent,
+    Question, Follower, ConferenceTopic, OutboxMessage, Assignment, ReminderSent, Answer, AnswerPart, AnswerFile,
+]
 
 APP_CONFIG = AppConfig(
     app_name="dialogue",

@@ -22,8 +22,9 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from dialogue.db import bind_engine, close_engine, make_engine
-from dialogue.settings import PROJECT_ROOT, Settings
+from dialogue.piccolo_app import ALL_TABLES
+from dialogue.core.db import bind_engine, close_engine, make_engine
+from dialogue.core.settings import PROJECT_ROOT, Settings
 
 TEST_ENGINE = os.environ.get("TEST_ENGINE", "sqlite")
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -187,7 +188,7 @@ def clock() -> FakeClock:
 async def db(settings: Settings) -> AsyncIterator[Settings]:
     """Tables bound to this test's (empty) database, for calling services directly."""
     engine = make_engine(settings)
-    bind_engine(engine)
+    bind_engine(engine, ALL_TABLES)
     yield settings
     await close_engine(engine)
 
@@ -197,7 +198,7 @@ async def demo_db(demo_database_url: str) -> AsyncIterator[Settings]:
     """Tables bound to a database holding the demo."""
     settings = make_settings(demo_database_url)
     engine = make_engine(settings)
-    bind_engine(engine)
+    bind_engine(engine, ALL_TABLES)
     yield settings
     await close_engine(engine)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from dialogue.settings import PROJECT_ROOT
+from dialogue.core.settings import PROJECT_ROOT
 from tests.conftest import checkpoint
 
 

@@ -4,11 +4,15 @@ import datetime as dt
 
 import pytest
 
-from dialogue.errors import Forbidden, InvalidInput, Throttled
-from dialogue.services import accounts, audit
-from dialogue.services.audit import Actor
-from dialogue.services.permissions import ObjectScope, may, require, scope_of_unit
-from dialogue.tables import ActionLog, Agency, AdminUnit, SignInFailure, StaffUser
+from dialogue.core.errors import Forbidden, InvalidInput, Throttled
+from dialogue.accounts import commands as accounts
+from dialogue.machine import log as audit
+from dialogue.machine.actors import Actor
+from dialogue.machine.actors import ObjectScope, may, require
+from dialogue.reference.units import scope_of_unit
+from dialogue.machine.log import ActionLog
+from dialogue.reference.tables import Agency, AdminUnit
+from dialogue.accounts.tables import SignInFailure, StaffUser
 from tests.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 NOW = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.timezone.utc)

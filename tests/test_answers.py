@@ -4,11 +4,18 @@ import datetime as dt
 
 import pytest
 
-from dialogue.errors import Conflict, Forbidden, InvalidInput
-from dialogue.services import answers, questions, screening
-from dialogue.services.audit import Actor
-from dialogue.services.demo import load_demo
-from dialogue.tables import Agency, Answer, Conference, OutboxMessage, Question, StaffUser
+from dialogue.core.errors import Conflict, Forbidden, InvalidInput
+from dialogue.answers import service as answers
+from dialogue.questions import intake as questions
+from dialogue.questions import screening
+from dialogue.machine.actors import Actor
+from dialogue.demo import load_demo
+from dialogue.reference.tables import Agency
+from dialogue.answers.tables import Answer
+from dialogue.conferences.tables import Conference
+from dialogue.mail.tables import OutboxMessage
+from dialogue.questions.tables import Question
+from dialogue.accounts.tables import StaffUser
 from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
 
 BASE = "https://doithoai.example.vn"
@@ -184,7 +191,7 @@ def docx() -> bytes:
 
 
 async def test_files_are_checked_by_their_content_not_their_name(routed):
-    from dialogue.services import attachments
+    from dialogue.answers import attachments
 
     officer = await actor(DEMO_ACCOUNTS["agency_officer"])
     with pytest.raises(InvalidInput):  # no draft yet is fine, but this is not a PDF whatever its name says
@@ -205,7 +212,7 @@ async def test_files_are_checked_by_their_content_not_their_name(routed):
 
 
 async def test_files_are_served_only_to_those_who_may_read_them(routed, demo_client):
-    from dialogue.services import attachments
+    from dialogue.answers import attachments
 
     officer = await actor(DEMO_ACCOUNTS["agency_officer"])
     await answers.save_draft(officer, routed["id"], TEXT, now())
@@ -243,7 +250,7 @@ async def test_uploading_through_the_web(routed, demo_client):
 
 
 async def test_an_answer_can_be_marked_for_the_session(routed, demo_client):
-    from dialogue.services import attachments
+    from dialogue.answers import attachments
 
     officer = await actor(DEMO_ACCOUNTS["agency_officer"])
     with pytest.raises(InvalidInput):

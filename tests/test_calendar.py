@@ -4,7 +4,7 @@ import datetime as dt
 
 import holidays
 
-from dialogue.calendar import WorkingCalendar
+from dialogue.core.calendar import WorkingCalendar
 
 VN = holidays.Vietnam(years=range(2026, 2028))
 CALENDAR = WorkingCalendar(frozenset(VN), frozenset(d for d in VN.weekend_workdays if d.year >= 2026))

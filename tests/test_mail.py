@@ -11,7 +11,8 @@ from aiosmtpd.controller import Controller
 
 from dialogue.mail import outbox
 from dialogue.mail.sender import smtp_sender
-from dialogue.tables import Conference, OutboxMessage
+from dialogue.conferences.tables import Conference
+from dialogue.mail.tables import OutboxMessage
 
 NOW = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.timezone.utc)
 FROM = "Đối thoại phường Đống Đa <no-reply@dongda.example.vn>"
@@ -54,7 +55,7 @@ def smtp():
 
 
 async def queue(n: int = 1, subject: str = "Câu hỏi của bạn đã được tiếp nhận: ĐỐNG-ĐA") -> None:
-    from dialogue.services.conferences import get_conference
+    from dialogue.conferences.service import get_conference
 
     conference = await get_conference((await Conference.select(Conference.id).first())["id"])
     for i in range(n):
@@ -131,7 +132,7 @@ async def test_two_workers_never_claim_the_same_message(demo_db, smtp):
 
 async def test_starttls_and_credentials_are_read_from_the_url():
     # Only the parsing: no TLS server here. A wrong scheme is refused by the settings.
-    from dialogue.settings import SettingsError, load_settings
+    from dialogue.core.settings import SettingsError, load_settings
 
     with pytest.raises(SettingsError):
         load_settings({"SMTP_URL": "mailto:x"})

@@ -7,7 +7,7 @@ import pytest
 from litestar import get
 from litestar.testing import AsyncTestClient
 
-from dialogue.services.demo import load_demo
+from dialogue.demo import load_demo
 
 
 async def test_home_is_in_vietnamese_by_default_and_lists_the_demo_conference(client, db):

@@ -5,12 +5,18 @@ import datetime as dt
 
 import pytest
 
-from dialogue.errors import Conflict, Forbidden, InvalidInput
-from dialogue.services import questions, screening
-from dialogue.services.accounts import hash_password
-from dialogue.services.audit import Actor
-from dialogue.services.demo import load_demo
-from dialogue.tables import ActionLog, Agency, Assignment, Conference, OutboxMessage, Question, StaffUser
+from dialogue.core.errors import Conflict, Forbidden, InvalidInput
+from dialogue.questions import intake as questions
+from dialogue.questions import screening
+from dialogue.accounts.commands import hash_password
+from dialogue.machine.actors import Actor
+from dialogue.demo import load_demo
+from dialogue.machine.log import ActionLog
+from dialogue.reference.tables import Agency
+from dialogue.questions.tables import Assignment, Question
+from dialogue.conferences.tables import Conference
+from dialogue.mail.tables import OutboxMessage
+from dialogue.accounts.tables import StaffUser
 from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
 
 BASE = "https://doithoai.example.vn"
@@ -224,7 +230,7 @@ async def test_agency_pages_are_isolated_by_route_and_id(demo, demo_client):
 
 
 async def test_an_organiser_of_another_ward_cannot_screen_here(demo, demo_client):
-    from dialogue.tables import AdminUnit
+    from dialogue.reference.tables import AdminUnit
 
     other = await AdminUnit.select(AdminUnit.id).where(AdminUnit.code == "00004").first()
     await StaffUser.insert(StaffUser(email="organiser@badinh.demo", full_name="Phạm Văn Tú", role="organiser",
@@ -239,7 +245,7 @@ async def test_an_organiser_of_another_ward_cannot_screen_here(demo, demo_client
 
 
 async def test_reminders_go_once_per_item_and_threshold_and_one_email_per_person(demo):
-    from dialogue.services import reminders
+    from dialogue.questions import reminders
 
     organiser = await actor(DEMO_ACCOUNTS["organiser"])
     flood, lights = await question_titled(FLOOD), await question_titled(LIGHTS)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dialogue.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+from dialogue.core.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
 
 GOOD_KEY = "k" * 40
 
@@ -74,7 +74,7 @@ def test_the_app_refuses_to_start_with_a_bad_setting(tmp_path):
     import subprocess
     import sys
 
-    from dialogue.settings import PROJECT_ROOT
+    from dialogue.core.settings import PROJECT_ROOT
 
     result = subprocess.run(
         [sys.executable, "-c", "import app"], cwd=PROJECT_ROOT, capture_output=True, text=True,

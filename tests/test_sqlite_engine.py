@@ -7,10 +7,10 @@ import re
 import httpx
 import pytest
 
-from dialogue.db import AppSQLiteEngine, current_engine, write_transaction
-from dialogue.services import audit
-from dialogue.services.audit import Actor
-from dialogue.tables import ActionLog
+from dialogue.core.db import AppSQLiteEngine, current_engine, write_transaction
+from dialogue.machine import log as audit
+from dialogue.machine.actors import Actor
+from dialogue.machine.log import ActionLog
 from tests.conftest import TEST_ENGINE
 from tests.live import serve_copy_of
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dialogue.text import fold, tidy
+from dialogue.core.text import fold, tidy
 
 
 @pytest.mark.parametrize("text, folded", [

@@ -2,8 +2,8 @@
 
 from babel.messages.pofile import read_po
 
-from dialogue import i18n
-from dialogue.i18n import LOCALE_DIR
+from dialogue.core import i18n
+from dialogue.core.i18n import LOCALE_DIR
 
 
 def test_every_message_is_translated_to_vietnamese():
@@ -21,7 +21,7 @@ def test_the_template_catalogue_is_up_to_date():
     import tempfile
     from pathlib import Path
 
-    from dialogue.settings import PROJECT_ROOT
+    from dialogue.core.settings import PROJECT_ROOT
 
     with tempfile.TemporaryDirectory() as folder:
         fresh = Path(folder) / "fresh.pot"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dialogue.tables import SessionRecord
+from dialogue.accounts.tables import SessionRecord
 from dialogue.web.sessions import SESSION_COOKIE, client_address
 from tests.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, csrf_token_from, make_client, post_form, sign_in
 

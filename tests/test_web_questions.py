@@ -7,8 +7,12 @@ import re
 import pytest
 from icalendar import Calendar
 
-from dialogue.services.accounts import hash_password
-from dialogue.tables import AdminUnit, Conference, Follower, OutboxMessage, Question, StaffUser, Topic
+from dialogue.accounts.commands import hash_password
+from dialogue.reference.tables import AdminUnit, Topic
+from dialogue.conferences.tables import Conference
+from dialogue.questions.tables import Follower, Question
+from dialogue.mail.tables import OutboxMessage
+from dialogue.accounts.tables import StaffUser
 from tests.conftest import DEMO_ACCOUNTS, csrf_token_from, make_client, post_form, sign_in
 
 NAME, EMAIL, PHONE = "Trần Thị Mai", "mai.tran@example.vn", "0987 654 321"

@@ -14,10 +14,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from dialogue.db import write_transaction
-from dialogue.i18n import language
-from dialogue.tables import OutboxMessage
-from dialogue.web.templating import build_environment
+from dialogue.core.db import write_transaction
+from dialogue.core.i18n import language
+from dialogue.mail.tables import OutboxMessage
+from dialogue.core.rendering import build_environment
 
 log = logging.getLogger("dialogue.mail")
 LEASE = dt.timedelta(minutes=5)  # a claim not finished by then (the worker died) is taken again

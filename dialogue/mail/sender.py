@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
-from dialogue.clock import Clock
+from dialogue.core.clock import Clock
 from dialogue.mail.outbox import Send, drain
 
 log = logging.getLogger("dialogue.mail")

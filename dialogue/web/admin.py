@@ -13,12 +13,15 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from typing_extensions import Annotated
 
-from dialogue.errors import InvalidInput, NotFound
-from dialogue.i18n import gettext as _
-from dialogue.services import accounts, admin_reference as reference, audit
-from dialogue.services.reference import list_holidays, list_units
-from dialogue.tables import Holiday, StaffUser
-from dialogue.text import MAX_ID
+from dialogue.core.errors import InvalidInput, NotFound
+from dialogue.core.i18n import gettext as _
+from dialogue.accounts import commands as accounts
+from dialogue.reference import admin as reference
+from dialogue.machine import log as audit
+from dialogue.reference.loading import list_holidays, list_units
+from dialogue.reference.tables import Holiday
+from dialogue.accounts.tables import StaffUser
+from dialogue.core.text import MAX_ID
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, roles
 

@@ -16,11 +16,12 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from dialogue.clock import Clock, utc_now
-from dialogue.db import bind_engine, close_engine, make_engine, start_pool
+from dialogue.piccolo_app import ALL_TABLES
+from dialogue.core.clock import Clock, utc_now
+from dialogue.core.db import bind_engine, close_engine, make_engine, start_pool
 from dialogue.mail.sender import run_worker, smtp_sender
-from dialogue.services import reminders
-from dialogue.settings import Settings, get_settings
+from dialogue.questions import reminders
+from dialogue.core.settings import Settings, get_settings
 from dialogue.web.admin import AdminController
 from dialogue.web.auth import AuthController
 from dialogue.web.csrf import SafeCSRFMiddleware
@@ -31,7 +32,7 @@ from dialogue.web.middleware import LanguageMiddleware, security_headers_hook
 from dialogue.web.public import PublicController
 from dialogue.web.sessions import DatabaseStore, StaffMiddleware, session_config
 from dialogue.web.staff import StaffController
-from dialogue.web.templating import STATIC_DIR, build_environment
+from dialogue.core.rendering import STATIC_DIR, build_environment
 
 log = logging.getLogger("dialogue")
 CSRF_COOKIE = "dialogue_csrf"
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
     """The app for these settings. `clock` gives the time to every service (tests pin it)."""
     settings = settings or get_settings()
     engine = make_engine(settings)
-    bind_engine(engine)
+    bind_engine(engine, ALL_TABLES)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

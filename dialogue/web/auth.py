@@ -9,9 +9,9 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from typing_extensions import Annotated
 
-from dialogue.errors import InvalidInput, Throttled
-from dialogue.services import accounts
-from dialogue.settings import Settings
+from dialogue.core.errors import InvalidInput, Throttled
+from dialogue.accounts import commands as accounts
+from dialogue.core.settings import Settings
 from dialogue.web.forms import form_data
 from dialogue.web.guards import HOMES, current_user, signed_in
 from dialogue.web.public import safe_next

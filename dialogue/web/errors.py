@@ -9,9 +9,9 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 
-from dialogue.errors import Conflict, DomainError, Forbidden, NotFound, Throttled
-from dialogue.i18n import gettext as _
-from dialogue.i18n import set_language
+from dialogue.core.errors import Conflict, DomainError, Forbidden, NotFound, Throttled
+from dialogue.core.i18n import gettext as _
+from dialogue.core.i18n import set_language
 from dialogue.web.middleware import LANGUAGE_COOKIE
 
 log = logging.getLogger("dialogue.web")

@@ -8,8 +8,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from dialogue.services.audit import Actor
-from dialogue.tables import StaffUser
+from dialogue.machine.actors import Actor
+from dialogue.accounts.tables import StaffUser
 
 R = StaffUser.Role
 

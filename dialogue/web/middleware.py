@@ -7,8 +7,8 @@ from http.cookies import CookieError, SimpleCookie
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from dialogue import i18n
-from dialogue.settings import LANGUAGES
+from dialogue.core import i18n
+from dialogue.core.settings import LANGUAGES
 
 LANGUAGE_COOKIE = "lang"
 

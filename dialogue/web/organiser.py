@@ -7,14 +7,18 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from typing_extensions import Annotated
 
-from dialogue.errors import InvalidInput, NotFound
-from dialogue.i18n import gettext as _
-from dialogue.i18n import local
+from dialogue.core.errors import InvalidInput, NotFound
+from dialogue.core.i18n import gettext as _
+from dialogue.core.i18n import local
 from dialogue.mail import outbox
-from dialogue.services import audit, conferences
-from dialogue.services.admin_reference import list_topics
-from dialogue.services.permissions import require, scope_of_unit
-from dialogue.tables import AdminUnit, OutboxMessage, StaffUser
+from dialogue.machine import log as audit
+from dialogue.conferences import service as conferences
+from dialogue.reference.admin import list_topics
+from dialogue.machine.actors import require
+from dialogue.reference.units import scope_of_unit
+from dialogue.reference.tables import AdminUnit
+from dialogue.mail.tables import OutboxMessage
+from dialogue.accounts.tables import StaffUser
 from dialogue.web.admin import checked_id
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, current_user, roles

@@ -10,14 +10,17 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from typing_extensions import Annotated
 
-from dialogue.errors import Conflict, InvalidInput, Throttled
-from dialogue.i18n import current_language
-from dialogue.i18n import gettext as _
-from dialogue.services import answers, attachments, conferences, questions
-from dialogue.services.audit import Actor
+from dialogue.core.errors import Conflict, InvalidInput, Throttled
+from dialogue.core.i18n import current_language
+from dialogue.core.i18n import gettext as _
+from dialogue.answers import service as answers
+from dialogue.answers import attachments
+from dialogue.conferences import service as conferences
+from dialogue.questions import intake as questions
+from dialogue.machine.actors import Actor
 from dialogue.web.guards import current_user
-from dialogue.services.accounts import address_key
-from dialogue.settings import LANGUAGES
+from dialogue.accounts.commands import address_key
+from dialogue.core.settings import LANGUAGES
 from dialogue.web.forms import form_data
 from dialogue.web.middleware import LANGUAGE_COOKIE
 from dialogue.web.sessions import client_address

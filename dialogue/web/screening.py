@@ -7,14 +7,20 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from typing_extensions import Annotated
 
-from dialogue.calendar import local_today
-from dialogue.errors import InvalidInput
-from dialogue.services import answers, attachments, audit, deadlines, screening
-from dialogue.services.admin_reference import get_agency, list_agencies
-from dialogue.services.conferences import area_options, conference_topics
-from dialogue.services.questions import display_code
-from dialogue.tables import Assignment, StaffUser, Topic
-from dialogue.text import parse_id
+from dialogue.core.calendar import local_today
+from dialogue.core.errors import InvalidInput
+from dialogue.answers import service as answers
+from dialogue.answers import attachments
+from dialogue.machine import log as audit
+from dialogue.reference import calendar as deadlines
+from dialogue.questions import screening
+from dialogue.reference.admin import get_agency, list_agencies
+from dialogue.conferences.service import area_options, conference_topics
+from dialogue.questions.intake import display_code
+from dialogue.questions.tables import Assignment
+from dialogue.accounts.tables import StaffUser
+from dialogue.reference.tables import Topic
+from dialogue.core.text import parse_id
 from dialogue.web.admin import checked_id
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, roles

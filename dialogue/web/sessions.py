@@ -16,10 +16,10 @@ from litestar.middleware.session.server_side import ServerSideSessionBackend, Se
 from litestar.stores.base import Store
 from litestar.types import ASGIApp, Empty, Message, Receive, Scope, ScopeSession, Send
 
-from dialogue.clock import Clock, as_utc, utc_now
-from dialogue.db import write_transaction
-from dialogue.services.accounts import active_user
-from dialogue.tables import SessionRecord
+from dialogue.core.clock import Clock, as_utc, utc_now
+from dialogue.core.db import write_transaction
+from dialogue.accounts.commands import active_user
+from dialogue.accounts.tables import SessionRecord
 
 ROTATE = "_rotate"  # put in the session data by sign-in: the next response gets a new session id
 ROTATED_ID = "dialogue.session_id"

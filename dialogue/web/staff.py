@@ -5,9 +5,9 @@ from __future__ import annotations
 from litestar import Controller, Request, get
 from litestar.response import Redirect, Template
 
-from dialogue.services.admin_reference import list_agencies
-from dialogue.services.conferences import conferences_in_units
-from dialogue.tables import StaffUser
+from dialogue.reference.admin import list_agencies
+from dialogue.conferences.service import conferences_in_units
+from dialogue.accounts.tables import StaffUser
 from dialogue.web.guards import HOMES, current_user, roles, signed_in
 from dialogue.web.organiser import units_of
 

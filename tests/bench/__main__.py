@@ -22,7 +22,8 @@ from urllib.parse import quote_plus, urlsplit, urlunsplit
 import asyncpg
 import httpx
 
-from dialogue.settings import PROJECT_ROOT
+from dialogue.piccolo_app import ALL_TABLES
+from dialogue.core.settings import PROJECT_ROOT
 from tests.bench.load import Result, run
 from tests.live import LiveServer
 
@@ -41,11 +42,13 @@ def cli(database_url: str, *args: str) -> None:
 
 SEED = """
 import asyncio, datetime as dt, secrets
-from dialogue.db import bind_engine, close_engine, make_engine
-from dialogue.settings import get_settings
-from dialogue.tables import Conference, ConferenceTopic, Question, AdminUnit
+from dialogue.core.db import bind_engine, close_engine, make_engine
+from dialogue.core.settings import get_settings
+from dialogue.conferences.tables import Conference, ConferenceTopic
+from dialogue.questions.tables import Question
+from dialogue.reference.tables import AdminUnit
 async def main():
-    engine = make_engine(get_settings()); bind_engine(engine)
+    engine = make_engine(get_settings()); bind_engine(engine, ALL_TABLES)
     conference = await Conference.select().first()
     topics = [t["topic"] for t in await ConferenceTopic.select(ConferenceTopic.topic).where(ConferenceTopic.conference == conference["id"])]
     now = dt.datetime.now(dt.timezone.utc)
@@ -57,8 +60,8 @@ async def main():
         created_at=now - dt.timedelta(minutes=n), updated_at=now) for n in range(COUNT)]
     await Question.insert(*rows)
     # The screening queue: QUEUE questions waiting, from the demo's 42 with variations.
-    from dialogue.services.demo_questions import QUESTIONS
-    from dialogue.text import fold
+    from dialogue.demo.questions import QUESTIONS
+    from dialogue.core.text import fold
     places = ["Hoàng Cầu", "Thái Hà", "Chùa Bộc", "Tây Sơn", "Xã Đàn", "Trường Chinh", "Kim Liên", "Láng"]
     batch = []
     for n in range(QUEUE):

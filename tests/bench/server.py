@@ -21,9 +21,9 @@ from litestar import Litestar, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from dialogue.db import SQLITE_CONNECTION_PRAGMAS
-from dialogue.settings import get_settings
-from dialogue.text import fold
+from dialogue.core.db import SQLITE_CONNECTION_PRAGMAS
+from dialogue.core.settings import get_settings
+from dialogue.core.text import fold
 from dialogue.web.app import create_app
 
 MAIL_TEXT = "x" * 900  # about the size of a rendered confirmation e-mail
@@ -201,7 +201,7 @@ def create_bench_app() -> Litestar:
 
     @get("/bench/similar/{question_id:int}")
     async def similar_questions(question_id: FromPath[int]) -> dict:
-        from dialogue.services import screening
+        from dialogue.questions import screening
 
         return {"similar": [s["id"] for s in await screening.similar(await screening.get_question(question_id))]}
 

@@ -1,0 +1,50 @@
+"""Staff accounts, their sessions and the sign-in throttle."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from dialogue.machine.actors import Role
+from dialogue.reference.tables import AdminUnit, Agency
+
+
+class StaffUser(Table, tablename="staff_user"):
+    """Someone who signs in: organisers, secretaries, agency staff, leaders, admins."""
+
+    Role = Role  # declared with the permission rules (dialogue.machine.actors)
+
+    email = Varchar(length=254, unique=True, index=True, help_text="Stored lower-case.")
+    full_name = Varchar(length=150)
+    password_hash = Varchar(length=200)
+    role = Varchar(length=20, choices=Role, index=True)
+    agency = ForeignKey(Agency, null=True, default=None, help_text="Required for agency roles.")
+    unit = ForeignKey(AdminUnit, null=True, default=None, help_text="The area an organiser, secretary or viewer works in.")
+    active = Boolean(default=True)
+    language = Varchar(length=2, default="vi")
+    auth_version = Integer(default=1, help_text="Raised on password change or deactivation: older sessions end.")
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_sign_in_at = Timestamptz(null=True, default=None)
+
+
+class SessionRecord(Table, tablename="session_record"):
+    """Server-side session data (Litestar's Store on our database), shared by every worker."""
+
+    key = Varchar(length=128, unique=True, index=True)
+    value = Bytea()
+    expires_at = Timestamptz(null=True, default=None, index=True)
+
+
+class SignInFailure(Table, tablename="sign_in_failure"):
+    """One failed sign-in, counted per account and per client address within a window."""
+
+    class Scope(str, Enum):
+        account = "account"
+        address = "address"
+
+    scope = Varchar(length=8, choices=Scope)
+    key = Varchar(length=254, index=True)
+    at = Timestamptz(default=TimestamptzNow(), index=True)

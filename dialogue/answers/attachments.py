@@ -1,0 +1,124 @@
+"""Files attached to answers: type decided from the content, size limited, kept in the database,
+and served only to those who may read the answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+import zipfile
+
+from dialogue.core.db import write_transaction
+from dialogue.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from dialogue.core.i18n import gettext as _
+from dialogue.machine import log as audit
+from dialogue.answers.service import answer_of
+from dialogue.machine.actors import Actor
+from dialogue.machine.actors import ObjectScope, may
+from dialogue.reference.units import scope_of_unit
+from dialogue.questions.screening import agency_question, get_question
+from dialogue.answers.tables import Answer, AnswerFile
+from dialogue.questions.tables import Assignment
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_FILES = 10
+ALLOWED = {  # what we accept, by what the bytes are
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
+
+
+def sniff(data: bytes) -> str | None:
+    """The file's type from its first bytes (and, for Word files, its zip directory)."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if "word/document.xml" in archive.namelist():
+                    return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        except zipfile.BadZipFile:
+            return None
+    return None
+
+
+def safe_filename(name: str, content_type: str) -> str:
+    """A display name without paths or control characters, ending as its content says."""
+    base = unicodedata.normalize("NFC", (name or "").replace("\\", "/").split("/")[-1])
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] not in ("C",) and ch not in '"<>|:*?')
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", base).strip(" .")[:150] or "tep-dinh-kem"
+    return stem + ALLOWED[content_type]
+
+
+async def attach(actor: Actor, question_id: int, filename: str, data: bytes, now: dt.datetime) -> int:
+    """Attach a file to the lead agency's answer while it can still be edited."""
+    question, assignments = await agency_question(actor, question_id)
+    if not any(a["role"] == "lead" and a["agency"] == actor.agency_id for a in assignments):
+        raise Forbidden(_("Only the lead agency writes the answer; contributing agencies add their part."))
+    answer = await answer_of(question_id)
+    if answer and answer["state"] not in (Answer.State.draft.value, Answer.State.returned.value):
+        raise Conflict(_("Files can be added only while the answer is a draft."))
+    if not data:
+        raise InvalidInput({"file": _("Choose a file to attach.")})
+    if len(data) > MAX_BYTES:
+        raise InvalidInput({"file": _("The file is too large: at most %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024))})
+    content_type = sniff(data)
+    if content_type is None:
+        raise InvalidInput({"file": _("Attach a PDF, a Word document (.docx), or a PNG or JPEG image.")})
+    if await AnswerFile.count().where(AnswerFile.question == question_id) >= MAX_FILES:
+        raise InvalidInput({"file": _("An answer can have at most %(n)s files.", n=MAX_FILES)})
+    name = safe_filename(filename, content_type)
+    async with write_transaction():
+        rows = await AnswerFile.insert(AnswerFile(
+            question=question_id, filename=name, content_type=content_type, size=len(data), data=data,
+            uploaded_by=actor.staff_id, created_at=now,
+        )).returning(AnswerFile.id)
+        await audit.record(actor, "answer_file_added", "question", question_id, at=now,
+                           details={"file": name, "bytes": len(data)})
+    return rows[0]["id"]
+
+
+async def files_of(question_id: int) -> list[dict]:
+    return await AnswerFile.select(AnswerFile.id, AnswerFile.filename, AnswerFile.content_type, AnswerFile.size) \
+        .where(AnswerFile.question == question_id).order_by(AnswerFile.id)
+
+
+async def download(actor: Actor | None, file_id: int) -> dict:
+    """The file, for the public once its answer is published; before that, only for the agencies
+    it is assigned to and the organisers of its area. Anyone else: not found (nothing revealed)."""
+    row = await AnswerFile.select().where(AnswerFile.id == file_id).first() if 0 < file_id <= 2**31 - 1 else None
+    if row is None:
+        raise NotFound(_("This item no longer exists."))
+    answer = await answer_of(row["question"])
+    if answer and answer["state"] == Answer.State.published.value:
+        return row
+    if actor is not None:
+        question = await get_question(row["question"])
+        agencies = {a["agency"] for a in await Assignment.select(Assignment.agency).where(
+            (Assignment.question == row["question"]) & (Assignment.active == True))}  # noqa: E712
+        scope = ObjectScope(unit_path=(await scope_of_unit(question["conference_unit"])).unit_path,
+                            agency_ids=frozenset(agencies))
+        if may(actor, "read", scope):  # admins, staff of the area, staff of the assigned agencies
+            return row
+    raise NotFound(_("This item no longer exists."))
+
+
+async def mark_at_session(actor: Actor, question_id: int, at_session: bool, now: dt.datetime) -> None:
+    """The lead agency marks its answer as one to be given in person at the session."""
+    question, assignments = await agency_question(actor, question_id)
+    if not any(a["role"] == "lead" and a["agency"] == actor.agency_id for a in assignments):
+        raise Forbidden(_("Only the lead agency writes the answer; contributing agencies add their part."))
+    answer = await answer_of(question_id)
+    if answer is None:
+        raise InvalidInput({"body": _("Write and save the answer first.")})
+    async with write_transaction():
+        await Answer.update({Answer.at_session: at_session}).where(Answer.id == answer["id"])
+        await audit.record(actor, "answer_at_session" if at_session else "answer_in_writing", "question",
+                           question_id, at=now)

@@ -1,0 +1,60 @@
+"""Answers: the lead agency's answer to a question, and contributing agencies' parts."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from dialogue.accounts.tables import StaffUser
+from dialogue.questions.tables import Question
+from dialogue.reference.tables import Agency
+
+
+class Answer(Table, tablename="answer"):
+    """The answer the lead agency stands behind: drafted, approved by its head, then published."""
+
+    class State(str, Enum):
+        draft = "draft"
+        submitted = "submitted"  # waiting for the agency head
+        returned = "returned"  # sent back to the officer (by the head or the organisers), with a comment
+        approved = "approved"  # approved, held until the conference's release
+        published = "published"
+
+    question = ForeignKey(Question, null=False, unique=True)
+    agency = ForeignKey(Agency, null=False)
+    body = Text(default="")
+    legal_basis = Text(default="", help_text="Documents relied on: number and title.")
+    state = Varchar(length=10, choices=State, default=State.draft, index=True)
+    version = Integer(default=1, help_text="Raised by every save: a save from an older version is a conflict.")
+    return_comment = Text(default="")
+    updated_by = ForeignKey(StaffUser, null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    approved_by = ForeignKey(StaffUser, null=True, default=None)
+    approved_at = Timestamptz(null=True, default=None)
+    published_at = Timestamptz(null=True, default=None)
+    at_session = Boolean(default=False, help_text="To be answered in person at the session (the asker asked for it).")
+
+
+class AnswerPart(Table, tablename="answer_part"):
+    """A contributing agency's part of an answer, which the lead agency's head approves with it."""
+
+    question = ForeignKey(Question, null=False, index=True)
+    agency = ForeignKey(Agency, null=False)
+    body = Text(default="")
+    updated_by = ForeignKey(StaffUser, null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class AnswerFile(Table, tablename="answer_file"):
+    """A file attached to an answer, kept in the database so every app process serves it."""
+
+    question = ForeignKey(Question, null=False, index=True)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=100, help_text="Decided from the content, never from the name.")
+    size = Integer()
+    data = Bytea()
+    uploaded_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,322 @@
+"""Database engines: SQLite (embedded default) and PostgreSQL (production).
+
+Piccolo binds every table to an engine. The app binds them once, when it is
+created, to the engine its settings name; tests bind them to a fresh database
+for every test the same way.
+
+Piccolo's stock SQLite engine opens a connection for every query and begins
+transactions DEFERRED, so concurrent writers fail with "database is locked" and
+throughput collapses under load. AppSQLiteEngine keeps long-lived connections
+instead: one writer, which every write and every transaction queue for, and a
+small pool of readers, which WAL lets read while a write is under way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, Union
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import QueryString
+
+from dialogue.core.settings import Settings
+
+# Pragmas every SQLite connection runs with. WAL is a property of the file and is
+# set once in prepare_sqlite_file(); these are per connection.
+SQLITE_CONNECTION_PRAGMAS = (
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA synchronous = NORMAL",  # safe with WAL: a power cut may lose the last commits, never corrupt
+)
+READ_PREFIXES = ("SELECT", "WITH", "PRAGMA", "EXPLAIN")
+
+
+class _Writer:
+    """The one writing connection: a plain sqlite3 connection owned by a thread of its own.
+
+    A whole unit of work (BEGIN … COMMIT) can run in that thread in one hop, so the write lock
+    is held for the database's time only, not for as many trips through a busy event loop."""
+
+    def __init__(self, connection_kwargs: dict) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self.connection_kwargs = {**connection_kwargs, "check_same_thread": False}
+        self.connection: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection:  # in the writer thread
+        if self.connection is None:
+            connection = sqlite3.connect(**self.connection_kwargs)
+            connection.row_factory = dict_factory
+            for pragma in SQLITE_CONNECTION_PRAGMAS:
+                connection.execute(pragma)
+            self.connection = connection
+        return self.connection
+
+    async def run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, lambda: work(self._connection()))
+
+    async def fetch(self, query: str, args: list | tuple = ()) -> list[dict]:
+        return await self.run(lambda connection: connection.execute(query, args).fetchall())
+
+    async def execute(self, query: str) -> None:  # what Piccolo's savepoints call
+        await self.fetch(query)
+
+    async def close(self) -> None:
+        def close(connection: sqlite3.Connection) -> None:
+            connection.close()
+            self.connection = None
+
+        if self.connection is not None:
+            await self.run(close)
+        self.executor.shutdown(wait=False)
+
+
+@dataclass
+class _Connections:
+    """The connections of one event loop (the app has one; tests have two: theirs and the client's)."""
+
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    writer: _Writer | None = None
+    idle_readers: list[aiosqlite.Connection] = field(default_factory=list)
+    all_readers: list[aiosqlite.Connection] = field(default_factory=list)
+    reader_slots: asyncio.Semaphore | None = None
+
+
+class AppSQLiteEngine(SQLiteEngine):
+    """SQLite with long-lived connections: one serialised writer, a pool of readers."""
+
+    def __init__(self, path: str, readers: int = 4, **connection_kwargs: Any) -> None:
+        super().__init__(path=path, **connection_kwargs)
+        self.readers = max(1, readers)
+        self._by_loop: dict[asyncio.AbstractEventLoop, _Connections] = {}
+
+    # --- connections ----------------------------------------------------------------------
+
+    async def _open(self) -> aiosqlite.Connection:
+        pending = aiosqlite.connect(**self.connection_kwargs)
+        pending._thread.daemon = True  # a connection someone forgot to close must not hang the exit
+        connection = await pending
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        for pragma in SQLITE_CONNECTION_PRAGMAS:
+            await connection.execute(pragma)
+        return connection
+
+    def _connections(self) -> _Connections:
+        loop = asyncio.get_running_loop()
+        state = self._by_loop.get(loop)
+        if state is None:
+            state = self._by_loop[loop] = _Connections(reader_slots=asyncio.Semaphore(self.readers))
+        return state
+
+    def _writer(self, state: _Connections) -> _Writer:
+        if state.writer is None:
+            state.writer = _Writer(self.connection_kwargs)
+        return state.writer
+
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        state = self._connections()
+        assert state.reader_slots is not None
+        async with state.reader_slots:
+            if state.idle_readers:
+                connection = state.idle_readers.pop()
+            else:
+                connection = await self._open()
+                state.all_readers.append(connection)
+            try:
+                yield connection
+            finally:
+                state.idle_readers.append(connection)
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        """A new connection of the caller's own (Piccolo's batch queries use this)."""
+        return await self._open()
+
+    async def close(self) -> None:
+        """Close every connection this engine opened, in whichever loop it was opened."""
+        states, self._by_loop = list(self._by_loop.values()), {}
+        for state in states:
+            if state.writer is not None:
+                await state.writer.close()
+            for connection in state.all_readers:
+                try:
+                    await connection.close()
+                except Exception:  # noqa: BLE001 (its loop may be gone; the thread is a daemon)
+                    connection.stop()
+
+    # --- running queries --------------------------------------------------------------------
+
+    @staticmethod
+    async def _fetch(connection: aiosqlite.Connection | _Writer, query: str, args: list) -> list[dict]:
+        if isinstance(connection, _Writer):
+            return await connection.fetch(query, args)
+        async with connection.execute(query, args) as cursor:
+            return await cursor.fetchall()
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False):
+        query, args = querystring.compile_string(engine_type=self.engine_type)
+        if self.log_queries:
+            self.print_query(query_id=self.get_query_id(), query=querystring.__str__())
+        return await self._run(query, args)
+
+    async def _run(self, query: str, args: list) -> list[dict]:
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return await self._fetch(transaction.connection, query, args)
+        if query.lstrip().upper().startswith(READ_PREFIXES):
+            async with self._reader() as connection:
+                return await self._fetch(connection, query, args)
+        state = self._connections()
+        async with state.write_lock:  # one write at a time: the others queue here, not in SQLite
+            return await self._writer(state).fetch(query, args)
+
+    async def run_steps(self, steps: tuple["Step", ...]) -> list[list[dict]]:
+        """Run a unit of work (see write_steps) in one trip to the writer thread."""
+
+        def work(connection: sqlite3.Connection) -> list[list[dict]]:
+            results: list[list[dict]] = []
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                for step in steps:
+                    query = step if hasattr(step, "querystrings") else step(results)
+                    rows: list[dict] = []
+                    for querystring in ([] if query is None else query.querystrings):
+                        sql, args = querystring.compile_string(engine_type="sqlite")
+                        rows = connection.execute(sql, args).fetchall()
+                    results.append(rows)
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            return results
+
+        state = self._connections()
+        async with state.write_lock:
+            return await self._writer(state).run(work)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = False):
+        return await self._run(ddl, [])
+
+    def transaction(self, transaction_type: TransactionType = TransactionType.immediate,
+                    allow_nested: bool = True) -> "WriterTransaction":
+        return WriterTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+
+class WriterTransaction(SQLiteTransaction):
+    """A transaction on the engine's writer connection, holding the write lock throughout."""
+
+    async def __aenter__(self) -> "WriterTransaction":
+        if self._parent is not None:
+            return self._parent
+        engine: AppSQLiteEngine = self.engine  # type: ignore[assignment]
+        self._state = engine._connections()
+        await self._state.write_lock.acquire()
+        try:
+            self.connection = engine._writer(self._state)
+            await self.begin()
+        except BaseException:
+            self._state.write_lock.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            self._state.write_lock.release()  # the connection stays open for the next writer
+        return exception is None
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the folder and switch the file to WAL, which persists in the file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA journal_mode = WAL")
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.database_engine == "sqlite":
+        prepare_sqlite_file(settings.sqlite_path)
+        return AppSQLiteEngine(path=str(settings.sqlite_path), readers=settings.sqlite_readers, timeout=10)
+    # No extensions: the app needs none, and CREATE EXTENSION needs a superuser.
+    return PostgresEngine(config={"dsn": settings.database_url}, extensions=())
+
+
+_bound: list[Engine] = []  # the engine the tables were last bound to
+
+
+def bind_engine(engine: Engine, tables: list) -> None:
+    """Point these tables (the app passes all of its own) at this engine."""
+    for table in tables:
+        table._meta.db = engine
+    _bound[:] = [engine]
+
+
+def current_engine() -> Engine:
+    if not _bound:
+        raise RuntimeError("No database engine is bound yet: call bind_engine() at start-up.")
+    return _bound[0]
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
+    """A transaction that writes. On SQLite it runs on the one writer connection and begins
+    IMMEDIATE, so writers queue instead of failing with "database is locked"."""
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with engine.transaction():
+            yield
+
+
+# A step of a unit of work: a Piccolo query, or a function of the results so far that returns one
+# (or None). Functions must only build queries: on SQLite they run in the writer's thread.
+Step = Union[Any, Callable[[list], Any]]
+
+
+async def write_steps(*steps: Step) -> list[list[dict]]:
+    """Run write queries as one transaction and return each one's rows.
+
+    On SQLite the whole unit goes to the writer thread in one trip, which keeps the write lock
+    short under load; on PostgreSQL the steps run in an ordinary transaction."""
+    engine = current_engine()
+    if isinstance(engine, AppSQLiteEngine):
+        return await engine.run_steps(steps)
+    results: list[list[dict]] = []
+    async with engine.transaction():
+        for step in steps:
+            query = step if hasattr(step, "querystrings") else step(results)
+            results.append([] if query is None else await query)
+    return results
+
+
+async def start_pool(engine: Engine, max_size: int) -> None:
+    """A PostgreSQL pool for the app's lifetime. max_size 0 means none: each query then opens
+    its own connection, which the tests need (their client runs the app on another event loop)."""
+    if isinstance(engine, PostgresEngine) and max_size > 0:
+        await engine.start_connection_pool(max_size=max_size)
+
+
+async def close_engine(engine: Engine) -> None:
+    """Release what the engine holds: the PostgreSQL pool, or SQLite's long-lived connections."""
+    if isinstance(engine, PostgresEngine) and engine.pool:
+        await engine.close_connection_pool()
+    elif isinstance(engine, AppSQLiteEngine):
+        await engine.close()

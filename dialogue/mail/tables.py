@@ -1,0 +1,28 @@
+"""The e-mail outbox: written in the transaction of the change that causes the e-mail."""
+
+from __future__ import annotations
+
+from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
+from piccolo.table import Table
+
+
+
+class OutboxMessage(Table, tablename="outbox_message"):
+    message_id = Varchar(length=200, unique=True, help_text="Stable Message-ID: a resend is recognisably the same.")
+    to_address = Varchar(length=254)
+    subject = Varchar(length=300)
+    text_body = Text()
+    html_body = Text()
+    headers = Text(default="{}", help_text="Extra headers as JSON (List-Unsubscribe…).")
+    kind = Varchar(length=40, index=True)
+    unit = ForeignKey(LazyTableReference("AdminUnit", module_path="dialogue.reference.tables"), null=True, default=None,
+                      help_text="Whose organisers may read it (by reference only: mail sits below the domains).")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    claimed_by = Varchar(length=64, default="")
+    claimed_until = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None, index=True)

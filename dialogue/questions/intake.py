@@ -1,0 +1,403 @@
+"""Questions from the public: submitting, tracking, withdrawing and following.
+
+A submission is one transaction: the question, its action-log entry and its confirmation
+e-mail in the outbox. The asker proves who they are with a secret manage link; only its
+hash is stored. The tracking code alone opens the public view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import math
+import secrets
+from dataclasses import dataclass
+
+from dialogue.core.clock import as_utc
+from dialogue.core.db import write_steps, write_transaction
+from dialogue.core.errors import Conflict, InvalidInput, NotFound, Throttled
+from dialogue.core.i18n import gettext as _
+from dialogue.mail import outbox
+from dialogue.machine import log as audit
+from dialogue.machine.actors import Actor
+from dialogue.conferences.service import accepting_questions, area_options, conference_topics, get_conference
+from dialogue.machine.log import ActionLog
+from dialogue.questions.tables import Follower, Question
+from dialogue.mail.tables import OutboxMessage
+from dialogue.core import validation
+from dialogue.reference.calendar import SCREENING_DAYS, working_calendar
+from dialogue.core.text import fold, paragraphs, parse_id, safe_token, tidy
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misread over the phone
+CODE_LENGTH = 13  # 13 × 5 bits = 65 bits of randomness
+TITLE_LIMITS = (10, 150)
+BODY_LIMITS = (30, 4000)
+PUBLIC_STATES = {"accepted", "assigned", "answered"}
+
+# A question's life: action -> (states it may start from, state it leads to). The only table of
+# question transitions; each action is carried out by one function (here or in screening.py).
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "accept": (frozenset({"submitted"}), "accepted"),
+    "reject": (frozenset({"submitted", "accepted"}), "rejected"),
+    "forward": (frozenset({"submitted", "accepted"}), "forwarded"),
+    "merge": (frozenset({"submitted", "accepted", "assigned"}), "merged"),
+    "unmerge": (frozenset({"merged"}), None),  # back to the state it had before
+    "assign": (frozenset({"accepted", "assigned"}), "assigned"),  # from assigned: re-routing
+    "return": (frozenset({"assigned"}), "accepted"),  # by the lead agency: "not ours"
+    "withdraw": (frozenset({"submitted", "accepted", "assigned"}), "withdrawn"),  # by the asker, before an answer
+}
+WITHDRAWABLE = TRANSITIONS["withdraw"][0]
+
+
+@dataclass(frozen=True)
+class SubmissionPolicy:
+    per_address_per_hour: int
+    base_url: str
+
+
+@dataclass(frozen=True)
+class Submitted:
+    question: dict
+    manage_token: str | None  # None when the same form was sent again: the link went by e-mail
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(CROCKFORD) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(raw: str | None) -> str:
+    """What a person typed or read out: case, dashes and spaces ignored, O read as 0, I and L as 1."""
+    text = (raw or "").upper().translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return "".join(ch for ch in text if ch in CROCKFORD)[:CODE_LENGTH]
+
+
+def display_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def tracking_url(base_url: str, code: str) -> str:
+    return f"{base_url}/q/{display_code(code)}"
+
+
+def manage_url(base_url: str, code: str, token: str) -> str:
+    return f"{base_url}/q/{display_code(code)}/manage/{token}"
+
+
+# --- Submitting ------------------------------------------------------------------------------
+
+def _length(errors: dict, field: str, value: str, limits: tuple[int, int], missing: str) -> None:
+    low, high = limits
+    if not value:
+        errors[field] = missing
+    elif len(value) < low:
+        errors[field] = _("Write at least %(count)s characters.", count=low)
+    elif len(value) > high:
+        errors[field] = _("Use at most %(count)s characters (you wrote %(written)s).", count=high, written=len(value))
+
+
+async def validate_submission(conference: dict, form: dict) -> tuple[dict, dict[str, str], dict[str, str]]:
+    """(values to store, errors, warnings). A warning (a tax code's check digit) needs the asker's confirmation."""
+    errors: dict[str, str] = {}
+    warnings: dict[str, str] = {}
+    values: dict = {}
+
+    kind = form.get("asker_kind", "")
+    if kind not in {k.value for k in Question.AskerKind}:
+        errors["asker_kind"] = _("Choose who is asking.")
+    values["asker_kind"] = kind
+
+    try:
+        values["asker_name"] = validation.person_name(form.get("asker_name"))
+    except ValueError as error:
+        errors["asker_name"] = str(error)
+
+    values["asker_email"] = values["asker_phone"] = ""
+    if tidy(form.get("asker_email")):
+        try:
+            values["asker_email"] = validation.email_address(form.get("asker_email"))
+        except ValueError as error:
+            errors["asker_email"] = str(error)
+    if tidy(form.get("asker_phone")):
+        try:
+            values["asker_phone"] = validation.mobile_phone(form.get("asker_phone"))
+        except ValueError as error:
+            errors["asker_phone"] = str(error)
+    if not tidy(form.get("asker_email")) and not tidy(form.get("asker_phone")):
+        errors["asker_email"] = _("Give an e-mail address or a mobile number, so that we can reach you.")
+
+    values["organisation_name"] = values["tax_code"] = ""
+    values["tax_code_unverified"] = False
+    if kind in ("business", "organisation"):
+        name = tidy(form.get("organisation_name"))
+        if not name:
+            errors["organisation_name"] = _("Enter the name of the business or organisation.")
+        elif len(name) > 200:
+            errors["organisation_name"] = _("Use at most %(count)s characters.", count=200)
+        values["organisation_name"] = name
+        if kind == "business" or tidy(form.get("tax_code")):
+            try:
+                code = validation.tax_code(form.get("tax_code"))
+            except ValueError as error:
+                errors["tax_code"] = str(error)
+            else:
+                values["tax_code"] = code.value
+                if code.checksum_failed:
+                    values["tax_code_unverified"] = True
+                    if form.get("tax_code_confirmed") != "yes":
+                        warnings["tax_code"] = _(
+                            "The check digit of this tax code does not match. Check it; if it is right, "
+                            "tick the box below to send it as it is."
+                        )
+
+    units = {str(unit["id"]): unit for unit in await area_options(conference)}
+    unit_id = parse_id(form.get("unit"))
+    if str(unit_id) not in units:
+        errors["unit"] = _("Choose the area your question is about.")
+    values["unit"] = unit_id
+
+    topics = {topic["id"] for topic in await conference_topics(conference["id"])}
+    topic_id = parse_id(form.get("topic"))
+    if topic_id not in topics:
+        errors["topic"] = _("Choose the topic of your question.")
+    values["topic"] = topic_id
+
+    values["title"] = tidy(form.get("title"))
+    _length(errors, "title", values["title"], TITLE_LIMITS, _("Give your question a short title."))
+    values["body"] = paragraphs(form.get("body"))
+    _length(errors, "body", values["body"], BODY_LIMITS, _("Write your question."))
+
+    mode = form.get("answer_mode", "")
+    if mode not in {m.value for m in Question.AnswerMode}:
+        errors["answer_mode"] = _("Choose how you would like the answer.")
+    values["answer_mode"] = mode
+    values["public_consent"] = form.get("public_consent") == "yes"
+    if form.get("data_consent") != "yes":
+        errors["data_consent"] = _("To send a question you need to agree to the processing of your personal data.")
+    return values, errors, warnings
+
+
+async def _recent_from(address_key: str, now: dt.datetime, limit: int) -> list[dict]:
+    """The address's latest submissions in the last hour, newest first, at most `limit` of them."""
+    return await Question.raw(
+        "SELECT created_at FROM question WHERE submitted_from = {} AND created_at > {} "
+        "ORDER BY created_at DESC LIMIT {}", address_key, now - dt.timedelta(hours=1), limit)
+
+
+async def _by_form_token(form_token: str) -> dict | None:
+    rows = await Question.raw("SELECT * FROM question WHERE form_token = {}", form_token)
+    return rows[0] if rows else None
+
+
+async def submit_question(
+    conference_id: int, form: dict, address_key: str, language_code: str, now: dt.datetime, policy: SubmissionPolicy,
+) -> Submitted:
+    conference = await get_conference(conference_id)
+    form_token = safe_token(form.get("form_token"))[:64]
+    if form_token:
+        existing = await _by_form_token(form_token)
+        if existing:
+            return Submitted(existing, None)  # a double click or a reloaded page
+    if not accepting_questions(conference, now):
+        raise Conflict(_("This conference is not taking questions now."))
+    if form.get("website"):  # the honeypot: people never see this field, robots fill it
+        raise InvalidInput({"form": _("Your question could not be sent. Please try again.")})
+    values, errors, warnings = await validate_submission(conference, form)
+    if errors or warnings:
+        raise InvalidInput({**warnings, **errors})
+    if not form_token:
+        raise InvalidInput({"form": _("The form had expired. Please check your question and send it again.")})
+
+    recent = await _recent_from(address_key, now, policy.per_address_per_hour)
+    if len(recent) >= policy.per_address_per_hour:
+        wait = as_utc(recent[-1]["created_at"]) + dt.timedelta(hours=1) - now
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        raise Throttled(int(wait.total_seconds()), _(
+            "Many questions have been sent from your connection in the last hour. Your question has not been "
+            "lost: please wait %(minutes)s minutes and press Send again.", minutes=minutes))
+
+    code = new_tracking_code()
+    manage_token = secrets.token_urlsafe(32)
+    screening_due = (await working_calendar()).add_working_days(now, SCREENING_DAYS)
+    question = Question(
+        screening_due_on=screening_due,
+        conference=conference_id, tracking_code=code, manage_token_hash=token_hash(manage_token),
+        form_token=form_token, search_folded=fold(values["title"] + " " + values["body"]),
+        data_consent_at=now, language=language_code, state=Question.State.submitted.value,
+        submitted_from=address_key, created_at=now, updated_at=now, **values,
+    )
+    row = {**question.to_dict(), "id": None}
+    mail = outbox.prepare(
+        to=row["asker_email"], template="question_received", language_code=language_code,
+        subject=lambda: _("Your question has been received: %(code)s", code=display_code(code)),
+        kind="question_received", now=now, unit_id=conference["unit"], question=row, conference=conference,
+        code=display_code(code), tracking_url=tracking_url(policy.base_url, code),
+        manage_url=manage_url(policy.base_url, code, manage_token),
+    ) if row["asker_email"] else None
+    try:
+        # One unit of work: the question, its log entry and its e-mail, or nothing.
+        inserted, *_rest = await write_steps(
+            Question.insert(question).returning(Question.id),
+            lambda done: audit.entry(Actor.public(code), "submitted", "question", done[0][0]["id"], at=now,
+                                     to_state=Question.State.submitted.value),
+            *([OutboxMessage.insert(mail)] if mail is not None else []),
+        )
+        row["id"] = inserted[0]["id"]
+    except Exception:
+        # Two submissions of one form at the same moment: the unique form token lets one in.
+        existing = await _by_form_token(form_token)
+        if existing:
+            return Submitted(existing, None)
+        raise
+    return Submitted(row, manage_token)
+
+
+# --- Following a question --------------------------------------------------------------------
+
+async def get_by_code(raw_code: str) -> dict:
+    code = normalise_code(raw_code)
+    row = await Question.select(
+        Question.all_columns(), Question.topic.name_vi.as_alias("topic_vi"), Question.topic.name_en.as_alias("topic_en"),
+        Question.unit.name.as_alias("unit_name"), Question.conference.title.as_alias("conference_title"),
+    ).where(Question.tracking_code == code).first() if len(code) == CODE_LENGTH else None
+    if row is None:
+        raise NotFound(_("No question has this tracking code. Check the code in your confirmation e-mail."))
+    return row
+
+
+def is_public(question: dict) -> bool:
+    return question["state"] in PUBLIC_STATES and question["public_consent"]
+
+
+PRIVATE_ACTIONS = {"public_text_edited", "answer_saved", "answer_submit", "answer_approve", "answer_return",
+                   "answer_organiser_return", "answer_publish", "answer_part_saved", "answer_file_added",
+                   "answer_at_session", "answer_in_writing"}  # staff-only entries
+PRIVATE_REASONS = {"returned"}  # an agency's internal note to the organisers
+
+
+async def timeline(question_id: int) -> list[dict]:
+    """The question's public timeline: what happened and when, never who among the staff."""
+    rows = await ActionLog.select(ActionLog.at, ActionLog.action, ActionLog.to_state, ActionLog.reason).where(
+        (ActionLog.object_type == "question") & (ActionLog.object_id == str(question_id))
+    ).order_by(ActionLog.id)
+    return [{**row, "reason": "" if row["action"] in PRIVATE_REASONS else row["reason"]}
+            for row in rows if row["action"] not in PRIVATE_ACTIONS]
+
+
+async def get_for_asker(raw_code: str, token: str) -> dict:
+    """The question, if the manage token is its own; otherwise not found (nothing is revealed)."""
+    question = await get_by_code(raw_code)
+    if not token or len(token) > 200 or not hmac.compare_digest(token_hash(token), question["manage_token_hash"]):
+        raise NotFound(_("This link does not open any question. Use the link in your confirmation e-mail."))
+    return question
+
+
+async def withdraw(raw_code: str, token: str, reason: str, now: dt.datetime, base_url: str) -> dict:
+    question = await get_for_asker(raw_code, token)
+    if question["state"] not in WITHDRAWABLE:
+        raise Conflict(_("This question can no longer be withdrawn."))
+    reason = tidy(reason)[:500]
+    async with write_transaction():
+        changed = await Question.update({Question.state: Question.State.withdrawn.value, Question.updated_at: now}) \
+            .where((Question.id == question["id"]) & Question.state.is_in(list(WITHDRAWABLE))).returning(Question.id)
+        if not changed:
+            raise Conflict(_("This question can no longer be withdrawn."))
+        await audit.record(Actor.public(question["tracking_code"]), "withdrawn", "question", question["id"], at=now,
+                           from_state=question["state"], to_state="withdrawn", reason=reason)
+        await notify(question, "question_withdrawn", lambda: _("Your question has been withdrawn: %(code)s",
+                                                               code=display_code(question["tracking_code"])),
+                     now, base_url, reason=reason)
+    return {**question, "state": "withdrawn"}
+
+
+async def notify(question: dict, template: str, subject, now: dt.datetime, base_url: str, **context) -> None:
+    """E-mail the asker and the confirmed followers about a change (inside the change's transaction)."""
+    code = question["tracking_code"]
+    conference = await get_conference(question["conference"])
+    # Askers of questions merged into this one hear of it as if it were theirs.
+    merged = await Question.select(Question.id, Question.asker_email, Question.language).where(
+        (Question.merged_into == question["id"]) & (Question.state == "merged"))
+    recipients = []
+    for asker in [question, *merged]:
+        if asker["asker_email"]:
+            recipients.append((asker["asker_email"], asker["language"], None))
+    for follower in await Follower.select().where(
+        Follower.question.is_in([question["id"], *[m["id"] for m in merged]])
+        & Follower.confirmed_at.is_not_null() & Follower.unsubscribed_at.is_null()
+    ):
+        recipients.append((follower["email"], follower["language"], follower["token"]))
+    for address, language_code, follow_token in recipients:
+        unsubscribe = f"{base_url}/follow/{follow_token}/unsubscribe" if follow_token else ""
+        await outbox.enqueue(
+            to=address, template=template, language_code=language_code, subject=subject, kind=template, now=now,
+            unit_id=conference["unit"], question=question, conference=conference, code=display_code(code),
+            tracking_url=tracking_url(base_url, code), unsubscribe_url=unsubscribe,
+            headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+            if unsubscribe else None, **context,
+        )
+
+
+async def request_follow(raw_code: str, email: str, language_code: str, now: dt.datetime, base_url: str) -> None:
+    """Double opt-in: a confirmation link goes to the address; nothing is sent until it is used.
+    The answer is the same whether or not the address already follows (no one learns who does)."""
+    question = await get_by_code(raw_code)
+    try:
+        address = validation.email_address(email)
+    except ValueError as error:
+        raise InvalidInput({"follow_email": str(error)}) from None
+    existing = await Follower.select().where((Follower.question == question["id"]) & (Follower.email == address)).first()
+    if existing and existing["confirmed_at"] and not existing["unsubscribed_at"]:
+        return
+    recent = await Follower.count().where((Follower.email == address) & (Follower.created_at > now - dt.timedelta(hours=1)))
+    if recent >= 5:
+        return  # not a way to flood someone's inbox
+    token = secrets.token_urlsafe(32)
+    conference = await get_conference(question["conference"])
+    async with write_transaction():
+        if existing:
+            await Follower.update({Follower.token: token, Follower.unsubscribed_at: None, Follower.confirmed_at: None,
+                                   Follower.created_at: now, Follower.language: language_code}) \
+                .where(Follower.id == existing["id"])
+        else:
+            await Follower.insert(Follower(question=question["id"], email=address, token=token,
+                                           language=language_code, created_at=now))
+        await outbox.enqueue(
+            to=address, template="follow_confirm", language_code=language_code,
+            subject=lambda: _("Confirm that you want to follow question %(code)s",
+                              code=display_code(question["tracking_code"])),
+            kind="follow_confirm", now=now, unit_id=conference["unit"], question=question, conference=conference,
+            code=display_code(question["tracking_code"]), tracking_url=tracking_url(base_url, question["tracking_code"]),
+            confirm_url=f"{base_url}/follow/{token}/confirm", unsubscribe_url=f"{base_url}/follow/{token}/unsubscribe",
+        )
+
+
+async def _follower(token: str) -> dict:
+    token = safe_token(token)
+    row = await Follower.select(Follower.all_columns(), Follower.question.tracking_code.as_alias("code")) \
+        .where(Follower.token == token[:64]).first() if token else None
+    if row is None:
+        raise NotFound(_("This link is not valid any more."))
+    return row
+
+
+async def confirm_follow(token: str, now: dt.datetime) -> dict:
+    follower = await _follower(token)
+    if follower["confirmed_at"] is None or follower["unsubscribed_at"] is not None:
+        await Follower.update({Follower.confirmed_at: now, Follower.unsubscribed_at: None}) \
+            .where(Follower.id == follower["id"])
+    return follower
+
+
+async def unsubscribe(token: str, now: dt.datetime) -> dict:
+    follower = await _follower(token)
+    if follower["unsubscribed_at"] is None:
+        await Follower.update({Follower.unsubscribed_at: now}).where(Follower.id == follower["id"])
+    return follower
+
+
+async def follower_by_token(token: str) -> dict:
+    return await _follower(token)

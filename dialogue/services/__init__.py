@@ -1,1 +1,0 @@
-"""Use cases: plain async functions that know nothing of HTTP."""
