@@ -19,7 +19,7 @@ translations: $(STAMP)
 
 # Extract new strings and merge them into both catalogues (for developers).
 messages: $(STAMP)
-	$(BIN)/pybabel extract --ignore-dirs=".* .venv var" -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location --sort-output -o dialogue/locale/messages.pot .
+	$(BIN)/pybabel extract --ignore-dirs=".* .venv var" -F babel.cfg -k _ -k N_ -k gettext -k ngettext:1,2 --no-location --sort-output -o dialogue/locale/messages.pot .
 	$(BIN)/pybabel update -N -i dialogue/locale/messages.pot -d dialogue/locale -D messages --no-wrap
 
 migrate: $(STAMP)

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from dialogue.core.errors import Conflict, Forbidden, InvalidInput
-from dialogue.answers import service as answers
-from dialogue.questions import intake as questions
-from dialogue.questions import screening
+from dialogue.answers import drafting, release
+from dialogue.answers import queries as answer_queries
+from dialogue.questions import intake, routing, screening
 from dialogue.machine.actors import Actor
 from dialogue.demo import load_demo
 from dialogue.reference.tables import Agency
@@ -41,7 +41,7 @@ async def routed(demo_db):
     kt = await Agency.select(Agency.id).where(Agency.short_name == "KT-HT-ĐT").first()
     ca = await Agency.select(Agency.id).where(Agency.short_name == "CA").first()
     await screening.decide(organiser, question["id"], "accept", {}, now(), BASE)
-    await screening.assign(organiser, question["id"], {"lead_agency": str(kt["id"])}, now(), BASE,
+    await routing.assign(organiser, question["id"], {"lead_agency": str(kt["id"])}, now(), BASE,
                            lists={"contributing": [str(ca["id"])]})
     return question
 
@@ -53,84 +53,84 @@ async def set_policy(policy: str) -> None:
 async def test_draft_approve_and_publish_at_once(routed):
     await set_policy("on_approval")
     officer, head = await actor(DEMO_ACCOUNTS["agency_officer"]), await actor(DEMO_ACCOUNTS["agency_head"])
-    version = await answers.save_draft(officer, routed["id"], TEXT, now())
+    version = await drafting.save_draft(officer, routed["id"], TEXT, now())
     assert version == 1
-    await answers.submit(officer, routed["id"], now())
+    await drafting.submit(officer, routed["id"], now())
     with pytest.raises(Forbidden):  # an officer cannot approve
-        await answers.review(officer, routed["id"], "approve", "", now(), BASE)
-    await answers.review(head, routed["id"], "approve", "", now(), BASE)
-    answer = await answers.published_answer(routed["id"])
+        await drafting.review(officer, routed["id"], "approve", "", now(), BASE)
+    await drafting.review(head, routed["id"], "approve", "", now(), BASE)
+    answer = await answer_queries.published_answer(routed["id"])
     assert answer["state"] == "published" and answer["approver_role"] == "agency_head"
     assert (await Question.select(Question.state).where(Question.id == routed["id"]).first())["state"] == "answered"
     mail = await OutboxMessage.select().where(OutboxMessage.kind == "answer_published")
     assert len(mail) == 1 and "Quyết định 123/QĐ-UBND" in mail[0]["text_body"]
     with pytest.raises(Conflict):  # published once
-        await answers.review(head, routed["id"], "approve", "", now(), BASE)
+        await drafting.review(head, routed["id"], "approve", "", now(), BASE)
 
 
 async def test_the_head_returns_with_a_comment_and_the_officer_fixes(routed):
     officer, head = await actor(DEMO_ACCOUNTS["agency_officer"]), await actor(DEMO_ACCOUNTS["agency_head"])
-    await answers.save_draft(officer, routed["id"], TEXT, now())
-    await answers.submit(officer, routed["id"], now())
+    await drafting.save_draft(officer, routed["id"], TEXT, now())
+    await drafting.submit(officer, routed["id"], now())
     with pytest.raises(InvalidInput):
-        await answers.review(head, routed["id"], "return", "", now(), BASE)
-    await answers.review(head, routed["id"], "return", "Nêu rõ thời gian hoàn thành.", now(), BASE)
-    answer = await answers.answer_of(routed["id"])
+        await drafting.review(head, routed["id"], "return", "", now(), BASE)
+    await drafting.review(head, routed["id"], "return", "Nêu rõ thời gian hoàn thành.", now(), BASE)
+    answer = await answer_queries.answer_of(routed["id"])
     assert answer["state"] == "returned" and answer["return_comment"] == "Nêu rõ thời gian hoàn thành."
-    await answers.save_draft(officer, routed["id"], {**TEXT, "version": str(answer["version"])}, now())
-    await answers.submit(officer, routed["id"], now())
-    assert (await answers.answer_of(routed["id"]))["state"] == "submitted"
+    await drafting.save_draft(officer, routed["id"], {**TEXT, "version": str(answer["version"])}, now())
+    await drafting.submit(officer, routed["id"], now())
+    assert (await answer_queries.answer_of(routed["id"]))["state"] == "submitted"
 
 
 async def test_two_writers_cannot_overwrite_each_other(routed):
     officer, head = await actor(DEMO_ACCOUNTS["agency_officer"]), await actor(DEMO_ACCOUNTS["agency_head"])
-    await answers.save_draft(officer, routed["id"], TEXT, now())
-    await answers.save_draft(head, routed["id"], {**TEXT, "body": "Bản của trưởng phòng.", "version": "1"}, now())
-    with pytest.raises(answers.AnswerConflict) as conflict:
-        await answers.save_draft(officer, routed["id"], {**TEXT, "body": "Bản của chuyên viên.", "version": "1"}, now())
+    await drafting.save_draft(officer, routed["id"], TEXT, now())
+    await drafting.save_draft(head, routed["id"], {**TEXT, "body": "Bản của trưởng phòng.", "version": "1"}, now())
+    with pytest.raises(drafting.AnswerConflict) as conflict:
+        await drafting.save_draft(officer, routed["id"], {**TEXT, "body": "Bản của chuyên viên.", "version": "1"}, now())
     assert conflict.value.current["body"] == "Bản của trưởng phòng."
-    assert (await answers.answer_of(routed["id"]))["body"] == "Bản của trưởng phòng."
+    assert (await answer_queries.answer_of(routed["id"]))["body"] == "Bản của trưởng phòng."
 
 
 async def test_held_answers_are_published_together_once(routed):
     await set_policy("at_session")
     officer, head = await actor(DEMO_ACCOUNTS["agency_officer"]), await actor(DEMO_ACCOUNTS["agency_head"])
-    await answers.save_draft(officer, routed["id"], TEXT, now())
-    await answers.submit(officer, routed["id"], now())
-    await answers.review(head, routed["id"], "approve", "", now(), BASE)
-    assert await answers.published_answer(routed["id"]) is None  # held
+    await drafting.save_draft(officer, routed["id"], TEXT, now())
+    await drafting.submit(officer, routed["id"], now())
+    await drafting.review(head, routed["id"], "approve", "", now(), BASE)
+    assert await answer_queries.published_answer(routed["id"]) is None  # held
     organiser = await actor(DEMO_ACCOUNTS["organiser"])
     conference = routed["conference"]
-    assert await answers.release(organiser, conference, now(), BASE) == 1
-    assert await answers.release(organiser, conference, now(), BASE) == 0
+    assert await release.release(organiser, conference, now(), BASE) == 1
+    assert await release.release(organiser, conference, now(), BASE) == 0
     assert await OutboxMessage.count().where(OutboxMessage.kind == "answer_published") == 1
-    assert (await answers.published_answer(routed["id"]))["state"] == "published"
+    assert (await answer_queries.published_answer(routed["id"]))["state"] == "published"
 
 
 async def test_the_organisers_may_return_a_held_answer(routed):
     await set_policy("at_session")
     officer, head = await actor(DEMO_ACCOUNTS["agency_officer"]), await actor(DEMO_ACCOUNTS["agency_head"])
-    await answers.save_draft(officer, routed["id"], TEXT, now())
-    await answers.submit(officer, routed["id"], now())
-    await answers.review(head, routed["id"], "approve", "", now(), BASE)
+    await drafting.save_draft(officer, routed["id"], TEXT, now())
+    await drafting.submit(officer, routed["id"], now())
+    await drafting.review(head, routed["id"], "approve", "", now(), BASE)
     organiser = await actor(DEMO_ACCOUNTS["organiser"])
     with pytest.raises(InvalidInput):
-        await answers.organiser_return(organiser, routed["id"], "", now())
-    await answers.organiser_return(organiser, routed["id"], "Cần trả lời cả phần thời gian.", now())
-    assert (await answers.answer_of(routed["id"]))["state"] == "returned"
+        await drafting.organiser_return(organiser, routed["id"], "", now())
+    await drafting.organiser_return(organiser, routed["id"], "Cần trả lời cả phần thời gian.", now())
+    assert (await answer_queries.answer_of(routed["id"]))["state"] == "returned"
 
 
 async def test_other_agencies_cannot_touch_the_answer(routed):
     police = await actor("police@dongda.demo")  # contributing, not lead
     with pytest.raises(Forbidden):
-        await answers.save_draft(police, routed["id"], TEXT, now())
-    await answers.save_part(police, routed["id"], "Công an phường phối hợp phân luồng giao thông khi ngập.", now())
-    assert len(await answers.parts_of(routed["id"])) == 1
+        await drafting.save_draft(police, routed["id"], TEXT, now())
+    await drafting.save_part(police, routed["id"], "Công an phường phối hợp phân luồng giao thông khi ngập.", now())
+    assert len(await answer_queries.parts_of(routed["id"])) == 1
     vhxh = await Agency.select(Agency.id).where(Agency.short_name == "VH-XH").first()
     outsider = Actor(kind="staff", staff_id=999, role="agency_head", agency_id=vhxh["id"])
-    for attempt in (answers.save_draft(outsider, routed["id"], TEXT, now()),
-                    answers.save_part(outsider, routed["id"], "x", now()),
-                    answers.review(outsider, routed["id"], "approve", "", now(), BASE)):
+    for attempt in (drafting.save_draft(outsider, routed["id"], TEXT, now()),
+                    drafting.save_part(outsider, routed["id"], "x", now()),
+                    drafting.review(outsider, routed["id"], "approve", "", now(), BASE)):
         with pytest.raises(Forbidden):
             await attempt
 
@@ -144,7 +144,7 @@ async def test_the_resident_reads_the_answer_on_the_tracking_page(routed, demo_c
     assert saved.status_code == 303
     await sign_in(demo_client, DEMO_ACCOUNTS["agency_head"])
     assert (await post_form(demo_client, f"{page}/answer/approve", {}, page=page, follow_redirects=False)).status_code == 303
-    public = await demo_client.get(f"/q/{questions.display_code(routed['tracking_code'])}")
+    public = await demo_client.get(f"/q/{intake.display_code(routed['tracking_code'])}")
     assert "Phường đã đưa cống ngõ 120 Hoàng Cầu vào kế hoạch cải tạo quý I/2027." in public.text
     assert "Phòng Kinh tế, Hạ tầng và Đô thị phường Đống Đa" in public.text
     conference = await demo_client.get(f"/conferences/{routed['conference']}")
@@ -153,7 +153,7 @@ async def test_the_resident_reads_the_answer_on_the_tracking_page(routed, demo_c
 
 async def test_a_conflicting_save_through_the_web_keeps_the_text(routed, demo_client):
     officer = await actor(DEMO_ACCOUNTS["agency_officer"])
-    await answers.save_draft(officer, routed["id"], TEXT, now())
+    await drafting.save_draft(officer, routed["id"], TEXT, now())
     await sign_in(demo_client, DEMO_ACCOUNTS["agency_head"])
     page = f"/agency/questions/{routed['id']}"
     response = await post_form(demo_client, f"{page}/answer/save", {"body": "Bản cũ của tôi", "version": "0"}, page=page)
@@ -167,8 +167,8 @@ async def test_the_agency_dashboard_counts_and_shows_the_head_what_waits(routed,
     await sign_in(demo_client, DEMO_ACCOUNTS["agency_head"])
     page = (await demo_client.get("/agency")).text
     assert "chưa soạn trả lời" in page and "Chờ bạn phê duyệt" not in page
-    await answers.save_draft(officer, routed["id"], TEXT, now())
-    await answers.submit(officer, routed["id"], now())
+    await drafting.save_draft(officer, routed["id"], TEXT, now())
+    await drafting.submit(officer, routed["id"], now())
     page = (await demo_client.get("/agency")).text
     assert "Chờ bạn phê duyệt" in page and FLOOD in page
     await sign_in(demo_client, "police@dongda.demo")  # contributing: sees the item, nothing to approve
@@ -196,7 +196,7 @@ async def test_files_are_checked_by_their_content_not_their_name(routed):
     officer = await actor(DEMO_ACCOUNTS["agency_officer"])
     with pytest.raises(InvalidInput):  # no draft yet is fine, but this is not a PDF whatever its name says
         await attachments.attach(officer, routed["id"], "ke-hoach.pdf", b"MZ\x90\x00 an executable", now())
-    await answers.save_draft(officer, routed["id"], TEXT, now())
+    await drafting.save_draft(officer, routed["id"], TEXT, now())
     for name, data, kind in (("Kế hoạch cải tạo.exe", PDF, "application/pdf"), ("ảnh.png", PNG, "image/png"),
                              ("quyết định.docx", docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")):
         file_id = await attachments.attach(officer, routed["id"], name, data, now())
@@ -215,7 +215,7 @@ async def test_files_are_served_only_to_those_who_may_read_them(routed, demo_cli
     from dialogue.answers import attachments
 
     officer = await actor(DEMO_ACCOUNTS["agency_officer"])
-    await answers.save_draft(officer, routed["id"], TEXT, now())
+    await drafting.save_draft(officer, routed["id"], TEXT, now())
     file_id = await attachments.attach(officer, routed["id"], 'báo cáo"; evil=".pdf', PDF, now())
     assert (await demo_client.get(f"/files/{file_id}")).status_code == 404  # not published: the public gets nothing
     await sign_in(demo_client, "viewer@dongda.demo")
@@ -233,7 +233,7 @@ async def test_files_are_served_only_to_those_who_may_read_them(routed, demo_cli
 
 async def test_uploading_through_the_web(routed, demo_client):
     officer = await actor(DEMO_ACCOUNTS["agency_officer"])
-    await answers.save_draft(officer, routed["id"], TEXT, now())
+    await drafting.save_draft(officer, routed["id"], TEXT, now())
     await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
     page = await demo_client.get(f"/agency/questions/{routed['id']}")
     from tests.conftest import csrf_token_from
@@ -255,6 +255,6 @@ async def test_an_answer_can_be_marked_for_the_session(routed, demo_client):
     officer = await actor(DEMO_ACCOUNTS["agency_officer"])
     with pytest.raises(InvalidInput):
         await attachments.mark_at_session(officer, routed["id"], True, now())
-    await answers.save_draft(officer, routed["id"], TEXT, now())
+    await drafting.save_draft(officer, routed["id"], TEXT, now())
     await attachments.mark_at_session(officer, routed["id"], True, now())
-    assert (await answers.answer_of(routed["id"]))["at_session"] is True
+    assert (await answer_queries.answer_of(routed["id"]))["at_session"] is True

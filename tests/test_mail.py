@@ -55,7 +55,7 @@ def smtp():
 
 
 async def queue(n: int = 1, subject: str = "Câu hỏi của bạn đã được tiếp nhận: ĐỐNG-ĐA") -> None:
-    from dialogue.conferences.service import get_conference
+    from dialogue.conferences.queries import get_conference
 
     conference = await get_conference((await Conference.select(Conference.id).first())["id"])
     for i in range(n):

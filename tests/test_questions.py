@@ -8,6 +8,7 @@ from dialogue.core import validation
 from dialogue.core.errors import Conflict, InvalidInput, NotFound, Throttled
 from dialogue.core.i18n import language
 from dialogue.questions import intake as questions
+from dialogue.questions import tracking
 from dialogue.machine.log import ActionLog
 from dialogue.conferences.tables import Conference
 from dialogue.questions.tables import Follower, Question
@@ -189,9 +190,9 @@ async def test_the_honeypot_refuses_robots(demo_db):
 async def test_a_question_is_public_only_when_accepted_and_consented(demo_db):
     conference = await open_conference()
     question = (await submit(conference)).question
-    assert not questions.is_public(question)
-    assert questions.is_public({**question, "state": "accepted"})
-    assert not questions.is_public({**question, "state": "accepted", "public_consent": False})
+    assert not tracking.is_public(question)
+    assert tracking.is_public({**question, "state": "accepted"})
+    assert not tracking.is_public({**question, "state": "accepted", "public_consent": False})
 
 
 async def test_withdrawing_needs_the_secret_and_happens_once(demo_db):
@@ -200,15 +201,15 @@ async def test_withdrawing_needs_the_secret_and_happens_once(demo_db):
     code = submitted.question["tracking_code"]
     for token in ("", "wrong", "x" * 300, submitted.manage_token[:-1]):
         with pytest.raises(NotFound):
-            await questions.withdraw(code, token, "", inside_window(conference), POLICY.base_url)
-    withdrawn = await questions.withdraw(questions.display_code(code).lower(), submitted.manage_token,
+            await tracking.withdraw(code, token, "", inside_window(conference), POLICY.base_url)
+    withdrawn = await tracking.withdraw(questions.display_code(code).lower(), submitted.manage_token,
                                          "Đã được giải quyết", inside_window(conference), POLICY.base_url)
     assert withdrawn["state"] == "withdrawn"
     entry = await ActionLog.select().where(ActionLog.action == "withdrawn").first()
     assert (entry["from_state"], entry["to_state"], entry["reason"]) == ("submitted", "withdrawn", "Đã được giải quyết")
     assert await OutboxMessage.count().where(OutboxMessage.kind == "question_withdrawn") == 1
     with pytest.raises(Conflict):
-        await questions.withdraw(code, submitted.manage_token, "", inside_window(conference), POLICY.base_url)
+        await tracking.withdraw(code, submitted.manage_token, "", inside_window(conference), POLICY.base_url)
 
 
 async def test_an_answered_question_cannot_be_withdrawn(demo_db):
@@ -216,7 +217,7 @@ async def test_an_answered_question_cannot_be_withdrawn(demo_db):
     submitted = await submit(conference)
     await Question.update({Question.state: "answered"}).where(Question.id == submitted.question["id"])
     with pytest.raises(Conflict):
-        await questions.withdraw(submitted.question["tracking_code"], submitted.manage_token, "",
+        await tracking.withdraw(submitted.question["tracking_code"], submitted.manage_token, "",
                                  inside_window(conference), POLICY.base_url)
 
 
@@ -225,25 +226,25 @@ async def test_following_is_double_opt_in_and_followers_hear_of_changes(demo_db)
     submitted = await submit(conference)
     code, now = submitted.question["tracking_code"], inside_window(conference)
     with pytest.raises(InvalidInput):
-        await questions.request_follow(code, "not an address", "vi", now, POLICY.base_url)
-    await questions.request_follow(code, "Lan@Example.vn", "en", now, POLICY.base_url)
+        await tracking.request_follow(code, "not an address", "vi", now, POLICY.base_url)
+    await tracking.request_follow(code, "Lan@Example.vn", "en", now, POLICY.base_url)
     follower = await Follower.select().first()
     assert follower["email"] == "lan@example.vn" and follower["confirmed_at"] is None
     confirm = await OutboxMessage.select().where(OutboxMessage.kind == "follow_confirm").first()
     assert f"/follow/{follower['token']}/confirm" in confirm["text_body"]
     assert confirm["subject"].startswith("Confirm that you want to follow")  # in the follower's language
 
-    await questions.withdraw(code, submitted.manage_token, "", now, POLICY.base_url)
+    await tracking.withdraw(code, submitted.manage_token, "", now, POLICY.base_url)
     assert await OutboxMessage.count().where(OutboxMessage.to_address == "lan@example.vn") == 1  # not yet confirmed
 
-    await questions.confirm_follow(follower["token"], now)
+    await tracking.confirm_follow(follower["token"], now)
     await Question.update({Question.state: "submitted"}).where(Question.id == submitted.question["id"])
-    await questions.withdraw(code, submitted.manage_token, "", now, POLICY.base_url)
+    await tracking.withdraw(code, submitted.manage_token, "", now, POLICY.base_url)
     to_follower = await OutboxMessage.select().where(
         (OutboxMessage.to_address == "lan@example.vn") & (OutboxMessage.kind == "question_withdrawn")).first()
     assert f"/follow/{follower['token']}/unsubscribe" in to_follower["headers"]
 
-    await questions.unsubscribe(follower["token"], now)
+    await tracking.unsubscribe(follower["token"], now)
     assert (await Follower.select().first())["unsubscribed_at"] is not None
     with pytest.raises(NotFound):
-        await questions.unsubscribe("no-such-token", now)
+        await tracking.unsubscribe("no-such-token", now)

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from dialogue.core.errors import Conflict, Forbidden, InvalidInput
-from dialogue.questions import intake as questions
-from dialogue.questions import screening
+from dialogue.answers import queries as answer_queries
+from dialogue.questions import intake, queries, routing, screening, similarity
 from dialogue.accounts.commands import hash_password
 from dialogue.machine.actors import Actor
 from dialogue.demo import load_demo
@@ -86,14 +86,14 @@ async def test_forwarding_names_the_body(demo):
 
 async def test_similar_questions_are_found_without_accents_and_in_any_word_order(demo):
     question = await question_titled(FLOOD)
-    found = [s["title"] for s in await screening.similar(question)]
+    found = [s["title"] for s in await similarity.similar(question)]
     assert FLOOD_NO_ACCENTS in found[:3] and FLOOD_REORDERED in found[:4]
     assert LIGHTS not in found
     no_accents = await question_titled(FLOOD_NO_ACCENTS)
-    assert (await screening.similar(no_accents))[0]["title"] in (FLOOD, "Cống thoát nước ngõ 120 Hoàng Cầu tắc, mưa là ngập",
+    assert (await similarity.similar(no_accents))[0]["title"] in (FLOOD, "Cống thoát nước ngõ 120 Hoàng Cầu tắc, mưa là ngập",
                                                                 FLOOD_REORDERED)
     construction = await question_titled("Xay dung khong phep so 12 ngo Thai Thinh")  # đ typed as d, no accents
-    assert (await screening.similar(construction))[0]["title"] == "Công trình xây dựng không phép tại số 12 ngõ Thái Thịnh"
+    assert (await similarity.similar(construction))[0]["title"] == "Công trình xây dựng không phép tại số 12 ngõ Thái Thịnh"
 
 
 async def test_merging_keeps_a_trail_and_the_merged_asker_hears_the_main_news(demo):
@@ -101,11 +101,11 @@ async def test_merging_keeps_a_trail_and_the_merged_asker_hears_the_main_news(de
     main, duplicate = await question_titled(FLOOD), await question_titled(FLOOD_REORDERED)
     with pytest.raises(InvalidInput):
         await screening.merge(organiser, duplicate["id"], str(duplicate["id"]), "", now(), BASE)
-    await screening.merge(organiser, duplicate["id"], questions.display_code(main["tracking_code"]), "", now(), BASE)
+    await screening.merge(organiser, duplicate["id"], intake.display_code(main["tracking_code"]), "", now(), BASE)
     merged = await Question.select().where(Question.id == duplicate["id"]).first()
     assert merged["state"] == "merged" and merged["merged_into"] == main["id"]
     told = await OutboxMessage.select().where(OutboxMessage.to_address == duplicate["asker_email"]).first()
-    assert questions.display_code(main["tracking_code"]) in told["text_body"]
+    assert intake.display_code(main["tracking_code"]) in told["text_body"]
 
     await screening.decide(organiser, main["id"], "accept", {}, now(), BASE)
     to_duplicate_asker = await OutboxMessage.count().where(OutboxMessage.to_address == duplicate["asker_email"])
@@ -123,7 +123,7 @@ async def test_routing_sets_a_working_day_due_date_and_agencies_can_return(demo)
     kt = await Agency.select().where(Agency.short_name == "KT-HT-ĐT").first()
     ca = await Agency.select().where(Agency.short_name == "CA").first()
     friday = dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.timezone.utc)  # 10:00 in Hà Nội
-    await screening.assign(organiser, question["id"], {"lead_agency": str(kt["id"])}, friday, BASE,
+    await routing.assign(organiser, question["id"], {"lead_agency": str(kt["id"])}, friday, BASE,
                            lists={"contributing": [str(ca["id"])]})
     routed = await Question.select().where(Question.id == question["id"]).first()
     assert routed["state"] == "assigned" and routed["answer_due_on"] == dt.date(2026, 12, 11)  # 10 working days
@@ -132,34 +132,34 @@ async def test_routing_sets_a_working_day_due_date_and_agencies_can_return(demo)
 
     police = await actor("police@dongda.demo")
     with pytest.raises(Conflict):  # a contributor cannot return it
-        await screening.return_to_organisers(police, question["id"], "Không phải việc của công an", now(), BASE)
+        await routing.return_to_organisers(police, question["id"], "Không phải việc của công an", now(), BASE)
     officer = await actor(DEMO_ACCOUNTS["agency_officer"])
     with pytest.raises(InvalidInput):
-        await screening.return_to_organisers(officer, question["id"], "", now(), BASE)
-    await screening.return_to_organisers(officer, question["id"], "Chiếu sáng ngõ do Công ty chiếu sáng quản lý.", now(), BASE)
+        await routing.return_to_organisers(officer, question["id"], "", now(), BASE)
+    await routing.return_to_organisers(officer, question["id"], "Chiếu sáng ngõ do Công ty chiếu sáng quản lý.", now(), BASE)
     returned = await Question.select().where(Question.id == question["id"]).first()
     assert returned["state"] == "accepted" and returned["returned_by_agency"] is True
     assert not await Assignment.exists().where((Assignment.question == question["id"]) & (Assignment.active == True))  # noqa: E712
-    await screening.assign(organiser, question["id"], {"lead_agency": str(kt["id"])}, now(), BASE)
+    await routing.assign(organiser, question["id"], {"lead_agency": str(kt["id"])}, now(), BASE)
     assert (await Question.select().where(Question.id == question["id"]).first())["returned_by_agency"] is False
 
 
 async def test_agencies_see_only_their_own_items(demo):
     organiser = await actor(DEMO_ACCOUNTS["organiser"])
     flood, noise = await question_titled(FLOOD), await question_titled("Tiếng ồn karaoke khuya tại phố Đặng Tiến Đông")
-    count = await screening.accept_and_route(organiser, [flood["id"], noise["id"]], now(), BASE)
+    count = await routing.accept_and_route(organiser, [flood["id"], noise["id"]], now(), BASE)
     assert count == 2
     officer, police, head = (await actor(DEMO_ACCOUNTS["agency_officer"]), await actor("police@dongda.demo"),
                              await actor(DEMO_ACCOUNTS["agency_head"]))
-    assert [i["id"] for i in await screening.agency_inbox(officer, now())] == [flood["id"]]
-    assert [i["id"] for i in await screening.agency_inbox(police, now())] == [noise["id"]]
-    assert [i["id"] for i in await screening.agency_inbox(head, now())] == [flood["id"]]
+    assert [i["id"] for i in await answer_queries.agency_inbox(officer, now())] == [flood["id"]]
+    assert [i["id"] for i in await answer_queries.agency_inbox(police, now())] == [noise["id"]]
+    assert [i["id"] for i in await answer_queries.agency_inbox(head, now())] == [flood["id"]]
     with pytest.raises(Forbidden):
-        await screening.agency_question(police, flood["id"])
+        await routing.agency_question(police, flood["id"])
     with pytest.raises(Forbidden):
-        await screening.agency_question(officer, noise["id"])
+        await routing.agency_question(officer, noise["id"])
     with pytest.raises(Forbidden):
-        await screening.return_to_organisers(police, flood["id"], "Không phải", now(), BASE)
+        await routing.return_to_organisers(police, flood["id"], "Không phải", now(), BASE)
     with pytest.raises(Forbidden):
         await screening.decide(officer, flood["id"], "accept", {}, now(), BASE)
 
@@ -167,20 +167,20 @@ async def test_agencies_see_only_their_own_items(demo):
 async def test_the_queue_filters_searches_and_counts(demo):
     organiser = await actor(DEMO_ACCOUNTS["organiser"])
     conference = (await Conference.select(Conference.id).first())["id"]
-    everything = await screening.queue(organiser, conference, {}, now())
+    everything = await queries.queue(organiser, conference, {}, now())
     assert everything["total"] == 42 and everything["counts"] == {"submitted": 42}
     assert everything["rows"][0]["title"] == FLOOD  # oldest first
-    found = await screening.queue(organiser, conference, {"q": "hoang cau ngap"}, now())
+    found = await queries.queue(organiser, conference, {"q": "hoang cau ngap"}, now())
     assert {r["title"] for r in found["rows"]} >= {FLOOD, FLOOD_NO_ACCENTS, FLOOD_REORDERED}
-    businesses = await screening.queue(organiser, conference, {"asker_kind": "business"}, now())
+    businesses = await queries.queue(organiser, conference, {"asker_kind": "business"}, now())
     assert businesses["total"] == 6
     later = now() + dt.timedelta(days=30)
-    overdue = await screening.queue(organiser, conference, {"overdue": "yes"}, later)
+    overdue = await queries.queue(organiser, conference, {"overdue": "yes"}, later)
     assert overdue["total"] == 42 and overdue["rows"][0]["due"]["overdue"]
-    assert (await screening.queue(organiser, conference, {"overdue": "yes"}, now()))["total"] == 0
+    assert (await queries.queue(organiser, conference, {"overdue": "yes"}, now()))["total"] == 0
     kt = await Agency.select(Agency.id).where(Agency.short_name == "KT-HT-ĐT").first()
-    await screening.accept_and_route(organiser, [r["id"] for r in found["rows"]], now(), BASE)
-    by_agency = await screening.queue(organiser, conference, {"agency": str(kt["id"])}, now())
+    await routing.accept_and_route(organiser, [r["id"] for r in found["rows"]], now(), BASE)
+    by_agency = await queries.queue(organiser, conference, {"agency": str(kt["id"])}, now())
     assert by_agency["total"] == found["total"]
 
 
@@ -206,7 +206,7 @@ async def test_the_organiser_screens_through_the_web(demo, demo_client):
     await post_form(demo_client, f"/organiser/questions/{question['id']}/public-text", {
         "public_summary": "Đèn chiếu sáng một ngõ trên phố Thái Hà hỏng lâu ngày",
         "public_text": "Đèn chiếu sáng ngõ trên phố Thái Hà hỏng đã ba tháng."}, page=f"/organiser/questions/{question['id']}")
-    public = await demo_client.get(f"/q/{questions.display_code(question['tracking_code'])}")
+    public = await demo_client.get(f"/q/{intake.display_code(question['tracking_code'])}")
     assert "Đèn chiếu sáng một ngõ trên phố Thái Hà hỏng lâu ngày" in public.text
     assert (await Question.select(Question.body).where(Question.id == question["id"]).first())["body"] == question["body"]
 
@@ -214,7 +214,7 @@ async def test_the_organiser_screens_through_the_web(demo, demo_client):
 async def test_agency_pages_are_isolated_by_route_and_id(demo, demo_client):
     organiser = await actor(DEMO_ACCOUNTS["organiser"])
     flood = await question_titled(FLOOD)
-    await screening.accept_and_route(organiser, [flood["id"]], now(), BASE)
+    await routing.accept_and_route(organiser, [flood["id"]], now(), BASE)
     await sign_in(demo_client, "police@dongda.demo")
     inbox = await demo_client.get("/agency")
     assert FLOOD not in inbox.text
@@ -250,7 +250,7 @@ async def test_reminders_go_once_per_item_and_threshold_and_one_email_per_person
     organiser = await actor(DEMO_ACCOUNTS["organiser"])
     flood, lights = await question_titled(FLOOD), await question_titled(LIGHTS)
     monday = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.timezone.utc)
-    await screening.accept_and_route(organiser, [flood["id"], lights["id"]], monday, BASE)  # due Mon 14 Dec
+    await routing.accept_and_route(organiser, [flood["id"], lights["id"]], monday, BASE)  # due Mon 14 Dec
 
     assert await reminders.tick(monday, BASE) == {"due_soon": 0, "overdue": 0}
     thursday = dt.datetime(2026, 12, 10, 2, 0, tzinfo=dt.timezone.utc)  # two working days left
@@ -278,7 +278,7 @@ async def test_reminders_go_once_per_item_and_threshold_and_one_email_per_person
 async def test_no_agency_route_opens_another_agencys_item(demo, demo_client, method, path):
     organiser = await actor(DEMO_ACCOUNTS["organiser"])
     flood = await question_titled(FLOOD)
-    await screening.accept_and_route(organiser, [flood["id"]], now(), BASE)  # to the economy office
+    await routing.accept_and_route(organiser, [flood["id"]], now(), BASE)  # to the economy office
     await sign_in(demo_client, "police@dongda.demo")  # an officer of another agency
     url = path.format(id=flood["id"])
     if method == "GET":

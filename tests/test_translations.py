@@ -27,7 +27,7 @@ def test_the_template_catalogue_is_up_to_date():
         fresh = Path(folder) / "fresh.pot"
         subprocess.run(
             [sys.executable, "-m", "babel.messages.frontend", "extract", "--ignore-dirs=.* .venv var",
-             "-F", "babel.cfg", "-k", "_", "-k", "gettext", "-k", "ngettext:1,2", "--no-location",
+             "-F", "babel.cfg", "-k", "_", "-k", "N_", "-k", "gettext", "-k", "ngettext:1,2", "--no-location",
              "--sort-output", "-o", str(fresh), "."],
             cwd=PROJECT_ROOT, check=True, capture_output=True,
         )

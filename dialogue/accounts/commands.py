@@ -23,6 +23,14 @@ from dialogue.reference.tables import Agency, AdminUnit
 from dialogue.accounts.tables import SignInFailure, StaffUser
 from dialogue.core.text import parse_id, tidy
 from dialogue.core.validation import is_email_address
+from dialogue.core.vocabulary import N_, declare_action
+
+declare_action("signed_in", N_("signed in"))
+declare_action("signed_out", N_("signed out"))
+declare_action("password_changed", N_("changed their password"))
+declare_action("password_reset", N_("reset the password"))
+declare_action("account_created", N_("created the account"))
+declare_action("account_updated", N_("changed the account"))
 
 HASHER = PasswordHasher()
 # Verified when the e-mail is unknown, so a wrong address costs as long as a wrong password.

@@ -9,17 +9,18 @@ import re
 import unicodedata
 import zipfile
 
+from dialogue.answers.machine import ANSWER
+from dialogue.answers.queries import answer_of, state_of
+from dialogue.answers.tables import Answer, AnswerFile
 from dialogue.core.db import write_transaction
 from dialogue.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
+from dialogue.core.text import valid_id
 from dialogue.machine import log as audit
-from dialogue.answers.service import answer_of
-from dialogue.machine.actors import Actor
-from dialogue.machine.actors import ObjectScope, may
+from dialogue.machine.actors import Actor, ObjectScope, may
+from dialogue.questions.routing import agency_question, assignments_of, lead_of
+from dialogue.questions.screening import get_question
 from dialogue.reference.units import scope_of_unit
-from dialogue.questions.screening import agency_question, get_question
-from dialogue.answers.tables import Answer, AnswerFile
-from dialogue.questions.tables import Assignment
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_FILES = 10
@@ -60,10 +61,10 @@ def safe_filename(name: str, content_type: str) -> str:
 async def attach(actor: Actor, question_id: int, filename: str, data: bytes, now: dt.datetime) -> int:
     """Attach a file to the lead agency's answer while it can still be edited."""
     question, assignments = await agency_question(actor, question_id)
-    if not any(a["role"] == "lead" and a["agency"] == actor.agency_id for a in assignments):
+    if lead_of(assignments, actor.agency_id) is None:
         raise Forbidden(_("Only the lead agency writes the answer; contributing agencies add their part."))
     answer = await answer_of(question_id)
-    if answer and answer["state"] not in (Answer.State.draft.value, Answer.State.returned.value):
+    if not ANSWER.is_in("editable", state_of(answer)):
         raise Conflict(_("Files can be added only while the answer is a draft."))
     if not data:
         raise InvalidInput({"file": _("Choose a file to attach.")})
@@ -93,16 +94,15 @@ async def files_of(question_id: int) -> list[dict]:
 async def download(actor: Actor | None, file_id: int) -> dict:
     """The file, for the public once its answer is published; before that, only for the agencies
     it is assigned to and the organisers of its area. Anyone else: not found (nothing revealed)."""
-    row = await AnswerFile.select().where(AnswerFile.id == file_id).first() if 0 < file_id <= 2**31 - 1 else None
+    row = await AnswerFile.select().where(AnswerFile.id == file_id).first() if valid_id(file_id) else None
     if row is None:
         raise NotFound(_("This item no longer exists."))
     answer = await answer_of(row["question"])
-    if answer and answer["state"] == Answer.State.published.value:
+    if answer and ANSWER.is_in("published", answer["state"]):
         return row
     if actor is not None:
         question = await get_question(row["question"])
-        agencies = {a["agency"] for a in await Assignment.select(Assignment.agency).where(
-            (Assignment.question == row["question"]) & (Assignment.active == True))}  # noqa: E712
+        agencies = {a["agency"] for a in await assignments_of(row["question"])}
         scope = ObjectScope(unit_path=(await scope_of_unit(question["conference_unit"])).unit_path,
                             agency_ids=frozenset(agencies))
         if may(actor, "read", scope):  # admins, staff of the area, staff of the assigned agencies
@@ -113,7 +113,7 @@ async def download(actor: Actor | None, file_id: int) -> dict:
 async def mark_at_session(actor: Actor, question_id: int, at_session: bool, now: dt.datetime) -> None:
     """The lead agency marks its answer as one to be given in person at the session."""
     question, assignments = await agency_question(actor, question_id)
-    if not any(a["role"] == "lead" and a["agency"] == actor.agency_id for a in assignments):
+    if lead_of(assignments, actor.agency_id) is None:
         raise Forbidden(_("Only the lead agency writes the answer; contributing agencies add their part."))
     answer = await answer_of(question_id)
     if answer is None:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # Vietnam (UTC+7): the one time zone of the app
 
 
 @dataclass(frozen=True)

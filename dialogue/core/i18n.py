@@ -12,15 +12,14 @@ from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.support import NullTranslations, Translations
 
 from dialogue.core.settings import LANGUAGES
+from dialogue.core.calendar import TZ
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 _current: ContextVar[str] = ContextVar("language", default="vi")

@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from dialogue.core import i18n
 from dialogue.core.settings import LANGUAGES, PROJECT_ROOT
-from dialogue.core import labels
+from dialogue.core import vocabulary
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -36,16 +36,9 @@ def build_environment() -> Environment:
     env.globals.update(
         current_language=i18n.current_language,
         static_url=static_url,
-        conference_state=labels.conference_state,
-        role_name=labels.role_name,
-        asker_kind=labels.asker_kind,
-        question_state=labels.question_state,
-        question_state_explained=labels.question_state_explained,
-        public_event=labels.public_event,
-        conference_action=labels.conference_action,
-        complaint_guidance=labels.complaint_guidance,
-        rejection_category=labels.rejection_category,
-        answer_state=labels.answer_state,
+        word=vocabulary.word,  # word("question_state", q.state): the words each domain declared
+        explained=vocabulary.explained,
+        public_event=public_event,
         languages=LANGUAGES,
         language_names=i18n.LANGUAGE_NAMES,
     )
@@ -53,6 +46,27 @@ def build_environment() -> Environment:
         day=i18n.format_day,
         moment=i18n.format_moment,
         long_day=i18n.format_long_day,
-        log_sentence=labels.log_sentence,
+        log_sentence=log_sentence,
     )
     return env
+
+
+def log_sentence(entry: dict) -> str:
+    """One action-log entry as a sentence: "Nguyễn Văn An created the account"."""
+    who = entry.get("actor_name") or (
+        i18n.gettext("The asker") if entry.get("actor_kind") == "public" else i18n.gettext("The system")
+    )
+    sentence = f"{who} {vocabulary.action_sentence(entry['action'])}"
+    details = entry.get("details") or {}
+    if isinstance(details, dict) and entry["action"].endswith("_updated") and details:
+        sentence += " (" + ", ".join(sorted(details)) + ")"
+    if entry.get("reason"):
+        sentence += f": {entry['reason']}"
+    return sentence
+
+
+def public_event(entry: dict) -> str:
+    """An action-log entry as the public timeline says it (no staff names; only public entries
+    reach it, see questions.tracking.timeline)."""
+    text = vocabulary.public_action(entry["action"]) or entry["action"]
+    return f"{text}: {entry['reason']}" if entry.get("reason") else text

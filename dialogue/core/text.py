@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -43,7 +44,12 @@ def paragraphs(raw: str | None) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines).strip())
 
 
-MAX_ID = 2**31 - 1
+MAX_ID = 2**31 - 1  # the largest id the database's integer keys hold
+
+
+def valid_id(value: int) -> bool:
+    """An id from a path or a form that can name a row (no query is run for any other)."""
+    return 0 < value <= MAX_ID
 
 
 def parse_id(raw: str | None) -> int | None:
@@ -52,7 +58,18 @@ def parse_id(raw: str | None) -> int | None:
     if not raw.isascii() or not raw.isdigit():
         return None
     value = int(raw)
-    return value if 0 < value <= MAX_ID else None
+    return value if valid_id(value) else None
+
+
+def parse_day(raw: str | None) -> dt.date | None:
+    """dd/mm/yyyy (the Vietnamese form) or yyyy-mm-dd (what a date picker sends)."""
+    raw = (raw or "").strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,100}$")

@@ -22,6 +22,7 @@ def N_(message: str) -> str:
 class ActionWords:
     sentence: str  # what the history says after the actor's name: "accepted the question"
     public: str | None  # what the public timeline says, or None: staff only
+    public_reason: bool = True  # whether the public timeline shows the entry's reason
 
 
 _words: dict[str, dict[str, str]] = {}
@@ -36,9 +37,9 @@ def declare(kind: str, words: dict[str, str], explained: dict[str, str] | None =
         _explained.setdefault(kind, {}).update(explained)
 
 
-def declare_action(logged_as: str, sentence: str, public: str | None = None) -> None:
+def declare_action(logged_as: str, sentence: str, public: str | None = None, public_reason: bool = True) -> None:
     """The sentence an action-log entry reads as, and what the public timeline says (None: private)."""
-    _actions[logged_as] = ActionWords(sentence, public)
+    _actions[logged_as] = ActionWords(sentence, public, public_reason)
 
 
 def word(kind: str, code: str | None) -> str:
@@ -65,3 +66,8 @@ def public_action(logged_as: str) -> str | None:
 def is_public_action(logged_as: str) -> bool:
     words = _actions.get(logged_as)
     return bool(words and words.public)
+
+
+def shows_reason_publicly(logged_as: str) -> bool:
+    words = _actions.get(logged_as)
+    return bool(words and words.public and words.public_reason)

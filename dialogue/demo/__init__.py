@@ -4,7 +4,6 @@ dialogue conference with residents. Loading it twice changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from dialogue.core.db import write_transaction
 from dialogue.reference.loading import load_admin_units, seed_holidays
@@ -19,8 +18,8 @@ from dialogue.conferences.tables import Conference, ConferenceTopic
 from dialogue.questions.tables import Question
 from dialogue.accounts.tables import StaffUser
 from dialogue.core.text import fold
+from dialogue.core.calendar import TZ
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEMO_UNIT_CODE = "00235"  # Phường Đống Đa, Thành phố Hà Nội
 
 AGENCIES = [

@@ -1,0 +1,2 @@
+"""The layer every domain changes state through: actors and permissions, the action log, live
+events, and the one transition helper (transitions.py)."""

@@ -134,3 +134,11 @@ async def messages_for(unit_ids: list[int] | None, limit: int = 100, offset: int
     if unit_ids is not None:
         query = query.where(OutboxMessage.unit.is_in(unit_ids or [0]))
     return await query
+
+
+async def message_for(message_id: int, unit_ids: list[int] | None) -> dict | None:
+    """One message, if it belongs to one of these units (None: any)."""
+    row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
+    if row is None or (unit_ids is not None and row["unit"] not in unit_ids):
+        return None
+    return row

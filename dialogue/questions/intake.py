@@ -1,4 +1,4 @@
-"""Questions from the public: submitting, tracking, withdrawing and following.
+"""Questions from the public: the form, its checks, and the submission with its tracking code.
 
 A submission is one transaction: the question, its action-log entry and its confirmation
 e-mail in the outbox. The asker proves who they are with a secret manage link; only its
@@ -15,15 +15,14 @@ import secrets
 from dataclasses import dataclass
 
 from dialogue.core.clock import as_utc
-from dialogue.core.db import write_steps, write_transaction
-from dialogue.core.errors import Conflict, InvalidInput, NotFound, Throttled
+from dialogue.core.db import write_steps
+from dialogue.core.errors import Conflict, InvalidInput, Throttled
 from dialogue.core.i18n import gettext as _
 from dialogue.mail import outbox
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
-from dialogue.conferences.service import accepting_questions, area_options, conference_topics, get_conference
-from dialogue.machine.log import ActionLog
-from dialogue.questions.tables import Follower, Question
+from dialogue.conferences.queries import accepting_questions, area_options, conference_topics, get_conference
+from dialogue.questions.tables import Question
 from dialogue.mail.tables import OutboxMessage
 from dialogue.core import validation
 from dialogue.reference.calendar import SCREENING_DAYS, working_calendar
@@ -33,21 +32,6 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misr
 CODE_LENGTH = 13  # 13 × 5 bits = 65 bits of randomness
 TITLE_LIMITS = (10, 150)
 BODY_LIMITS = (30, 4000)
-PUBLIC_STATES = {"accepted", "assigned", "answered"}
-
-# A question's life: action -> (states it may start from, state it leads to). The only table of
-# question transitions; each action is carried out by one function (here or in screening.py).
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    "accept": (frozenset({"submitted"}), "accepted"),
-    "reject": (frozenset({"submitted", "accepted"}), "rejected"),
-    "forward": (frozenset({"submitted", "accepted"}), "forwarded"),
-    "merge": (frozenset({"submitted", "accepted", "assigned"}), "merged"),
-    "unmerge": (frozenset({"merged"}), None),  # back to the state it had before
-    "assign": (frozenset({"accepted", "assigned"}), "assigned"),  # from assigned: re-routing
-    "return": (frozenset({"assigned"}), "accepted"),  # by the lead agency: "not ours"
-    "withdraw": (frozenset({"submitted", "accepted", "assigned"}), "withdrawn"),  # by the asker, before an answer
-}
-WITHDRAWABLE = TRANSITIONS["withdraw"][0]
 
 
 @dataclass(frozen=True)
@@ -254,150 +238,3 @@ async def submit_question(
             return Submitted(existing, None)
         raise
     return Submitted(row, manage_token)
-
-
-# --- Following a question --------------------------------------------------------------------
-
-async def get_by_code(raw_code: str) -> dict:
-    code = normalise_code(raw_code)
-    row = await Question.select(
-        Question.all_columns(), Question.topic.name_vi.as_alias("topic_vi"), Question.topic.name_en.as_alias("topic_en"),
-        Question.unit.name.as_alias("unit_name"), Question.conference.title.as_alias("conference_title"),
-    ).where(Question.tracking_code == code).first() if len(code) == CODE_LENGTH else None
-    if row is None:
-        raise NotFound(_("No question has this tracking code. Check the code in your confirmation e-mail."))
-    return row
-
-
-def is_public(question: dict) -> bool:
-    return question["state"] in PUBLIC_STATES and question["public_consent"]
-
-
-PRIVATE_ACTIONS = {"public_text_edited", "answer_saved", "answer_submit", "answer_approve", "answer_return",
-                   "answer_organiser_return", "answer_publish", "answer_part_saved", "answer_file_added",
-                   "answer_at_session", "answer_in_writing"}  # staff-only entries
-PRIVATE_REASONS = {"returned"}  # an agency's internal note to the organisers
-
-
-async def timeline(question_id: int) -> list[dict]:
-    """The question's public timeline: what happened and when, never who among the staff."""
-    rows = await ActionLog.select(ActionLog.at, ActionLog.action, ActionLog.to_state, ActionLog.reason).where(
-        (ActionLog.object_type == "question") & (ActionLog.object_id == str(question_id))
-    ).order_by(ActionLog.id)
-    return [{**row, "reason": "" if row["action"] in PRIVATE_REASONS else row["reason"]}
-            for row in rows if row["action"] not in PRIVATE_ACTIONS]
-
-
-async def get_for_asker(raw_code: str, token: str) -> dict:
-    """The question, if the manage token is its own; otherwise not found (nothing is revealed)."""
-    question = await get_by_code(raw_code)
-    if not token or len(token) > 200 or not hmac.compare_digest(token_hash(token), question["manage_token_hash"]):
-        raise NotFound(_("This link does not open any question. Use the link in your confirmation e-mail."))
-    return question
-
-
-async def withdraw(raw_code: str, token: str, reason: str, now: dt.datetime, base_url: str) -> dict:
-    question = await get_for_asker(raw_code, token)
-    if question["state"] not in WITHDRAWABLE:
-        raise Conflict(_("This question can no longer be withdrawn."))
-    reason = tidy(reason)[:500]
-    async with write_transaction():
-        changed = await Question.update({Question.state: Question.State.withdrawn.value, Question.updated_at: now}) \
-            .where((Question.id == question["id"]) & Question.state.is_in(list(WITHDRAWABLE))).returning(Question.id)
-        if not changed:
-            raise Conflict(_("This question can no longer be withdrawn."))
-        await audit.record(Actor.public(question["tracking_code"]), "withdrawn", "question", question["id"], at=now,
-                           from_state=question["state"], to_state="withdrawn", reason=reason)
-        await notify(question, "question_withdrawn", lambda: _("Your question has been withdrawn: %(code)s",
-                                                               code=display_code(question["tracking_code"])),
-                     now, base_url, reason=reason)
-    return {**question, "state": "withdrawn"}
-
-
-async def notify(question: dict, template: str, subject, now: dt.datetime, base_url: str, **context) -> None:
-    """E-mail the asker and the confirmed followers about a change (inside the change's transaction)."""
-    code = question["tracking_code"]
-    conference = await get_conference(question["conference"])
-    # Askers of questions merged into this one hear of it as if it were theirs.
-    merged = await Question.select(Question.id, Question.asker_email, Question.language).where(
-        (Question.merged_into == question["id"]) & (Question.state == "merged"))
-    recipients = []
-    for asker in [question, *merged]:
-        if asker["asker_email"]:
-            recipients.append((asker["asker_email"], asker["language"], None))
-    for follower in await Follower.select().where(
-        Follower.question.is_in([question["id"], *[m["id"] for m in merged]])
-        & Follower.confirmed_at.is_not_null() & Follower.unsubscribed_at.is_null()
-    ):
-        recipients.append((follower["email"], follower["language"], follower["token"]))
-    for address, language_code, follow_token in recipients:
-        unsubscribe = f"{base_url}/follow/{follow_token}/unsubscribe" if follow_token else ""
-        await outbox.enqueue(
-            to=address, template=template, language_code=language_code, subject=subject, kind=template, now=now,
-            unit_id=conference["unit"], question=question, conference=conference, code=display_code(code),
-            tracking_url=tracking_url(base_url, code), unsubscribe_url=unsubscribe,
-            headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-            if unsubscribe else None, **context,
-        )
-
-
-async def request_follow(raw_code: str, email: str, language_code: str, now: dt.datetime, base_url: str) -> None:
-    """Double opt-in: a confirmation link goes to the address; nothing is sent until it is used.
-    The answer is the same whether or not the address already follows (no one learns who does)."""
-    question = await get_by_code(raw_code)
-    try:
-        address = validation.email_address(email)
-    except ValueError as error:
-        raise InvalidInput({"follow_email": str(error)}) from None
-    existing = await Follower.select().where((Follower.question == question["id"]) & (Follower.email == address)).first()
-    if existing and existing["confirmed_at"] and not existing["unsubscribed_at"]:
-        return
-    recent = await Follower.count().where((Follower.email == address) & (Follower.created_at > now - dt.timedelta(hours=1)))
-    if recent >= 5:
-        return  # not a way to flood someone's inbox
-    token = secrets.token_urlsafe(32)
-    conference = await get_conference(question["conference"])
-    async with write_transaction():
-        if existing:
-            await Follower.update({Follower.token: token, Follower.unsubscribed_at: None, Follower.confirmed_at: None,
-                                   Follower.created_at: now, Follower.language: language_code}) \
-                .where(Follower.id == existing["id"])
-        else:
-            await Follower.insert(Follower(question=question["id"], email=address, token=token,
-                                           language=language_code, created_at=now))
-        await outbox.enqueue(
-            to=address, template="follow_confirm", language_code=language_code,
-            subject=lambda: _("Confirm that you want to follow question %(code)s",
-                              code=display_code(question["tracking_code"])),
-            kind="follow_confirm", now=now, unit_id=conference["unit"], question=question, conference=conference,
-            code=display_code(question["tracking_code"]), tracking_url=tracking_url(base_url, question["tracking_code"]),
-            confirm_url=f"{base_url}/follow/{token}/confirm", unsubscribe_url=f"{base_url}/follow/{token}/unsubscribe",
-        )
-
-
-async def _follower(token: str) -> dict:
-    token = safe_token(token)
-    row = await Follower.select(Follower.all_columns(), Follower.question.tracking_code.as_alias("code")) \
-        .where(Follower.token == token[:64]).first() if token else None
-    if row is None:
-        raise NotFound(_("This link is not valid any more."))
-    return row
-
-
-async def confirm_follow(token: str, now: dt.datetime) -> dict:
-    follower = await _follower(token)
-    if follower["confirmed_at"] is None or follower["unsubscribed_at"] is not None:
-        await Follower.update({Follower.confirmed_at: now, Follower.unsubscribed_at: None}) \
-            .where(Follower.id == follower["id"])
-    return follower
-
-
-async def unsubscribe(token: str, now: dt.datetime) -> dict:
-    follower = await _follower(token)
-    if follower["unsubscribed_at"] is None:
-        await Follower.update({Follower.unsubscribed_at: now}).where(Follower.id == follower["id"])
-    return follower
-
-
-async def follower_by_token(token: str) -> dict:
-    return await _follower(token)

@@ -1,8 +1,8 @@
 """Deadline reminders: agency heads before their items fall due, organisers once they are overdue.
 
 Each item is reminded once per threshold (a unique key in reminder_sent: of two workers only one
-inserts it, and only that one sends), and each person gets one e-mail per run listing their items,
-never one per item.
+inserts it, and only that one sends, in the same transaction), and each person gets one e-mail per
+run listing their items, never one per item.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from dialogue.core.calendar import local_today
 from dialogue.core.db import write_transaction
 from dialogue.core.i18n import gettext as _
 from dialogue.mail import outbox
-from dialogue.questions.intake import display_code
-from dialogue.reference.calendar import working_calendar
-from dialogue.questions.tables import Assignment, ReminderSent
-from dialogue.conferences.tables import Conference
 from dialogue.accounts.tables import StaffUser
+from dialogue.conferences.tables import Conference
+from dialogue.machine.actors import Role
+from dialogue.questions.intake import display_code
+from dialogue.questions.machine import QUESTION
+from dialogue.questions.tables import Assignment, ReminderSent
+from dialogue.reference.calendar import working_calendar
 
 DUE_SOON_DAYS = 2  # working days before the due date
 
@@ -40,22 +42,23 @@ async def tick(now: dt.datetime, base_url: str) -> dict[str, int]:
         Assignment.question.title.as_alias("title"), Assignment.question.tracking_code.as_alias("code"),
         Assignment.question.conference.as_alias("conference"), Assignment.agency.name.as_alias("agency_name"),
         Assignment.question.conference.unit.as_alias("unit"),
-    ).where((Assignment.active == True) & (Assignment.role == "lead")  # noqa: E712
-            & (Assignment.question.state == "assigned") & Assignment.due_on.is_not_null())
-    due_soon, overdue = defaultdict(list), defaultdict(list)
-    for item in items:
-        left = calendar.working_days_left(today, item["due_on"])
-        if today > item["due_on"]:
-            if await _claim(item["id"], "overdue", now):
-                overdue[item["unit"]].append(item)
-        elif left <= DUE_SOON_DAYS and await _claim(item["id"], "due_soon", now):
-            due_soon[item["agency"]].append(item)
-
+    ).where((Assignment.active == True) & (Assignment.role == Assignment.Role.lead.value)  # noqa: E712
+            & Assignment.question.state.is_in(sorted(QUESTION.sets["with_agency"])) & Assignment.due_on.is_not_null())
     sent = {"due_soon": 0, "overdue": 0}
+    # Recording a reminder and queuing its e-mail are one transaction: a crash between them can
+    # neither lose a reminder (recorded, never sent) nor send one twice.
     async with write_transaction():
+        due_soon, overdue = defaultdict(list), defaultdict(list)
+        for item in items:
+            left = calendar.working_days_left(today, item["due_on"])
+            if today > item["due_on"]:
+                if await _claim(item["id"], "overdue", now):
+                    overdue[item["unit"]].append(item)
+            elif left <= DUE_SOON_DAYS and await _claim(item["id"], "due_soon", now):
+                due_soon[item["agency"]].append(item)
         for agency_id, agency_items in due_soon.items():
             heads = await StaffUser.select(StaffUser.email, StaffUser.language).where(
-                (StaffUser.agency == agency_id) & (StaffUser.role == "agency_head") & (StaffUser.active == True))  # noqa: E712
+                (StaffUser.agency == agency_id) & (StaffUser.role == Role.agency_head.value) & (StaffUser.active == True))  # noqa: E712
             for head in heads:
                 await outbox.enqueue(
                     to=head["email"], template="reminder_due_soon", language_code=head["language"],
@@ -66,7 +69,7 @@ async def tick(now: dt.datetime, base_url: str) -> dict[str, int]:
                 sent["due_soon"] += 1
         for unit_id, unit_items in overdue.items():
             organisers = await StaffUser.select(StaffUser.email, StaffUser.language).where(
-                (StaffUser.unit == unit_id) & (StaffUser.role == "organiser") & (StaffUser.active == True))  # noqa: E712
+                (StaffUser.unit == unit_id) & (StaffUser.role == Role.organiser.value) & (StaffUser.active == True))  # noqa: E712
             unit = await Conference.select(Conference.unit.name.as_alias("unit_name")).where(
                 Conference.unit == unit_id).first()
             for organiser in organisers:

@@ -14,12 +14,22 @@ from dialogue.core.errors import InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.machine import log as audit
 from dialogue.core.validation import is_email_address
+from dialogue.core.vocabulary import N_, declare_action
 from dialogue.machine.actors import Actor
 from dialogue.machine.actors import ADMIN_SCOPE, require
 from dialogue.reference.loading import load_admin_units
 from dialogue.reference.tables import AdminUnit, Agency, Holiday, Topic
-from dialogue.core.text import fold, parse_id, tidy
+from dialogue.core.text import fold, parse_day, parse_id, tidy
 
+HolidayKind = Holiday.Kind
+declare_action("agency_created", N_("created the agency"))
+declare_action("agency_updated", N_("changed the agency"))
+declare_action("topic_created", N_("created the topic"))
+declare_action("topic_updated", N_("changed the topic"))
+declare_action("holiday_created", N_("added the day to the calendar"))
+declare_action("holiday_updated", N_("changed the day in the calendar"))
+declare_action("holiday_deleted", N_("removed the day from the calendar"))
+declare_action("units_reloaded", N_("reloaded the map of administrative units"))
 TOPIC_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 
@@ -139,17 +149,6 @@ async def get_topic(topic_id: int) -> dict:
 
 
 # --- Holidays ------------------------------------------------------------------------------
-
-def parse_day(raw: str | None) -> dt.date | None:
-    """dd/mm/yyyy (the Vietnamese form) or yyyy-mm-dd (what a date picker sends)."""
-    raw = (raw or "").strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-    return None
-
 
 async def save_holiday(actor: Actor, form: dict, now: dt.datetime, holiday_id: int | None = None) -> int:
     require(actor, "administer", ADMIN_SCOPE)

@@ -19,19 +19,19 @@ from dialogue.accounts import commands as accounts
 from dialogue.reference import admin as reference
 from dialogue.machine import log as audit
 from dialogue.reference.loading import list_holidays, list_units
-from dialogue.reference.tables import Holiday
-from dialogue.accounts.tables import StaffUser
-from dialogue.core.text import MAX_ID
+from dialogue.machine.actors import Role
+from dialogue.reference.admin import HolidayKind
+from dialogue.core.text import valid_id
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, roles
 
-R = StaffUser.Role
+R = Role
 LOG_PAGE = 50
 
 
 def checked_id(value: int) -> int:
     """Ids beyond what the database holds are simply not found (rather than a driver error)."""
-    if not 0 < value <= MAX_ID:
+    if not valid_id(value):
         raise NotFound(_("This item no longer exists."))
     return value
 
@@ -49,7 +49,7 @@ def audience_options() -> list[tuple[str, str]]:
 
 
 def holiday_kind_options() -> list[tuple[str, str]]:
-    return [(Holiday.Kind.holiday.value, _("Day off")), (Holiday.Kind.workday.value, _("Working day (swap)"))]
+    return [(HolidayKind.holiday.value, _("Day off")), (HolidayKind.workday.value, _("Working day (swap)"))]
 
 
 async def agency_options() -> list[tuple[str, str]]:

@@ -30,7 +30,8 @@ from dialogue.web.organiser import OrganiserController
 from dialogue.web.screening import AgencyController, ScreeningController
 from dialogue.web.middleware import LanguageMiddleware, security_headers_hook
 from dialogue.web.public import PublicController
-from dialogue.web.sessions import DatabaseStore, StaffMiddleware, session_config
+from dialogue.accounts.session_store import DatabaseStore
+from dialogue.web.sessions import StaffMiddleware, session_config
 from dialogue.web.staff import StaffController
 from dialogue.core.rendering import STATIC_DIR, build_environment
 

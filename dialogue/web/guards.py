@@ -8,10 +8,9 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from dialogue.machine.actors import Actor
-from dialogue.accounts.tables import StaffUser
+from dialogue.machine.actors import Actor, Role
 
-R = StaffUser.Role
+R = Role
 
 # Each role's home page, where sign-in lands.
 HOMES = {
@@ -40,7 +39,7 @@ def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise NotAuthorizedException()
 
 
-def roles(*allowed: StaffUser.Role):
+def roles(*allowed: Role):
     names = {role.value for role in allowed}
 
     def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:

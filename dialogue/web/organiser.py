@@ -10,25 +10,20 @@ from typing_extensions import Annotated
 from dialogue.core.errors import InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.i18n import local
+from dialogue.answers import release
+from dialogue.conferences import commands, queries as conferences
+from dialogue.conferences.machine import CONFERENCE
 from dialogue.mail import outbox
 from dialogue.machine import log as audit
-from dialogue.conferences import service as conferences
+from dialogue.machine.actors import Role
+from dialogue.questions import queries as question_queries
 from dialogue.reference.admin import list_topics
-from dialogue.machine.actors import require
-from dialogue.reference.units import scope_of_unit
-from dialogue.reference.tables import AdminUnit
-from dialogue.mail.tables import OutboxMessage
-from dialogue.accounts.tables import StaffUser
+from dialogue.reference.units import unit_code, units_seen_by
 from dialogue.web.admin import checked_id
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, current_user, roles
 
-R = StaffUser.Role
-
-
-def units_of(user: dict) -> list[int] | None:
-    """The units a staff member works in; None for an admin, who sees everything."""
-    return None if user["role"] == R.admin.value else [user["unit"]] if user["unit"] else []
+R = Role
 
 
 def kind_options() -> list[tuple[str, str]]:
@@ -61,7 +56,7 @@ class OrganiserController(Controller):
     @get("/", name="organiser_home")
     async def home(self, request: Request) -> Template:
         return Template(template_name="organiser/home.html", context={
-            "conferences": await conferences.conferences_in_units(units_of(current_user(request)))})
+            "conferences": await conferences.conferences_in_units(await units_seen_by(actor_of(request)))})
 
     async def _form_context(self, conference: dict | None) -> dict:
         return {"conference": conference, "kinds": kind_options(), "policies": policy_options(),
@@ -70,8 +65,7 @@ class OrganiserController(Controller):
     @get("/conferences/new")
     async def new(self, request: Request) -> Template:
         user = current_user(request)
-        unit = await AdminUnit.select(AdminUnit.code).where(AdminUnit.id == user["unit"]).first() if user["unit"] else None
-        values = {"kind": "residents", "release_policy": "on_approval", "unit": unit["code"] if unit else "",
+        values = {"kind": "residents", "release_policy": "on_approval", "unit": await unit_code(user["unit"]),
                   "answer_days": "10",
                   "topics": ",".join(str(t["id"]) for t in await list_topics() if t["active"])}
         return Template(template_name="organiser/conference_form.html",
@@ -81,24 +75,22 @@ class OrganiserController(Controller):
     async def create(self, request: Request) -> Template | Redirect:
         form = await form_data(request, lists=("topics",))
         try:
-            conference_id = await conferences.save_conference(actor_of(request), form, request.app.state.clock())
+            conference_id = await commands.save_conference(actor_of(request), form, request.app.state.clock())
         except InvalidInput as error:
             return Template(template_name="organiser/conference_form.html", status_code=400,
                             context={**await self._form_context(None), "values": form, "errors": error.errors})
         return Redirect(path=f"/organiser/conferences/{conference_id}?saved=1", status_code=303)
 
     async def _conference(self, request: Request, conference_id: int) -> dict:
-        conference = await conferences.get_conference(checked_id(conference_id))
-        require(actor_of(request), "organise", await scope_of_unit(conference["unit"]))
-        return conference
+        return await conferences.for_organiser(actor_of(request), checked_id(conference_id))
 
     async def _page(self, request: Request, conference: dict, errors: dict, status_code: int = 200) -> Template:
         conference_id = conference["id"]
         return Template(template_name="organiser/conference.html", status_code=status_code, context={
-            "conference": conference, "counts": await conferences.state_counts(conference_id),
-            "questions": await conferences.questions_of(actor_of(request), conference_id),
+            "conference": conference, "counts": await question_queries.state_counts(conference_id),
+            "questions": await question_queries.questions_of(actor_of(request), conference_id),
             "topics": await conferences.conference_topics(conference_id),
-            "actions": [a for a, (sources, _t) in conferences.TRANSITIONS.items() if conference["state"] in sources],
+            "actions": sorted(CONFERENCE.allowed(conference["state"]), key=list(CONFERENCE.actions).index),
             "history": await audit.entries_for("conference", conference_id), "errors": errors,
         })
 
@@ -119,7 +111,7 @@ class OrganiserController(Controller):
         conference = await self._conference(request, conference_id)
         form = await form_data(request, lists=("topics",))
         try:
-            await conferences.save_conference(actor_of(request), form, request.app.state.clock(), conference_id)
+            await commands.save_conference(actor_of(request), form, request.app.state.clock(), conference_id)
         except InvalidInput as error:
             return Template(template_name="organiser/conference_form.html", status_code=400,
                             context={**await self._form_context(conference), "values": form, "errors": error.errors})
@@ -130,8 +122,8 @@ class OrganiserController(Controller):
         conference = await self._conference(request, conference_id)
         form = await form_data(request)
         try:
-            await conferences.change_state(actor_of(request), conference_id, action, request.app.state.clock(),
-                                           form.get("reason", ""), request.app.state.settings.base_url)
+            await release.change_conference_state(actor_of(request), conference_id, action, request.app.state.clock(),
+                                                  form.get("reason", ""), request.app.state.settings.base_url)
         except InvalidInput as error:
             return await self._page(request, conference, error.errors, status_code=400)  # with what is missing
         return Redirect(path=f"/organiser/conferences/{conference['id']}?changed=1", status_code=303)
@@ -141,15 +133,14 @@ class OrganiserController(Controller):
     @get("/mail", name="organiser_mail")
     async def mail(self, request: Request,
                    page: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1) -> Template:
-        rows = await outbox.messages_for(units_of(current_user(request)), limit=51, offset=(page - 1) * 50)
+        rows = await outbox.messages_for(await units_seen_by(actor_of(request)), limit=51, offset=(page - 1) * 50)
         return Template(template_name="organiser/mail.html", context={
             "messages": rows[:50], "page": page, "has_next": len(rows) > 50})
 
     @get("/mail/{message_id:int}")
     async def mail_message(self, request: Request, message_id: FromPath[int]) -> Template:
-        row = await OutboxMessage.select().where(OutboxMessage.id == checked_id(message_id)).first()
-        units = units_of(current_user(request))
-        if row is None or (units is not None and row["unit"] not in units):
+        row = await outbox.message_for(checked_id(message_id), await units_seen_by(actor_of(request)))
+        if row is None:
             raise NotFound(_("This item no longer exists."))
         return Template(template_name="organiser/mail_message.html", context={"message": row})
 

@@ -13,10 +13,11 @@ from typing_extensions import Annotated
 from dialogue.core.errors import Conflict, InvalidInput, Throttled
 from dialogue.core.i18n import current_language
 from dialogue.core.i18n import gettext as _
-from dialogue.answers import service as answers
 from dialogue.answers import attachments
-from dialogue.conferences import service as conferences
-from dialogue.questions import intake as questions
+from dialogue.answers import queries as answers
+from dialogue.conferences import queries as conferences
+from dialogue.questions import intake, tracking
+from dialogue.questions import queries as question_queries
 from dialogue.machine.actors import Actor
 from dialogue.web.guards import current_user
 from dialogue.accounts.commands import address_key
@@ -41,9 +42,9 @@ def safe_next(target: str | None) -> str:
     return quote(target, safe="/?&=%#:@!$'()*+,;~-._")
 
 
-def submission_policy(request: Request) -> questions.SubmissionPolicy:
+def submission_policy(request: Request) -> intake.SubmissionPolicy:
     settings = request.app.state.settings
-    return questions.SubmissionPolicy(per_address_per_hour=settings.submissions_per_hour, base_url=settings.base_url)
+    return intake.SubmissionPolicy(per_address_per_hour=settings.submissions_per_hour, base_url=settings.base_url)
 
 
 async def _ask_context(conference: dict, values: dict, errors: dict) -> dict:
@@ -52,8 +53,8 @@ async def _ask_context(conference: dict, values: dict, errors: dict) -> dict:
         "conference": conference, "values": values, "errors": errors,
         "topic_choices": [(str(t["id"]), t[name]) for t in await conferences.conference_topics(conference["id"])],
         "area_choices": [(str(a["id"]), a["name"]) for a in await conferences.area_options(conference)],
-        "asked": await conferences.public_questions(conference["id"]),
-        "limits": {"title": questions.TITLE_LIMITS, "body": questions.BODY_LIMITS},
+        "asked": await question_queries.public_questions(conference["id"]),
+        "limits": {"title": intake.TITLE_LIMITS, "body": intake.BODY_LIMITS},
     }
 
 
@@ -112,7 +113,7 @@ class PublicController(Controller):
         return Template(template_name="public/conference.html", context={
             "conference": conference,
             "accepting": conferences.accepting_questions(conference, request.app.state.clock()),
-            "questions": await conferences.public_questions(conference_id),
+            "questions": await question_queries.public_questions(conference_id),
             "topics": await conferences.conference_topics(conference_id),
             "answered": await answers.published_for_conference(conference_id),
         })
@@ -147,7 +148,7 @@ class PublicController(Controller):
         settings = request.app.state.settings
         address = address_key(client_address(request.scope, settings.trusted_proxies))
         try:
-            submitted = await questions.submit_question(
+            submitted = await intake.submit_question(
                 conference_id, form, address, current_language(), request.app.state.clock(), submission_policy(request))
         except (InvalidInput, Throttled) as error:
             errors = error.errors if isinstance(error, InvalidInput) else {"form": str(error)}
@@ -158,9 +159,9 @@ class PublicController(Controller):
         base_url = settings.base_url
         return Template(template_name="public/submitted.html", context={
             "conference": conference, "question": question,
-            "code": questions.display_code(question["tracking_code"]),
-            "tracking_url": questions.tracking_url(base_url, question["tracking_code"]),
-            "manage_url": questions.manage_url(base_url, question["tracking_code"], submitted.manage_token)
+            "code": intake.display_code(question["tracking_code"]),
+            "tracking_url": intake.tracking_url(base_url, question["tracking_code"]),
+            "manage_url": intake.manage_url(base_url, question["tracking_code"], submitted.manage_token)
             if submitted.manage_token else None,
         })
 
@@ -168,56 +169,56 @@ class PublicController(Controller):
 
     @get("/q", name="track_lookup")
     async def track_lookup(self, code: Annotated[str, QueryParameter(name="code", max_length=100)] = "") -> Redirect:
-        normalised = questions.normalise_code(code)
-        if len(normalised) != questions.CODE_LENGTH:
+        normalised = intake.normalise_code(code)
+        if len(normalised) != intake.CODE_LENGTH:
             return Redirect(path="/?code_error=1#track")
-        return Redirect(path=f"/q/{questions.display_code(normalised)}")
+        return Redirect(path=f"/q/{intake.display_code(normalised)}")
 
     @get("/q/{code:str}", name="track")
     async def track(self, request: Request, code: FromPath[str],
                     followed: Annotated[str | None, QueryParameter(name="followed")] = None) -> Template:
-        question = await questions.get_by_code(code)
+        question = await tracking.get_by_code(code)
         return Template(template_name="public/track.html", context={
-            "question": question, "code": questions.display_code(question["tracking_code"]),
-            "public": questions.is_public(question), "timeline": await questions.timeline(question["id"]),
+            "question": question, "code": intake.display_code(question["tracking_code"]),
+            "public": tracking.is_public(question), "timeline": await tracking.timeline(question["id"]),
             "errors": {}, "values": {}, "followed": bool(followed), **await _answer_context(question),
         })
 
     @post("/q/{code:str}/follow")
     async def follow(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         form = await form_data(request)
-        question = await questions.get_by_code(code)
+        question = await tracking.get_by_code(code)
         try:
-            await questions.request_follow(code, form.get("follow_email", ""), current_language(),
+            await tracking.request_follow(code, form.get("follow_email", ""), current_language(),
                                            request.app.state.clock(), request.app.state.settings.base_url)
         except InvalidInput as error:
             return Template(template_name="public/track.html", status_code=400, context={
-                "question": question, "code": questions.display_code(question["tracking_code"]),
-                "public": questions.is_public(question), "timeline": await questions.timeline(question["id"]),
+                "question": question, "code": intake.display_code(question["tracking_code"]),
+                "public": tracking.is_public(question), "timeline": await tracking.timeline(question["id"]),
                 "errors": error.errors, "values": form, "followed": False, **await _answer_context(question),
             })
-        return Redirect(path=f"/q/{questions.display_code(question['tracking_code'])}?followed=1#follow",
+        return Redirect(path=f"/q/{intake.display_code(question['tracking_code'])}?followed=1#follow",
                         status_code=303)
 
     @get("/follow/{token:str}/confirm")
     async def follow_confirm(self, request: Request, token: FromPath[str]) -> Template:
-        follower = await questions.confirm_follow(token, request.app.state.clock())
+        follower = await tracking.confirm_follow(token, request.app.state.clock())
         return Template(template_name="public/follow_done.html", context={
-            "follower": follower, "code": questions.display_code(follower["code"]), "confirmed": True})
+            "follower": follower, "code": intake.display_code(follower["code"]), "confirmed": True})
 
     @get("/follow/{token:str}/unsubscribe")
     async def unsubscribe_form(self, token: FromPath[str]) -> Template:
-        follower = await questions.follower_by_token(token)
+        follower = await tracking.follower_by_token(token)
         return Template(template_name="public/unsubscribe.html", context={
-            "token": token, "code": questions.display_code(follower["code"])})
+            "token": token, "code": intake.display_code(follower["code"])})
 
     @post("/follow/{token:str}/unsubscribe", exclude_from_csrf=True)
     async def unsubscribe(self, request: Request, token: FromPath[str]) -> Template:
         # Exempt from CSRF on purpose: mail programs send the one-click unsubscribe (RFC 8058)
         # as a bare POST; the secret token in the address is the authority, and all it can do is stop mail.
-        follower = await questions.unsubscribe(token, request.app.state.clock())
+        follower = await tracking.unsubscribe(token, request.app.state.clock())
         return Template(template_name="public/follow_done.html", context={
-            "follower": follower, "code": questions.display_code(follower["code"]), "confirmed": False})
+            "follower": follower, "code": intake.display_code(follower["code"]), "confirmed": False})
 
     @get("/files/{file_id:int}", name="file")
     async def file(self, request: Request, file_id: FromPath[int]) -> Response:
@@ -232,18 +233,18 @@ class PublicController(Controller):
     @get("/q/{code:str}/manage/{token:str}", name="manage")
     async def manage(self, code: FromPath[str], token: FromPath[str],
                      withdrawn: Annotated[str | None, QueryParameter(name="withdrawn")] = None) -> Template:
-        question = await questions.get_for_asker(code, token)
+        question = await tracking.get_for_asker(code, token)
         return Template(template_name="public/manage.html", context={
-            "question": question, "code": questions.display_code(question["tracking_code"]), "token": token,
-            "can_withdraw": question["state"] in questions.WITHDRAWABLE, "withdrawn": bool(withdrawn),
-            "timeline": await questions.timeline(question["id"]), **await _answer_context(question),
+            "question": question, "code": intake.display_code(question["tracking_code"]), "token": token,
+            "can_withdraw": tracking.QUESTION.allows(question["state"], "withdraw"), "withdrawn": bool(withdrawn),
+            "timeline": await tracking.timeline(question["id"]), **await _answer_context(question),
         })
 
     @post("/q/{code:str}/manage/{token:str}/withdraw")
     async def withdraw(self, request: Request, code: FromPath[str], token: FromPath[str]) -> Redirect:
         form = await form_data(request)
-        question = await questions.withdraw(code, token, form.get("reason", ""), request.app.state.clock(),
+        question = await tracking.withdraw(code, token, form.get("reason", ""), request.app.state.clock(),
                                             request.app.state.settings.base_url)
-        return Redirect(path=f"/q/{questions.display_code(question['tracking_code'])}/manage/{token}?withdrawn=1",
+        return Redirect(path=f"/q/{intake.display_code(question['tracking_code'])}/manage/{token}?withdrawn=1",
                         status_code=303)
 

@@ -1,4 +1,4 @@
-"""Screening (organisers) and the agency inbox: thin handlers over services/screening.py."""
+"""Screening (organisers) and the agency inbox: thin handlers over the questions and answers domains."""
 
 from __future__ import annotations
 
@@ -7,25 +7,21 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from typing_extensions import Annotated
 
-from dialogue.core.calendar import local_today
+from dialogue.answers import attachments, drafting, release
+from dialogue.answers import queries as answer_queries
+from dialogue.conferences.queries import area_options, conference_topics
 from dialogue.core.errors import InvalidInput
-from dialogue.answers import service as answers
-from dialogue.answers import attachments
-from dialogue.machine import log as audit
-from dialogue.reference import calendar as deadlines
-from dialogue.questions import screening
-from dialogue.reference.admin import get_agency, list_agencies
-from dialogue.conferences.service import area_options, conference_topics
-from dialogue.questions.intake import display_code
-from dialogue.questions.tables import Assignment
-from dialogue.accounts.tables import StaffUser
-from dialogue.reference.tables import Topic
 from dialogue.core.text import parse_id
+from dialogue.machine.actors import Role
+from dialogue.questions import queries, routing, screening
+from dialogue.questions.intake import display_code
+from dialogue.questions.machine import QUESTION
+from dialogue.reference.admin import get_agency, list_agencies
 from dialogue.web.admin import checked_id
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, roles
 
-R = StaffUser.Role
+R = Role
 FILTERS = ("state", "topic", "asker_kind", "unit", "agency", "overdue", "returned", "q")
 
 
@@ -37,11 +33,12 @@ class ScreeningController(Controller):
     async def queue(self, request: Request, conference_id: FromPath[int],
                     page: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1) -> Template:
         filters = {key: (request.query_params.get(key) or "")[:100] for key in FILTERS}
-        data = await screening.queue(actor_of(request), checked_id(conference_id), filters,
+        data = await queries.queue(actor_of(request), checked_id(conference_id), filters,
                                      request.app.state.clock(), page)
         conference = data["conference"]
         return Template(template_name="organiser/queue.html", context={
             **data, "filters": filters, "topics": await conference_topics(conference_id),
+            "question_states": list(QUESTION.states),
             "areas": await area_options(conference), "agencies": await list_agencies(include_inactive=False),
             "query_string": "&".join(f"{k}={v}" for k, v in filters.items() if v),
         })
@@ -50,37 +47,25 @@ class ScreeningController(Controller):
     async def bulk(self, request: Request, conference_id: FromPath[int]) -> Redirect:
         form = await request.form()
         ids = [i for i in (parse_id(v) for v in form.getall("question", []) if isinstance(v, str)) if i]
-        done = await screening.accept_and_route(actor_of(request), ids, request.app.state.clock(),
+        done = await routing.accept_and_route(actor_of(request), ids, request.app.state.clock(),
                                                 request.app.state.settings.base_url)
         return Redirect(path=f"/organiser/conferences/{conference_id}/queue?routed={done}", status_code=303)
 
     async def _page(self, request: Request, question_id: int, errors: dict | None = None, values: dict | None = None,
                     status_code: int = 200) -> Template:
-        actor = actor_of(request)
-        question = await screening.for_organiser(actor, checked_id(question_id))
-        assignments = await Assignment.select(
-            Assignment.all_columns(), Assignment.agency.short_name.as_alias("agency_name"),
-            Assignment.agency.name.as_alias("agency_full_name"),
-        ).where(Assignment.question == question_id).order_by(Assignment.id, ascending=False)
-        calendar = await deadlines.working_calendar()
+        page = await queries.screening_page(actor_of(request), checked_id(question_id), request.app.state.clock())
         agencies = await list_agencies(include_inactive=False)
-        topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
+        answer = await answer_queries.answer_of(question_id)
         return Template(template_name="organiser/question.html", status_code=status_code, context={
-            "question": question, "code": display_code(question["tracking_code"]),
-            "similar": await screening.similar(question), "assignments": assignments,
-            "agencies": agencies, "agency_choices": [(str(a["id"]), a["name"]) for a in agencies],
-            "default_lead": str(topic["default_agency"] or "") if topic else "",
-            "due": screening.deadline(question, calendar, local_today(request.app.state.clock())),
-            "forward_by": calendar.add_working_days(question["created_at"], deadlines.FORWARD_DAYS),
-            "history": await audit.entries_for("question", question_id),
-            "errors": errors or {}, "values": values or {}, "actions": _available(question["state"]),
-            "answer": await answers.answer_of(question_id), "parts": await answers.parts_of(question_id),
-            "files": await attachments.files_of(question_id),
+            **page, "agencies": agencies, "agency_choices": [(str(a["id"]), a["name"]) for a in agencies],
+            "errors": errors or {}, "values": values or {},
+            "answer": answer, "answer_actions": answer_queries.ANSWER.allowed(answer_queries.state_of(answer)),
+            "parts": await answer_queries.parts_of(question_id), "files": await attachments.files_of(question_id),
         })
 
     @post("/conferences/{conference_id:int}/release")
     async def release(self, request: Request, conference_id: FromPath[int]) -> Redirect:
-        published = await answers.release(actor_of(request), checked_id(conference_id), request.app.state.clock(),
+        published = await release.release(actor_of(request), checked_id(conference_id), request.app.state.clock(),
                                           request.app.state.settings.base_url)
         return Redirect(path=f"/organiser/conferences/{conference_id}?released={published}", status_code=303)
 
@@ -102,21 +87,17 @@ class ScreeningController(Controller):
             elif action == "unmerge":
                 await screening.unmerge(actor, question_id, now, base_url)
             elif action == "assign":
-                await screening.assign(actor, question_id, form, now, base_url,
+                await routing.assign(actor, question_id, form, now, base_url,
                                        lists={"contributing": [v for v in form.get("contributing", "").split(",") if v]})
             elif action == "public-text":
                 await screening.edit_public_text(actor, question_id, form, now)
             elif action == "answer-return":
-                await answers.organiser_return(actor, question_id, form.get("return_reason", ""), now)
+                await drafting.organiser_return(actor, question_id, form.get("return_reason", ""), now)
             else:
                 return await self._page(request, question_id, status_code=404)
         except InvalidInput as error:
             return await self._page(request, question_id, error.errors, form, status_code=400)
         return Redirect(path=f"/organiser/questions/{question['id']}?done={action}", status_code=303)
-
-
-def _available(state: str) -> set[str]:
-    return {action for action, (sources, _target) in screening.TRANSITIONS.items() if state in sources}
 
 
 class AgencyController(Controller):
@@ -127,24 +108,23 @@ class AgencyController(Controller):
     async def inbox(self, request: Request,
                     role: Annotated[str, QueryParameter(name="role", max_length=20)] = "") -> Template:
         actor = actor_of(request)
-        items = await screening.agency_inbox(actor, request.app.state.clock(), role)
+        items = await answer_queries.agency_inbox(actor, request.app.state.clock(), role)
         return Template(template_name="staff/agency.html", context={
             "agency": await get_agency(actor.agency_id), "items": items, "role": role,
-            "counts": screening.inbox_counts(items), "is_head": actor.role == R.agency_head.value,
+            "counts": answer_queries.inbox_counts(items), "is_head": actor.role == R.agency_head.value,
         })
 
     async def _page(self, request: Request, question_id: int, errors: dict | None = None, values: dict | None = None,
                     status_code: int = 200, conflict: dict | None = None) -> Template:
         actor = actor_of(request)
-        question, assignments = await screening.agency_question(actor, checked_id(question_id))
-        answer = await answers.answer_of(question_id)
-        parts = await answers.parts_of(question_id)
+        question, assignments = await routing.agency_question(actor, checked_id(question_id))
+        answer = await answer_queries.answer_of(question_id)
+        parts = await answer_queries.parts_of(question_id)
         return Template(template_name="agency/question.html", status_code=status_code, context={
             "question": question, "code": display_code(question["tracking_code"]), "assignments": assignments,
-            "is_lead": any(a["role"] == "lead" and a["agency"] == actor.agency_id for a in assignments),
-            "is_head": actor.role == R.agency_head.value, "answer": answer, "parts": parts,
+            "can": answer_queries.agency_can(actor, question, assignments, answer), "answer": answer, "parts": parts,
             "my_part": next((p for p in parts if p["agency"] == actor.agency_id), None), "conflict": conflict,
-            "conflict_changes": answers.changes_between(conflict["body"], (values or {}).get("body", ""))
+            "conflict_changes": answer_queries.changes_between(conflict["body"], (values or {}).get("body", ""))
             if conflict else [],
             "files": await attachments.files_of(question_id), "max_mb": attachments.MAX_BYTES // (1024 * 1024),
             "errors": errors or {}, "values": values or {},
@@ -161,20 +141,19 @@ class AgencyController(Controller):
         checked_id(question_id)
         try:
             if step == "save":
-                await answers.save_draft(actor, question_id, form, now)
+                await drafting.save_draft(actor, question_id, form, now)
             elif step == "submit":
-                await answers.save_draft(actor, question_id, form, now) if form.get("body") else None
-                await answers.submit(actor, question_id, now)
+                await drafting.submit(actor, question_id, now, form)
             elif step in ("approve", "return"):
-                await answers.review(actor, question_id, step, form.get("comment", ""), now,
+                await drafting.review(actor, question_id, step, form.get("comment", ""), now,
                                      request.app.state.settings.base_url)
             elif step == "part":
-                await answers.save_part(actor, question_id, form.get("part", ""), now)
+                await drafting.save_part(actor, question_id, form.get("part", ""), now)
             elif step == "at-session":
                 await attachments.mark_at_session(actor, question_id, form.get("at_session") == "yes", now)
             else:
                 return await self._page(request, question_id, status_code=404)
-        except answers.AnswerConflict as conflict:
+        except drafting.AnswerConflict as conflict:
             return await self._page(request, question_id, {"body": str(conflict)}, form, 409, conflict.current)
         except InvalidInput as error:
             return await self._page(request, question_id, error.errors, form, 400)
@@ -198,7 +177,7 @@ class AgencyController(Controller):
         form = await form_data(request)
         actor = actor_of(request)
         try:
-            await screening.return_to_organisers(actor, checked_id(question_id), form.get("reason", ""),
+            await routing.return_to_organisers(actor, checked_id(question_id), form.get("reason", ""),
                                                  request.app.state.clock(), request.app.state.settings.base_url)
         except InvalidInput as error:
             return await self._page(request, question_id, error.errors, form, 400)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from litestar import Controller, Request, get
 from litestar.response import Redirect, Template
 
+from dialogue.conferences.queries import conferences_in_units
+from dialogue.machine.actors import Role
 from dialogue.reference.admin import list_agencies
-from dialogue.conferences.service import conferences_in_units
-from dialogue.accounts.tables import StaffUser
-from dialogue.web.guards import HOMES, current_user, roles, signed_in
-from dialogue.web.organiser import units_of
+from dialogue.reference.units import units_seen_by
+from dialogue.web.guards import HOMES, actor_of, current_user, roles, signed_in
 
-R = StaffUser.Role
+R = Role
 
 
 class StaffController(Controller):
@@ -23,14 +23,12 @@ class StaffController(Controller):
 
     @get("/secretary", guards=[roles(R.secretary, R.admin)], name="secretary_home")
     async def secretary_home(self, request: Request) -> Template:
-        user = current_user(request)
         return Template(template_name="staff/secretary.html",
-                        context={"conferences": await conferences_in_units(units_of(user))})
+                        context={"conferences": await conferences_in_units(await units_seen_by(actor_of(request)))})
 
     @get("/dashboard", guards=[roles(R.viewer, R.admin)], name="dashboard")
     async def dashboard(self, request: Request) -> Template:
-        user = current_user(request)
-        units = units_of(user)
+        units = await units_seen_by(actor_of(request))
         agencies = [a for a in await list_agencies(include_inactive=False) if units is None or a["unit"] in units]
         return Template(template_name="staff/dashboard.html", context={
             "conferences": await conferences_in_units(units), "agencies": agencies,

@@ -201,9 +201,9 @@ def create_bench_app() -> Litestar:
 
     @get("/bench/similar/{question_id:int}")
     async def similar_questions(question_id: FromPath[int]) -> dict:
-        from dialogue.questions import screening
+        from dialogue.questions import screening, similarity
 
-        return {"similar": [s["id"] for s in await screening.similar(await screening.get_question(question_id))]}
+        return {"similar": [s["id"] for s in await similarity.similar(await screening.get_question(question_id))]}
 
     @get("/bench/reference/similar/{question_id:int}")
     async def reference_similar(question_id: FromPath[int]) -> dict:

@@ -1,0 +1,79 @@
+"""Publishing answers: one at its approval, or all the answers held for the session together, when
+the session starts or when the organisers say so. Publishing is atomic and idempotent: the answer
+and its question change state together, with the e-mails to the askers and followers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dialogue.answers.machine import ANSWER
+from dialogue.answers.queries import answer_of, parts_of
+from dialogue.answers.tables import Answer
+from dialogue.conferences import commands as conference_commands
+from dialogue.conferences.queries import get_conference
+from dialogue.conferences.tables import Conference
+from dialogue.core.db import write_transaction
+from dialogue.core.i18n import gettext as _
+from dialogue.machine.actors import Actor, ObjectScope, require
+from dialogue.machine.transitions import transition
+from dialogue.questions.intake import display_code
+from dialogue.questions.machine import QUESTION
+from dialogue.questions.screening import get_question
+from dialogue.questions.tracking import update_mails
+from dialogue.reference.units import scope_of_unit
+
+
+async def publish(actor: Actor, question: dict, answer: dict, now: dt.datetime, base_url: str) -> None:
+    """Publish one approved answer and mark its question answered (inside the caller's transaction,
+    whose permission check covered the actor: the approving head, or the organisers)."""
+    scope = ObjectScope(unit_path=(await scope_of_unit(question["conference_unit"])).unit_path,
+                        agency_ids=frozenset({answer["agency"]}))
+    permission = "approve" if actor.agency_id is not None else "organise"
+    async with write_transaction():
+        await transition(ANSWER, actor, answer, "publish", now=now, permission=permission, scope=scope,
+                         updates={"published_at": now}, log_object=("question", question["id"]))
+
+        async def mails(current: dict):
+            subject = lambda: _("Your question %(code)s has been answered",  # noqa: E731
+                                code=display_code(question["tracking_code"]))
+            return await update_mails(current, "answer_published", subject, now, base_url,
+                                      answer=await answer_of(question["id"]), parts=await parts_of(question["id"]))
+
+        if QUESTION.allows(question["state"], "answer"):  # not if it was merged or withdrawn meanwhile
+            await transition(QUESTION, actor, question, "answer", now=now, permission=permission, scope=scope,
+                             updates={"updated_at": now}, mails=mails)
+
+
+async def release(actor: Actor, conference_id: int, now: dt.datetime, base_url: str) -> int:
+    """"Publish the approved answers now": every held answer of the conference, together."""
+    conference = await get_conference(conference_id)
+    require(actor, "organise", await scope_of_unit(conference["unit"]))
+    async with write_transaction():
+        return await _release_held(actor, conference_id, now, base_url)
+
+
+async def _release_held(actor: Actor, conference_id: int, now: dt.datetime, base_url: str) -> int:
+    """Publish every approved answer of the conference (inside the caller's transaction). A second
+    release finds nothing left to publish."""
+    held = await Answer.select(Answer.question).where(
+        (Answer.state == Answer.State.approved.value) & (Answer.question.conference == conference_id))
+    published = 0
+    for row in held:
+        question = await get_question(row["question"])
+        answer = await answer_of(row["question"])
+        if answer and ANSWER.allows(answer["state"], "publish"):
+            await publish(actor, question, answer, now, base_url)
+            published += 1
+    return published
+
+
+async def change_conference_state(actor: Actor, conference_id: int, action: str, now: dt.datetime,
+                                  reason: str = "", base_url: str = "") -> str:
+    """A step of the conference's life cycle. Starting the session of a conference that holds its
+    answers for the session publishes them in the same transaction: both happen, or neither."""
+    conference = await get_conference(conference_id)
+    also = None
+    if action == "start" and conference["release_policy"] == Conference.ReleasePolicy.at_session.value:
+        async def also(_current: dict) -> None:
+            await _release_held(actor, conference_id, now, base_url)
+    return await conference_commands.change_state(actor, conference_id, action, now, reason, also=also)

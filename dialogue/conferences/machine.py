@@ -1,0 +1,47 @@
+"""A conference's life, declared once: draft → open for questions → closed for questions → in session
+→ concluded (minutes and conclusions published) → followed up (every promise settled)."""
+
+from __future__ import annotations
+
+from dialogue.conferences.tables import Conference
+from dialogue.core.vocabulary import N_, declare, declare_action
+from dialogue.machine.transitions import Action, StateMachine
+
+S = Conference.State
+
+CONFERENCE = StateMachine(
+    entity="conference",
+    table=Conference,
+    log_prefix="conference_",
+    states={
+        S.draft.value: N_("Draft"), S.open.value: N_("Open for questions"), S.closed.value: N_("Closed for questions"),
+        S.in_session.value: N_("In session"), S.concluded.value: N_("Concluded"), S.followed_up.value: N_("Followed up"),
+    },
+    actions=StateMachine.define(
+        Action("open", frozenset({S.draft.value, S.closed.value}), S.open.value,
+               N_("opened the conference for questions")),
+        Action("close", frozenset({S.open.value}), S.closed.value, N_("closed the conference for questions")),
+        Action("start", frozenset({S.open.value, S.closed.value}), S.in_session.value, N_("started the session")),
+        Action("conclude", frozenset({S.in_session.value}), S.concluded.value, N_("concluded the conference")),
+        Action("follow_up", frozenset({S.concluded.value}), S.followed_up.value,
+               N_("marked every follow-up as settled")),
+    ),
+    sets={
+        "public": frozenset(s.value for s in S if s is not S.draft),  # the public may see it
+        "before_questions_close": frozenset({S.draft.value, S.open.value}),
+        "taking_questions": frozenset({S.open.value}),  # within its window (see queries.accepting_questions)
+    },
+)
+
+# The buttons of the organiser's conference page.
+declare("conference_action", {
+    "open": N_("Open for questions"), "close": N_("Close for questions"), "start": N_("Start the session"),
+    "conclude": N_("Conclude the conference"), "follow_up": N_("Mark every follow-up as settled"),
+})
+declare("conference_kind", {
+    Conference.Kind.residents.value: N_("Dialogue with residents"),
+    Conference.Kind.businesses.value: N_("Dialogue with businesses"),
+    Conference.Kind.thematic.value: N_("Thematic dialogue"),
+})
+declare_action("conference_created", N_("created the conference"))
+declare_action("conference_updated", N_("changed the conference"))

@@ -1,0 +1,144 @@
+"""What is read of conferences: one conference, its topics and areas, the public lists, the .ics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from icalendar import Calendar, Event
+
+from dialogue.conferences.machine import CONFERENCE
+from dialogue.conferences.tables import Conference
+from dialogue.core.clock import as_utc
+from dialogue.core.errors import NotFound
+from dialogue.core.i18n import gettext as _
+from dialogue.core.text import fold, valid_id
+from dialogue.machine.actors import Actor, require
+from dialogue.reference.tables import AdminUnit, Topic
+from dialogue.reference.units import scope_of_unit
+
+S = Conference.State
+PUBLIC_STATES = sorted(CONFERENCE.sets["public"])
+CONFERENCE_COLUMNS = (
+    Conference.all_columns(),
+    Conference.unit.name.as_alias("unit_name"), Conference.unit.code.as_alias("unit_code"),
+    Conference.unit.parent.name.as_alias("province_name"),
+)
+
+
+# The reads of every question submission are written as SQL: building them with Piccolo's
+# query builder cost more CPU than running them (see the note of the benchmark issue).
+CONFERENCE_SQL = """SELECT c.*, u.name AS unit_name, u.code AS unit_code, p.name AS province_name
+ FROM conference c JOIN admin_unit u ON u.id = c.unit LEFT JOIN admin_unit p ON p.id = u.parent WHERE c.id = {}"""
+TOPICS_SQL = """SELECT t.id, t.code, t.name_vi, t.name_en, t.default_agency FROM topic t
+ WHERE t.id IN (SELECT topic FROM conference_topic WHERE conference = {}) AND t.active ORDER BY t.position"""
+AREAS_SQL = """SELECT id, name, code FROM admin_unit WHERE (id = {} OR parent = {}) AND valid_to IS NULL
+ ORDER BY code"""
+
+
+def with_flags(row: dict) -> dict:
+    """The conference row with what pages need to know of its state, from the machine's sets."""
+    state = row["state"]
+    return {**row, **{f"is_{name}": CONFERENCE.is_in(name, state) for name in CONFERENCE.sets}}
+
+
+async def get_conference(conference_id: int) -> dict:
+    rows = await Conference.raw(CONFERENCE_SQL, conference_id) if valid_id(conference_id) else []
+    if not rows:
+        raise NotFound(_("There is no such conference."))
+    return with_flags(rows[0])
+
+
+async def for_organiser(actor: Actor, conference_id: int) -> dict:
+    """The conference, for those who may organise it."""
+    conference = await get_conference(conference_id)
+    require(actor, "organise", await scope_of_unit(conference["unit"]))
+    return conference
+
+
+async def get_public_conference(conference_id: int) -> dict:
+    conference = await get_conference(conference_id)
+    if not CONFERENCE.is_in("public", conference["state"]):
+        raise NotFound(_("There is no such conference."))
+    return conference
+
+
+def accepting_questions(conference: dict, now: dt.datetime) -> bool:
+    """Open for questions and within its window."""
+    opens, closes = conference["questions_open_at"], conference["questions_close_at"]
+    return (CONFERENCE.is_in("taking_questions", conference["state"]) and opens is not None and closes is not None
+            and as_utc(opens) <= now < as_utc(closes))
+
+
+async def conference_topics(conference_id: int) -> list[dict]:
+    return await Topic.raw(TOPICS_SQL, conference_id)
+
+
+async def area_options(conference: dict) -> list[dict]:
+    """The areas a question may concern: the conference's unit, and its communes if it is a province."""
+    return await AdminUnit.raw(AREAS_SQL, conference["unit"], conference["unit"])
+
+
+# --- Public listing ------------------------------------------------------------------------
+
+async def upcoming_public_conferences(limit: int = 10) -> list[dict]:
+    """Conferences that are not drafts and not over, soonest first."""
+    rows = await Conference.select(*CONFERENCE_COLUMNS).where(
+        Conference.state.is_in([S.open.value, S.closed.value, S.in_session.value])
+    ).order_by(Conference.starts_at).limit(limit)
+    return [with_flags(row) for row in rows]
+
+
+async def search_public_conferences(
+    search: str = "", unit_code: str = "", kind: str = "", page: int = 1, per_page: int = 20,
+) -> tuple[list[dict], int]:
+    """Public conferences, newest first, filtered; search ignores diacritics."""
+    query = Conference.select(*CONFERENCE_COLUMNS).where(Conference.state.is_in(PUBLIC_STATES))
+    count = Conference.count().where(Conference.state.is_in(PUBLIC_STATES))
+    conditions = []
+    for word in fold(search).split()[:10]:  # every word, in any order, accents optional
+        conditions.append(Conference.title_folded.like(f"%{word[:50]}%"))
+    if unit_code:
+        conditions.append((Conference.unit.code == unit_code[:10]) | (Conference.unit.parent.code == unit_code[:10]))
+    if kind in {k.value for k in Conference.Kind}:
+        conditions.append(Conference.kind == kind)
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
+    rows = await query.order_by(Conference.starts_at, ascending=False).limit(per_page).offset((page - 1) * per_page)
+    return [with_flags(row) for row in rows], await count
+
+
+async def units_with_conferences() -> list[dict]:
+    return await AdminUnit.select(AdminUnit.code, AdminUnit.name).where(
+        AdminUnit.id.is_in(Conference.select(Conference.unit).where(Conference.state.is_in(PUBLIC_STATES)))
+    ).order_by(AdminUnit.name)
+
+
+def calendar_file(conference: dict, base_url: str) -> bytes:
+    """The conference as an iCalendar event, to add to a phone's calendar."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Dialogue//Doi thoai//VI")
+    calendar.add("version", "2.0")
+    event = Event()
+    host = re.sub(r"^https?://", "", base_url).split("/")[0].split(":")[0] or "dialogue.local"
+    event.add("uid", f"conference-{conference['id']}@{host}")
+    event.add("summary", conference["title"])
+    start = as_utc(conference["starts_at"])
+    event.add("dtstart", start)
+    event.add("dtend", as_utc(conference["ends_at"]) if conference["ends_at"] else start + dt.timedelta(hours=3))
+    event.add("dtstamp", as_utc(conference["created_at"]))
+    if conference["venue"]:
+        event.add("location", conference["venue"])
+    event.add("description", (conference["description"] or "") + f"\n\n{base_url}/conferences/{conference['id']}")
+    event.add("url", f"{base_url}/conferences/{conference['id']}")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+async def conferences_in_units(unit_ids: list[int] | None, limit: int = 50) -> list[dict]:
+    """Conferences of these units (None: all), newest first, drafts included: for staff."""
+    query = Conference.select(*CONFERENCE_COLUMNS).order_by(Conference.starts_at, ascending=False).limit(limit)
+    if unit_ids is not None:
+        query = query.where(Conference.unit.is_in(unit_ids or [0]) | Conference.unit.parent.is_in(unit_ids or [0]))
+    return [with_flags(row) for row in await query]

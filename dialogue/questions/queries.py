@@ -1,0 +1,128 @@
+"""What is read of a conference's questions: the screening queue, counts, the public list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dialogue.conferences.queries import get_conference
+from dialogue.core.calendar import local_today
+from dialogue.core.text import fold, parse_id
+from dialogue.machine import log
+from dialogue.machine.actors import Actor, require
+from dialogue.questions.intake import display_code
+from dialogue.questions.machine import QUESTION
+from dialogue.questions.routing import assignments_of, deadline
+from dialogue.questions.screening import for_organiser
+from dialogue.questions.similarity import similar
+from dialogue.questions.tables import Assignment, Question
+from dialogue.reference.calendar import FORWARD_DAYS, working_calendar
+from dialogue.reference.tables import Topic
+from dialogue.reference.units import scope_of_unit
+
+PAGE = 50
+ACTIVE = Assignment.active == True  # noqa: E712
+STATES_OF = {name: sorted(states) for name, states in QUESTION.sets.items()}
+
+
+async def queue(actor: Actor, conference_id: int, filters: dict, now: dt.datetime, page: int = 1) -> dict:
+    """The screening queue of one conference: filtered, searched, oldest first, paginated."""
+    conference = await get_conference(conference_id)
+    require(actor, "organise", await scope_of_unit(conference["unit"]))
+    today = local_today(now)
+    where = [Question.conference == conference_id]
+    if filters.get("state") in {s.value for s in Question.State}:
+        where.append(Question.state == filters["state"])
+    if filters.get("returned") == "yes":
+        where.append(Question.returned_by_agency == True)  # noqa: E712
+    for key, column in (("topic", Question.topic), ("unit", Question.unit)):
+        value = parse_id(filters.get(key))
+        if value:
+            where.append(column == value)
+    if filters.get("asker_kind") in {k.value for k in Question.AskerKind}:
+        where.append(Question.asker_kind == filters["asker_kind"])
+    agency = parse_id(filters.get("agency"))
+    if agency:
+        where.append(Question.id.is_in(Assignment.select(Assignment.question).where(
+            (Assignment.agency == agency) & (Assignment.active == True))))  # noqa: E712
+    if filters.get("overdue") == "yes":
+        where.append((Question.state.is_in(STATES_OF["screening"]) & (Question.screening_due_on < today))
+                     | (Question.state.is_in(STATES_OF["with_agency"]) & (Question.answer_due_on < today)))
+    for word in fold(filters.get("q", "")).split()[:8]:
+        where.append(Question.search_folded.like(f"%{word[:50]}%"))
+
+    query = Question.select(
+        Question.id, Question.tracking_code, Question.title, Question.asker_kind, Question.state, Question.created_at,
+        Question.screening_due_on, Question.answer_due_on, Question.returned_by_agency,
+        Question.topic.name_vi.as_alias("topic_vi"), Question.topic.name_en.as_alias("topic_en"),
+        Question.unit.name.as_alias("unit_name"),
+    )
+    count = Question.count()
+    for condition in where:
+        query = query.where(condition)
+        count = count.where(condition)
+    rows = await query.order_by(Question.created_at).order_by(Question.id).limit(PAGE).offset((page - 1) * PAGE)
+    total = await count
+    ids = [r["id"] for r in rows]
+    leads = {a["question"]: a["agency_name"] for a in await Assignment.select(
+        Assignment.question, Assignment.agency.short_name.as_alias("agency_name")).where(
+        Assignment.question.is_in(ids or [0]) & (Assignment.active == True) & (Assignment.role == Assignment.Role.lead.value))}  # noqa: E712
+    calendar = await working_calendar()
+    for row in rows:
+        row["lead_agency"] = leads.get(row["id"], "")
+        row["due"] = deadline(row, calendar, today)
+        row["bulk_routable"] = bulk_routable(row["state"])
+    counts = await state_counts(conference_id)
+    return {"conference": conference, "rows": rows, "total": total, "page": page,
+            "pages": max(1, -(-total // PAGE)), "counts": counts}
+
+
+def bulk_routable(state: str) -> bool:
+    """What "accept and route to the topic's agency" can take: new or accepted, not yet routed."""
+    return QUESTION.allows(state, "accept") or (QUESTION.allows(state, "assign")
+                                                and not QUESTION.is_in("with_agency", state))
+
+
+async def questions_of(actor: Actor, conference_id: int, limit: int = 500) -> list[dict]:
+    """The organiser's list of what arrived, oldest first."""
+    conference = await get_conference(conference_id)
+    require(actor, "organise", await scope_of_unit(conference["unit"]))
+    return await Question.select(
+        Question.id, Question.tracking_code, Question.title, Question.asker_kind, Question.state,
+        Question.created_at, Question.answer_mode, Question.topic.name_vi.as_alias("topic_vi"),
+        Question.topic.name_en.as_alias("topic_en"),
+    ).where(Question.conference == conference_id).order_by(Question.created_at).limit(limit)
+
+
+async def state_counts(conference_id: int) -> dict[str, int]:
+    rows = await Question.raw(
+        "SELECT state, COUNT(*) AS n FROM question WHERE conference = {} GROUP BY state", conference_id)
+    return {row["state"]: row["n"] for row in rows}
+
+
+PUBLIC_QUESTIONS_SQL = """SELECT q.id, q.tracking_code, q.title, q.public_summary, q.asker_kind, q.state,
+ q.created_at, u.name AS unit_name, t.name_vi AS topic_vi, t.name_en AS topic_en
+ FROM question q JOIN admin_unit u ON u.id = q.unit JOIN topic t ON t.id = q.topic
+ WHERE q.conference = {} AND q.state IN (%s) AND q.public_consent
+ ORDER BY q.created_at LIMIT {}""" % ", ".join(f"'{state}'" for state in STATES_OF["public"])
+
+
+async def public_questions(conference_id: int, limit: int = 200) -> list[dict]:
+    """Questions the public may see: accepted, and the asker agreed. Never the asker's identity."""
+    return await Question.raw(PUBLIC_QUESTIONS_SQL, conference_id, limit)
+
+
+async def screening_page(actor: Actor, question_id: int, now: dt.datetime) -> dict:
+    """Everything the organiser's page of one question shows of the question's own life."""
+    question = await for_organiser(actor, question_id)
+    calendar = await working_calendar()
+    topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
+    return {
+        "question": question, "code": display_code(question["tracking_code"]),
+        "similar": await similar(question), "assignments": await assignments_of(question_id, active_only=False),
+        "default_lead": str(topic["default_agency"] or "") if topic else "",
+        "due": deadline(question, calendar, local_today(now)),
+        "forward_by": calendar.add_working_days(question["created_at"], FORWARD_DAYS),
+        "history": await log.entries_for("question", question_id),
+        "actions": QUESTION.allowed(question["state"]),
+        "routed": QUESTION.is_in("with_agency", question["state"]),
+    }
