@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from dialogue.core import i18n
 from dialogue.core.settings import LANGUAGES, PROJECT_ROOT
@@ -21,6 +22,11 @@ def static_url(name: str) -> str:
     """/static/<name> with a content hash, so browsers may cache it for long."""
     digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
     return f"/static/{name}?v={digest}"
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text as HTML: a <p> for each line that is not blank, its text escaped."""
+    return Markup("".join(f"<p>{escape(line)}</p>" for line in (text or "").split("\n") if line.strip()))
 
 
 def build_environment() -> Environment:
@@ -47,6 +53,7 @@ def build_environment() -> Environment:
         moment=i18n.format_moment,
         long_day=i18n.format_long_day,
         log_sentence=log_sentence,
+        paragraphs=paragraphs,
     )
     return env
 

@@ -87,19 +87,20 @@ class AdminController(Controller):
     async def _account_context(self, account: dict | None = None) -> dict:
         return {"account": account, "roles": role_options(), "agencies": await agency_options(), "errors": {}}
 
-    @get("/accounts/new")
+    @get("/accounts/new", name="admin_account_new")
     async def account_new(self) -> Template:
         return Template(template_name="admin/account_form.html",
                         context={**await self._account_context(), "values": {"language": "vi"}})
 
-    @post("/accounts/new")
+    @post("/accounts/new", name="admin_account_create")
     async def account_create(self, request: Request) -> Template | Redirect:
         actor, now = actor_of(request), request.app.state.clock()
         return await _edit(request, "admin/account_form.html",
                            lambda form: accounts.create_account(actor, form, now),
-                           lambda _id: "/admin/accounts?saved=1", await self._account_context())
+                           lambda _id: request.app.route_reverse("admin_accounts") + "?saved=1",
+                           await self._account_context())
 
-    @get("/accounts/{user_id:int}")
+    @get("/accounts/{user_id:int}", name="admin_account")
     async def account_view(self, user_id: FromPath[int]) -> Template:
         account = await accounts.get_account(checked_id(user_id))
         values = {**account, "unit": account["unit_code"] or "", "agency": str(account["agency"] or ""),
@@ -109,7 +110,7 @@ class AdminController(Controller):
             "history": await audit.entries_for("staff_user", user_id),
         })
 
-    @post("/accounts/{user_id:int}")
+    @post("/accounts/{user_id:int}", name="admin_account_update")
     async def account_update(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
         account = await accounts.get_account(checked_id(user_id))
         actor, now = actor_of(request), request.app.state.clock()
@@ -118,10 +119,11 @@ class AdminController(Controller):
             await accounts.update_account(actor, user_id, form, now)
             return user_id
 
-        return await _edit(request, "admin/account_form.html", save, lambda _id: f"/admin/accounts/{user_id}?saved=1",
+        return await _edit(request, "admin/account_form.html", save,
+                           lambda _id: request.app.route_reverse("admin_account", user_id=user_id) + "?saved=1",
                            {**await self._account_context(account), "history": []})
 
-    @post("/accounts/{user_id:int}/password")
+    @post("/accounts/{user_id:int}/password", name="admin_account_password")
     async def account_password(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
         account = await accounts.get_account(checked_id(user_id))
         actor, now = actor_of(request), request.app.state.clock()
@@ -133,7 +135,8 @@ class AdminController(Controller):
         values = {**account, "unit": account["unit_code"] or "", "agency": str(account["agency"] or ""),
                   "active": "yes" if account["active"] else ""}
         response = await _edit(request, "admin/account_form.html", save,
-                               lambda _id: f"/admin/accounts/{user_id}?password_reset=1",
+                               lambda _id: request.app.route_reverse("admin_account", user_id=user_id)
+                               + "?password_reset=1",
                                {**await self._account_context(account), "history": []})
         if isinstance(response, Template):
             response.context["values"] = values  # keep the account form filled, not the password
@@ -145,17 +148,17 @@ class AdminController(Controller):
     async def agencies_list(self) -> Template:
         return Template(template_name="admin/agencies.html", context={"agencies": await reference.list_agencies()})
 
-    @get("/agencies/new")
+    @get("/agencies/new", name="admin_agency_new")
     async def agency_new(self) -> Template:
         return Template(template_name="admin/agency_form.html", context={"agency": None, "values": {}, "errors": {}})
 
-    @post("/agencies/new")
+    @post("/agencies/new", name="admin_agency_create")
     async def agency_create(self, request: Request) -> Template | Redirect:
         actor, now = actor_of(request), request.app.state.clock()
         return await _edit(request, "admin/agency_form.html", lambda form: reference.save_agency(actor, form, now),
-                           lambda _id: "/admin/agencies?saved=1", {"agency": None})
+                           lambda _id: request.app.route_reverse("admin_agencies") + "?saved=1", {"agency": None})
 
-    @get("/agencies/{agency_id:int}")
+    @get("/agencies/{agency_id:int}", name="admin_agency")
     async def agency_view(self, agency_id: FromPath[int]) -> Template:
         agency = await reference.get_agency(checked_id(agency_id))
         values = {**agency, "unit": agency["unit_code"], "active": "yes" if agency["active"] else ""}
@@ -163,13 +166,14 @@ class AdminController(Controller):
             "agency": agency, "values": values, "errors": {}, "history": await audit.entries_for("agency", agency_id),
         })
 
-    @post("/agencies/{agency_id:int}")
+    @post("/agencies/{agency_id:int}", name="admin_agency_update")
     async def agency_update(self, request: Request, agency_id: FromPath[int]) -> Template | Redirect:
         agency = await reference.get_agency(checked_id(agency_id))
         actor, now = actor_of(request), request.app.state.clock()
         return await _edit(request, "admin/agency_form.html",
                            lambda form: reference.save_agency(actor, form, now, agency_id),
-                           lambda _id: "/admin/agencies?saved=1", {"agency": agency, "history": []})
+                           lambda _id: request.app.route_reverse("admin_agencies") + "?saved=1",
+                           {"agency": agency, "history": []})
 
     # --- Topics -----------------------------------------------------------------------
 
@@ -180,18 +184,19 @@ class AdminController(Controller):
     async def _topic_context(self, topic: dict | None) -> dict:
         return {"topic": topic, "audiences": audience_options(), "agencies": await agency_options(), "errors": {}}
 
-    @get("/topics/new")
+    @get("/topics/new", name="admin_topic_new")
     async def topic_new(self) -> Template:
         return Template(template_name="admin/topic_form.html",
                         context={**await self._topic_context(None), "values": {"audience": "everyone", "position": "0"}})
 
-    @post("/topics/new")
+    @post("/topics/new", name="admin_topic_create")
     async def topic_create(self, request: Request) -> Template | Redirect:
         actor, now = actor_of(request), request.app.state.clock()
         return await _edit(request, "admin/topic_form.html", lambda form: reference.save_topic(actor, form, now),
-                           lambda _id: "/admin/topics?saved=1", await self._topic_context(None))
+                           lambda _id: request.app.route_reverse("admin_topics") + "?saved=1",
+                           await self._topic_context(None))
 
-    @get("/topics/{topic_id:int}")
+    @get("/topics/{topic_id:int}", name="admin_topic")
     async def topic_view(self, topic_id: FromPath[int]) -> Template:
         topic = await reference.get_topic(checked_id(topic_id))
         values = {**topic, "default_agency": str(topic["default_agency"] or ""),
@@ -200,13 +205,14 @@ class AdminController(Controller):
             **await self._topic_context(topic), "values": values, "history": await audit.entries_for("topic", topic_id),
         })
 
-    @post("/topics/{topic_id:int}")
+    @post("/topics/{topic_id:int}", name="admin_topic_update")
     async def topic_update(self, request: Request, topic_id: FromPath[int]) -> Template | Redirect:
         topic = await reference.get_topic(checked_id(topic_id))
         actor, now = actor_of(request), request.app.state.clock()
         return await _edit(request, "admin/topic_form.html",
                            lambda form: reference.save_topic(actor, form, now, topic_id),
-                           lambda _id: "/admin/topics?saved=1", {**await self._topic_context(topic), "history": []})
+                           lambda _id: request.app.route_reverse("admin_topics") + "?saved=1",
+                           {**await self._topic_context(topic), "history": []})
 
     # --- Holidays ---------------------------------------------------------------------
 
@@ -217,39 +223,41 @@ class AdminController(Controller):
         return Template(template_name="admin/holidays.html",
                         context={"year": year, "holidays": await list_holidays(year)})
 
-    @get("/holidays/new")
+    @get("/holidays/new", name="admin_holiday_new")
     async def holiday_new(self) -> Template:
         return Template(template_name="admin/holiday_form.html", context={
             "holiday": None, "values": {"kind": "holiday"}, "errors": {}, "kinds": holiday_kind_options()})
 
-    @post("/holidays/new")
+    @post("/holidays/new", name="admin_holiday_create")
     async def holiday_create(self, request: Request) -> Template | Redirect:
         actor, now = actor_of(request), request.app.state.clock()
         return await _edit(request, "admin/holiday_form.html", lambda form: reference.save_holiday(actor, form, now),
-                           lambda _id: "/admin/holidays?saved=1",
+                           lambda _id: request.app.route_reverse("admin_holidays") + "?saved=1",
                            {"holiday": None, "kinds": holiday_kind_options()})
 
-    @get("/holidays/{holiday_id:int}")
+    @get("/holidays/{holiday_id:int}", name="admin_holiday")
     async def holiday_view(self, holiday_id: FromPath[int]) -> Template:
         holiday = await reference.get_holiday(checked_id(holiday_id))
         values = {**holiday, "day": holiday["day"].strftime("%d/%m/%Y")}
         return Template(template_name="admin/holiday_form.html", context={
             "holiday": holiday, "values": values, "errors": {}, "kinds": holiday_kind_options()})
 
-    @post("/holidays/{holiday_id:int}")
+    @post("/holidays/{holiday_id:int}", name="admin_holiday_update")
     async def holiday_update(self, request: Request, holiday_id: FromPath[int]) -> Template | Redirect:
         holiday = await reference.get_holiday(checked_id(holiday_id))
         actor, now = actor_of(request), request.app.state.clock()
         return await _edit(request, "admin/holiday_form.html",
                            lambda form: reference.save_holiday(actor, form, now, holiday_id),
-                           lambda _id: f"/admin/holidays?year={holiday['day'].year}&saved=1",
+                           lambda _id: request.app.route_reverse("admin_holidays")
+                           + f"?year={holiday['day'].year}&saved=1",
                            {"holiday": holiday, "kinds": holiday_kind_options()})
 
-    @post("/holidays/{holiday_id:int}/delete")
+    @post("/holidays/{holiday_id:int}/delete", name="admin_holiday_delete")
     async def holiday_delete(self, request: Request, holiday_id: FromPath[int]) -> Redirect:
         holiday = await reference.get_holiday(checked_id(holiday_id))
         await reference.delete_holiday(actor_of(request), holiday_id, request.app.state.clock())
-        return Redirect(path=f"/admin/holidays?year={holiday['day'].year}&deleted=1", status_code=303)
+        return Redirect(path=request.app.route_reverse("admin_holidays") + f"?year={holiday['day'].year}&deleted=1",
+                        status_code=303)
 
     # --- Units and the log ------------------------------------------------------------
 
@@ -262,7 +270,7 @@ class AdminController(Controller):
         return Template(template_name="admin/units.html",
                         context={"units": units[:500], "total": len(units), "province": province or "", "q": q or ""})
 
-    @post("/units/reload")
+    @post("/units/reload", name="admin_units_reload")
     async def units_reload(self, request: Request) -> Template:
         report = await reference.reload_units(actor_of(request), request.app.state.clock())
         units = await list_units(include_retired=True)

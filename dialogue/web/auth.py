@@ -42,12 +42,12 @@ class AuthController(Controller):
     ) -> Template | Redirect:
         user = current_user(request)
         if user is not None:
-            return Redirect(path=HOMES[user["role"]])
+            return Redirect(path=request.app.route_reverse(HOMES[user["role"]]))
         return Template(template_name="auth/sign_in.html", context={
             "values": {}, "errors": {}, "next": safe_next(next_), "signed_out": bool(signed_out),
         })
 
-    @post("/sign-in")
+    @post("/sign-in", name="sign_in_submit")
     async def sign_in(self, request: Request) -> Template | Redirect:
         form = await form_data(request)
         settings: Settings = request.app.state.settings
@@ -68,21 +68,22 @@ class AuthController(Controller):
             )
         await request.app.stores.get("sessions").delete_expired()
         start_session(request, user, now.isoformat())
-        return Redirect(path=target if target != "/" else HOMES[user["role"]], status_code=303)
+        home = request.app.route_reverse(HOMES[user["role"]])
+        return Redirect(path=target if target != "/" else home, status_code=303)
 
-    @post("/sign-out", guards=[signed_in])
+    @post("/sign-out", guards=[signed_in], name="sign_out")
     async def sign_out(self, request: Request) -> Redirect:
         user = current_user(request)
         if user is not None:
             await accounts.record_sign_out(user, request.app.state.clock())
         request.clear_session()
-        return Redirect(path="/sign-in?signed_out=1", status_code=303)
+        return Redirect(path=request.app.route_reverse("sign_in") + "?signed_out=1", status_code=303)
 
     @get("/account/password", guards=[signed_in], name="password")
     async def password_form(self, done: Annotated[str | None, QueryParameter(name="done")] = None) -> Template:
         return Template(template_name="auth/password.html", context={"errors": {}, "done": bool(done)})
 
-    @post("/account/password", guards=[signed_in])
+    @post("/account/password", guards=[signed_in], name="password_submit")
     async def change_password(self, request: Request) -> Template | Redirect:
         form = await form_data(request)
         user = current_user(request)
@@ -97,4 +98,4 @@ class AuthController(Controller):
                             status_code=400)
         # Other sessions of this account end (their version is older); this one goes on, with a new id.
         start_session(request, {**user, "auth_version": version}, request.session["signed_in_at"])
-        return Redirect(path="/account/password?done=1", status_code=303)
+        return Redirect(path=request.app.route_reverse("password") + "?done=1", status_code=303)

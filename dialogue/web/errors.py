@@ -59,7 +59,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
 def sign_in_redirect_handler(request: Request, exc: NotAuthorizedException) -> Response:
     """A page for staff only, asked for without a session: sign in first, then come back."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return Redirect(path=f"/sign-in?next={quote(target, safe='')}", status_code=303)
+    return Redirect(path=request.app.route_reverse("sign_in") + f"?next={quote(target, safe='')}", status_code=303)
 
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:

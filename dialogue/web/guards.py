@@ -12,14 +12,14 @@ from dialogue.machine.actors import Actor, Role
 
 R = Role
 
-# Each role's home page, where sign-in lands.
+# Each role's home page (a route name), where sign-in lands.
 HOMES = {
-    R.admin.value: "/admin",
-    R.organiser.value: "/organiser",
-    R.secretary.value: "/secretary",
-    R.agency_officer.value: "/agency",
-    R.agency_head.value: "/agency",
-    R.viewer.value: "/dashboard",
+    R.admin.value: "admin_home",
+    R.organiser.value: "organiser_home",
+    R.secretary.value: "secretary_home",
+    R.agency_officer.value: "agency_home",
+    R.agency_head.value: "agency_home",
+    R.viewer.value: "dashboard",
 }
 
 

@@ -62,7 +62,7 @@ class OrganiserController(Controller):
         return {"conference": conference, "kinds": kind_options(), "policies": policy_options(),
                 "all_topics": [t for t in await list_topics() if t["active"]], "errors": {}}
 
-    @get("/conferences/new")
+    @get("/conferences/new", name="organiser_conference_new")
     async def new(self, request: Request) -> Template:
         user = current_user(request)
         values = {"kind": "residents", "release_policy": "on_approval", "unit": await unit_code(user["unit"]),
@@ -71,7 +71,7 @@ class OrganiserController(Controller):
         return Template(template_name="organiser/conference_form.html",
                         context={**await self._form_context(None), "values": values})
 
-    @post("/conferences/new")
+    @post("/conferences/new", name="organiser_conference_create")
     async def create(self, request: Request) -> Template | Redirect:
         form = await form_data(request, lists=("topics",))
         try:
@@ -79,7 +79,8 @@ class OrganiserController(Controller):
         except InvalidInput as error:
             return Template(template_name="organiser/conference_form.html", status_code=400,
                             context={**await self._form_context(None), "values": form, "errors": error.errors})
-        return Redirect(path=f"/organiser/conferences/{conference_id}?saved=1", status_code=303)
+        return Redirect(path=request.app.route_reverse("organiser_conference", conference_id=conference_id)
+                        + "?saved=1", status_code=303)
 
     async def _conference(self, request: Request, conference_id: int) -> dict:
         return await conferences.for_organiser(actor_of(request), checked_id(conference_id))
@@ -94,11 +95,11 @@ class OrganiserController(Controller):
             "history": await audit.entries_for("conference", conference_id), "errors": errors,
         })
 
-    @get("/conferences/{conference_id:int}")
+    @get("/conferences/{conference_id:int}", name="organiser_conference")
     async def show(self, request: Request, conference_id: FromPath[int]) -> Template:
         return await self._page(request, await self._conference(request, conference_id), {})
 
-    @get("/conferences/{conference_id:int}/edit")
+    @get("/conferences/{conference_id:int}/edit", name="organiser_conference_edit")
     async def edit(self, request: Request, conference_id: FromPath[int]) -> Template:
         conference = await self._conference(request, conference_id)
         values = form_values(conference)
@@ -106,7 +107,7 @@ class OrganiserController(Controller):
         return Template(template_name="organiser/conference_form.html",
                         context={**await self._form_context(conference), "values": values})
 
-    @post("/conferences/{conference_id:int}/edit")
+    @post("/conferences/{conference_id:int}/edit", name="organiser_conference_update")
     async def update(self, request: Request, conference_id: FromPath[int]) -> Template | Redirect:
         conference = await self._conference(request, conference_id)
         form = await form_data(request, lists=("topics",))
@@ -115,9 +116,10 @@ class OrganiserController(Controller):
         except InvalidInput as error:
             return Template(template_name="organiser/conference_form.html", status_code=400,
                             context={**await self._form_context(conference), "values": form, "errors": error.errors})
-        return Redirect(path=f"/organiser/conferences/{conference_id}?saved=1", status_code=303)
+        return Redirect(path=request.app.route_reverse("organiser_conference", conference_id=conference_id)
+                        + "?saved=1", status_code=303)
 
-    @post("/conferences/{conference_id:int}/state/{action:str}")
+    @post("/conferences/{conference_id:int}/state/{action:str}", name="organiser_conference_state")
     async def change_state(self, request: Request, conference_id: FromPath[int], action: FromPath[str]) -> Template | Redirect:
         conference = await self._conference(request, conference_id)
         form = await form_data(request)
@@ -126,7 +128,8 @@ class OrganiserController(Controller):
                                                   form.get("reason", ""), request.app.state.settings.base_url)
         except InvalidInput as error:
             return await self._page(request, conference, error.errors, status_code=400)  # with what is missing
-        return Redirect(path=f"/organiser/conferences/{conference['id']}?changed=1", status_code=303)
+        return Redirect(path=request.app.route_reverse("organiser_conference", conference_id=conference["id"])
+                        + "?changed=1", status_code=303)
 
     # --- What the system sent ---------------------------------------------------------------
 
@@ -137,7 +140,7 @@ class OrganiserController(Controller):
         return Template(template_name="organiser/mail.html", context={
             "messages": rows[:50], "page": page, "has_next": len(rows) > 50})
 
-    @get("/mail/{message_id:int}")
+    @get("/mail/{message_id:int}", name="organiser_mail_message")
     async def mail_message(self, request: Request, message_id: FromPath[int]) -> Template:
         row = await outbox.message_for(checked_id(message_id), await units_seen_by(actor_of(request)))
         if row is None:

@@ -118,11 +118,11 @@ class PublicController(Controller):
             "answered": await answers.published_for_conference(conference_id),
         })
 
-    @get("/conferences/{conference_id:int}/calendar.ics")
+    @get("/conferences/{conference_id:int}/calendar.ics", name="conference_calendar")
     async def conference_calendar(self, request: Request, conference_id: FromPath[int]) -> Response:
         conference = await conferences.get_public_conference(conference_id)
         if conference["starts_at"] is None:
-            return Redirect(path=f"/conferences/{conference_id}")
+            return Redirect(path=request.app.route_reverse("conference", conference_id=conference_id))
         return Response(
             content=conferences.calendar_file(conference, request.app.state.settings.base_url),
             media_type="text/calendar; charset=utf-8",
@@ -141,7 +141,7 @@ class PublicController(Controller):
                   "unit": str(areas[0]["id"]) if len(areas) == 1 else ""}
         return Template(template_name="public/ask.html", context=await _ask_context(conference, values, {}))
 
-    @post("/conferences/{conference_id:int}/ask")
+    @post("/conferences/{conference_id:int}/ask", name="ask_submit")
     async def ask(self, request: Request, conference_id: FromPath[int]) -> Template:
         conference = await conferences.get_public_conference(conference_id)
         form = await form_data(request)
@@ -168,11 +168,13 @@ class PublicController(Controller):
     # --- Following a question ---------------------------------------------------------------
 
     @get("/q", name="track_lookup")
-    async def track_lookup(self, code: Annotated[str, QueryParameter(name="code", max_length=100)] = "") -> Redirect:
+    async def track_lookup(
+        self, request: Request, code: Annotated[str, QueryParameter(name="code", max_length=100)] = ""
+    ) -> Redirect:
         normalised = intake.normalise_code(code)
         if len(normalised) != intake.CODE_LENGTH:
-            return Redirect(path="/?code_error=1#track")
-        return Redirect(path=f"/q/{intake.display_code(normalised)}")
+            return Redirect(path=request.app.route_reverse("home") + "?code_error=1#track")
+        return Redirect(path=request.app.route_reverse("track", code=intake.display_code(normalised)))
 
     @get("/q/{code:str}", name="track")
     async def track(self, request: Request, code: FromPath[str],
@@ -184,7 +186,7 @@ class PublicController(Controller):
             "errors": {}, "values": {}, "followed": bool(followed), **await _answer_context(question),
         })
 
-    @post("/q/{code:str}/follow")
+    @post("/q/{code:str}/follow", name="follow")
     async def follow(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         form = await form_data(request)
         question = await tracking.get_by_code(code)
@@ -197,22 +199,22 @@ class PublicController(Controller):
                 "public": tracking.is_public(question), "timeline": await tracking.timeline(question["id"]),
                 "errors": error.errors, "values": form, "followed": False, **await _answer_context(question),
             })
-        return Redirect(path=f"/q/{intake.display_code(question['tracking_code'])}?followed=1#follow",
-                        status_code=303)
+        track = request.app.route_reverse("track", code=intake.display_code(question["tracking_code"]))
+        return Redirect(path=track + "?followed=1#follow", status_code=303)
 
-    @get("/follow/{token:str}/confirm")
+    @get("/follow/{token:str}/confirm", name="follow_confirm")
     async def follow_confirm(self, request: Request, token: FromPath[str]) -> Template:
         follower = await tracking.confirm_follow(token, request.app.state.clock())
         return Template(template_name="public/follow_done.html", context={
             "follower": follower, "code": intake.display_code(follower["code"]), "confirmed": True})
 
-    @get("/follow/{token:str}/unsubscribe")
+    @get("/follow/{token:str}/unsubscribe", name="unsubscribe")
     async def unsubscribe_form(self, token: FromPath[str]) -> Template:
         follower = await tracking.follower_by_token(token)
         return Template(template_name="public/unsubscribe.html", context={
             "token": token, "code": intake.display_code(follower["code"])})
 
-    @post("/follow/{token:str}/unsubscribe", exclude_from_csrf=True)
+    @post("/follow/{token:str}/unsubscribe", exclude_from_csrf=True, name="unsubscribe_submit")
     async def unsubscribe(self, request: Request, token: FromPath[str]) -> Template:
         # Exempt from CSRF on purpose: mail programs send the one-click unsubscribe (RFC 8058)
         # as a bare POST; the secret token in the address is the authority, and all it can do is stop mail.
@@ -240,11 +242,12 @@ class PublicController(Controller):
             "timeline": await tracking.timeline(question["id"]), **await _answer_context(question),
         })
 
-    @post("/q/{code:str}/manage/{token:str}/withdraw")
+    @post("/q/{code:str}/manage/{token:str}/withdraw", name="manage_withdraw")
     async def withdraw(self, request: Request, code: FromPath[str], token: FromPath[str]) -> Redirect:
         form = await form_data(request)
         question = await tracking.withdraw(code, token, form.get("reason", ""), request.app.state.clock(),
                                             request.app.state.settings.base_url)
-        return Redirect(path=f"/q/{intake.display_code(question['tracking_code'])}/manage/{token}?withdrawn=1",
-                        status_code=303)
+        manage = request.app.route_reverse("manage", code=intake.display_code(question["tracking_code"]),
+                                           token=token)
+        return Redirect(path=manage + "?withdrawn=1", status_code=303)
 

@@ -29,7 +29,7 @@ class ScreeningController(Controller):
     path = "/organiser"
     guards = [roles(R.organiser, R.admin)]
 
-    @get("/conferences/{conference_id:int}/queue")
+    @get("/conferences/{conference_id:int}/queue", name="conference_queue")
     async def queue(self, request: Request, conference_id: FromPath[int],
                     page: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1) -> Template:
         filters = {key: (request.query_params.get(key) or "")[:100] for key in FILTERS}
@@ -43,13 +43,14 @@ class ScreeningController(Controller):
             "query_string": "&".join(f"{k}={v}" for k, v in filters.items() if v),
         })
 
-    @post("/conferences/{conference_id:int}/queue/accept-and-route")
+    @post("/conferences/{conference_id:int}/queue/accept-and-route", name="conference_queue_route")
     async def bulk(self, request: Request, conference_id: FromPath[int]) -> Redirect:
         form = await request.form()
         ids = [i for i in (parse_id(v) for v in form.getall("question", []) if isinstance(v, str)) if i]
         done = await routing.accept_and_route(actor_of(request), ids, request.app.state.clock(),
                                                 request.app.state.settings.base_url)
-        return Redirect(path=f"/organiser/conferences/{conference_id}/queue?routed={done}", status_code=303)
+        return Redirect(path=request.app.route_reverse("conference_queue", conference_id=conference_id)
+                        + f"?routed={done}", status_code=303)
 
     async def _page(self, request: Request, question_id: int, errors: dict | None = None, values: dict | None = None,
                     status_code: int = 200) -> Template:
@@ -63,17 +64,18 @@ class ScreeningController(Controller):
             "parts": await answer_queries.parts_of(question_id), "files": await attachments.files_of(question_id),
         })
 
-    @post("/conferences/{conference_id:int}/release")
+    @post("/conferences/{conference_id:int}/release", name="conference_release")
     async def release(self, request: Request, conference_id: FromPath[int]) -> Redirect:
         published = await release.release(actor_of(request), checked_id(conference_id), request.app.state.clock(),
                                           request.app.state.settings.base_url)
-        return Redirect(path=f"/organiser/conferences/{conference_id}?released={published}", status_code=303)
+        return Redirect(path=request.app.route_reverse("organiser_conference", conference_id=conference_id)
+                        + f"?released={published}", status_code=303)
 
-    @get("/questions/{question_id:int}")
+    @get("/questions/{question_id:int}", name="organiser_question")
     async def question(self, request: Request, question_id: FromPath[int]) -> Template:
         return await self._page(request, question_id)
 
-    @post("/questions/{question_id:int}/{action:str}")
+    @post("/questions/{question_id:int}/{action:str}", name="organiser_question_action")
     async def act(self, request: Request, question_id: FromPath[int], action: FromPath[str]) -> Template | Redirect:
         actor, now = actor_of(request), request.app.state.clock()
         base_url = request.app.state.settings.base_url
@@ -97,7 +99,8 @@ class ScreeningController(Controller):
                 return await self._page(request, question_id, status_code=404)
         except InvalidInput as error:
             return await self._page(request, question_id, error.errors, form, status_code=400)
-        return Redirect(path=f"/organiser/questions/{question['id']}?done={action}", status_code=303)
+        return Redirect(path=request.app.route_reverse("organiser_question", question_id=question["id"])
+                        + f"?done={action}", status_code=303)
 
 
 class AgencyController(Controller):
@@ -130,11 +133,11 @@ class AgencyController(Controller):
             "errors": errors or {}, "values": values or {},
         })
 
-    @get("/questions/{question_id:int}")
+    @get("/questions/{question_id:int}", name="agency_question")
     async def question(self, request: Request, question_id: FromPath[int]) -> Template:
         return await self._page(request, question_id)
 
-    @post("/questions/{question_id:int}/answer/{step:str}")
+    @post("/questions/{question_id:int}/answer/{step:str}", name="agency_answer_step")
     async def answer_step(self, request: Request, question_id: FromPath[int], step: FromPath[str]) -> Template | Redirect:
         actor, now = actor_of(request), request.app.state.clock()
         form = await form_data(request)
@@ -157,9 +160,10 @@ class AgencyController(Controller):
             return await self._page(request, question_id, {"body": str(conflict)}, form, 409, conflict.current)
         except InvalidInput as error:
             return await self._page(request, question_id, error.errors, form, 400)
-        return Redirect(path=f"/agency/questions/{question_id}?done={step}", status_code=303)
+        return Redirect(path=request.app.route_reverse("agency_question", question_id=question_id) + f"?done={step}",
+                        status_code=303)
 
-    @post("/questions/{question_id:int}/files")
+    @post("/questions/{question_id:int}/files", name="agency_upload")
     async def upload(self, request: Request, question_id: FromPath[int]) -> Template | Redirect:
         actor = actor_of(request)
         form = await request.form()
@@ -170,9 +174,10 @@ class AgencyController(Controller):
             await attachments.attach(actor, checked_id(question_id), filename, data, request.app.state.clock())
         except InvalidInput as error:
             return await self._page(request, question_id, error.errors, {}, 400)
-        return Redirect(path=f"/agency/questions/{question_id}?done=file", status_code=303)
+        return Redirect(path=request.app.route_reverse("agency_question", question_id=question_id) + "?done=file",
+                        status_code=303)
 
-    @post("/questions/{question_id:int}/return")
+    @post("/questions/{question_id:int}/return", name="agency_return")
     async def return_question(self, request: Request, question_id: FromPath[int]) -> Template | Redirect:
         form = await form_data(request)
         actor = actor_of(request)
@@ -181,4 +186,4 @@ class AgencyController(Controller):
                                                  request.app.state.clock(), request.app.state.settings.base_url)
         except InvalidInput as error:
             return await self._page(request, question_id, error.errors, form, 400)
-        return Redirect(path="/agency?returned=1", status_code=303)
+        return Redirect(path=request.app.route_reverse("agency_home") + "?returned=1", status_code=303)

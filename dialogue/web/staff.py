@@ -17,9 +17,9 @@ R = Role
 class StaffController(Controller):
     path = "/"
 
-    @get("/staff", guards=[signed_in])
+    @get("/staff", guards=[signed_in], name="staff")
     async def staff(self, request: Request) -> Redirect:
-        return Redirect(path=HOMES[current_user(request)["role"]])
+        return Redirect(path=request.app.route_reverse(HOMES[current_user(request)["role"]]))
 
     @get("/secretary", guards=[roles(R.secretary, R.admin)], name="secretary_home")
     async def secretary_home(self, request: Request) -> Template:
