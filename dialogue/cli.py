@@ -10,13 +10,14 @@ import asyncio
 import datetime as dt
 import os
 import sys
-from typing import Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import click
 
-from dialogue.piccolo_app import ALL_TABLES
 from dialogue.core.db import bind_engine, close_engine, make_engine
 from dialogue.core.settings import PROJECT_ROOT, get_settings
+from dialogue.piccolo_app import ALL_TABLES
 
 T = TypeVar("T")
 
@@ -96,7 +97,7 @@ def start_smtp_sink() -> str:
     log = logging.getLogger("dialogue.mail.sink")
 
     class Sink:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        async def handle_DATA(self, server, session, envelope):
             log.info("Local mail sink: message to %s (%s bytes)", ", ".join(envelope.rcpt_tos), len(envelope.content))
             return "250 Message accepted"
 
@@ -222,9 +223,9 @@ def users() -> None:
 @click.password_option("--password", help="Prompted for (twice) when not given.")
 def users_create_admin(email: str, full_name: str, password: str) -> None:
     """Create an administrator: the first account, before anyone can sign in."""
+    from dialogue.accounts.commands import create_first_admin
     from dialogue.core.clock import utc_now
     from dialogue.core.errors import InvalidInput
-    from dialogue.accounts.commands import create_first_admin
 
     try:
         user_id = run(lambda: create_first_admin(email, full_name, password, utc_now()))

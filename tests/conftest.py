@@ -14,17 +14,17 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import AsyncIterator, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from dialogue.piccolo_app import ALL_TABLES
 from dialogue.core.db import bind_engine, close_engine, make_engine
 from dialogue.core.settings import PROJECT_ROOT, Settings
+from dialogue.piccolo_app import ALL_TABLES
 
 TEST_ENGINE = os.environ.get("TEST_ENGINE", "sqlite")
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -170,7 +170,7 @@ class FakeClock:
     """A clock the test moves by hand: services and the app read it, nobody sleeps."""
 
     def __init__(self, now: dt.datetime | None = None) -> None:
-        self.now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        self.now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     def __call__(self) -> dt.datetime:
         return self.now

@@ -4,18 +4,17 @@ import datetime as dt
 
 import pytest
 
-from dialogue.core.errors import Forbidden, InvalidInput, Throttled
 from dialogue.accounts import commands as accounts
-from dialogue.machine import log as audit
-from dialogue.machine.actors import Actor
-from dialogue.machine.actors import ObjectScope, may, require
-from dialogue.reference.units import scope_of_unit
-from dialogue.machine.log import ActionLog
-from dialogue.reference.tables import Agency, AdminUnit
 from dialogue.accounts.tables import SignInFailure, StaffUser
+from dialogue.core.errors import Forbidden, InvalidInput, Throttled
+from dialogue.machine import log as audit
+from dialogue.machine.actors import Actor, ObjectScope, may, require
+from dialogue.machine.log import ActionLog
+from dialogue.reference.tables import AdminUnit, Agency
+from dialogue.reference.units import scope_of_unit
 from tests.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD
 
-NOW = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)
 POLICY = accounts.ThrottlePolicy(max_account_failures=5, max_address_failures=20, window=dt.timedelta(minutes=15))
 
 

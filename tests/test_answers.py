@@ -4,18 +4,17 @@ import datetime as dt
 
 import pytest
 
-from dialogue.core.errors import Conflict, Forbidden, InvalidInput
+from dialogue.accounts.tables import StaffUser
 from dialogue.answers import drafting, release
 from dialogue.answers import queries as answer_queries
-from dialogue.questions import intake, routing, screening
-from dialogue.machine.actors import Actor
-from dialogue.demo import load_demo
-from dialogue.reference.tables import Agency
-from dialogue.answers.tables import Answer
 from dialogue.conferences.tables import Conference
+from dialogue.core.errors import Conflict, Forbidden, InvalidInput
+from dialogue.demo import load_demo
+from dialogue.machine.actors import Actor
 from dialogue.mail.tables import OutboxMessage
+from dialogue.questions import intake, routing, screening
 from dialogue.questions.tables import Question
-from dialogue.accounts.tables import StaffUser
+from dialogue.reference.tables import Agency
 from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
 
 BASE = "https://doithoai.example.vn"
@@ -29,7 +28,7 @@ async def actor(email: str) -> Actor:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ def test_day_one_is_the_first_working_day_after_receipt():
 
 def test_received_late_evening_counts_in_vietnam_time():
     # 18:30 UTC on Friday is 01:30 on Saturday in Hà Nội: received on Saturday.
-    received = dt.datetime(2026, 11, 27, 18, 30, tzinfo=dt.timezone.utc)
+    received = dt.datetime(2026, 11, 27, 18, 30, tzinfo=dt.UTC)
     assert CALENDAR.add_working_days(received, 1) == dt.date(2026, 11, 30)
 
 

@@ -9,12 +9,12 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
+from dialogue.conferences.tables import Conference
 from dialogue.mail import outbox
 from dialogue.mail.sender import smtp_sender
-from dialogue.conferences.tables import Conference
 from dialogue.mail.tables import OutboxMessage
 
-NOW = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
 FROM = "Đối thoại phường Đống Đa <no-reply@dongda.example.vn>"
 
 
@@ -28,7 +28,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 OK"
 

@@ -2,8 +2,7 @@
 
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
 
-from dialogue.piccolo_app import APP_CONFIG
-from dialogue.piccolo_app import ALL_TABLES
+from dialogue.piccolo_app import ALL_TABLES, APP_CONFIG
 
 
 async def test_no_model_change_is_missing_its_migration():

@@ -4,15 +4,15 @@ import datetime as dt
 
 import pytest
 
+from dialogue.conferences.tables import Conference
 from dialogue.core import validation
 from dialogue.core.errors import Conflict, InvalidInput, NotFound, Throttled
 from dialogue.core.i18n import language
+from dialogue.machine.log import ActionLog
+from dialogue.mail.tables import OutboxMessage
 from dialogue.questions import intake as questions
 from dialogue.questions import tracking
-from dialogue.machine.log import ActionLog
-from dialogue.conferences.tables import Conference
 from dialogue.questions.tables import Follower, Question
-from dialogue.mail.tables import OutboxMessage
 from dialogue.reference.tables import Topic
 
 POLICY = questions.SubmissionPolicy(per_address_per_hour=3, base_url="https://doithoai.example.vn")

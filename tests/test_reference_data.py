@@ -2,10 +2,10 @@
 
 import datetime as dt
 
+from dialogue.conferences.tables import Conference
 from dialogue.demo import load_demo
 from dialogue.reference.loading import list_holidays, list_units, load_admin_units, seed_holidays
 from dialogue.reference.tables import AdminUnit, Agency, Holiday, Topic
-from dialogue.conferences.tables import Conference
 
 TODAY = dt.date(2026, 11, 25)
 

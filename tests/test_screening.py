@@ -5,18 +5,18 @@ import datetime as dt
 
 import pytest
 
-from dialogue.core.errors import Conflict, Forbidden, InvalidInput
-from dialogue.answers import queries as answer_queries
-from dialogue.questions import intake, queries, routing, screening, similarity
 from dialogue.accounts.commands import hash_password
-from dialogue.machine.actors import Actor
-from dialogue.demo import load_demo
-from dialogue.machine.log import ActionLog
-from dialogue.reference.tables import Agency
-from dialogue.questions.tables import Assignment, Question
-from dialogue.conferences.tables import Conference
-from dialogue.mail.tables import OutboxMessage
 from dialogue.accounts.tables import StaffUser
+from dialogue.answers import queries as answer_queries
+from dialogue.conferences.tables import Conference
+from dialogue.core.errors import Conflict, Forbidden, InvalidInput
+from dialogue.demo import load_demo
+from dialogue.machine.actors import Actor
+from dialogue.machine.log import ActionLog
+from dialogue.mail.tables import OutboxMessage
+from dialogue.questions import intake, queries, routing, screening, similarity
+from dialogue.questions.tables import Assignment, Question
+from dialogue.reference.tables import Agency
 from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
 
 BASE = "https://doithoai.example.vn"
@@ -38,7 +38,7 @@ async def question_titled(title: str) -> dict:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 FLOOD = "Ngập úng ngõ 120 Hoàng Cầu mỗi khi mưa lớn"
@@ -53,7 +53,7 @@ async def test_accepting_tells_the_asker_and_logs_the_step(demo):
     await screening.decide(organiser, question["id"], "accept", {"reason": "Thuộc thẩm quyền của phường."}, now(), BASE)
     after = await Question.select().where(Question.id == question["id"]).first()
     assert after["state"] == "accepted" and after["decision_reason"] == "Thuộc thẩm quyền của phường."
-    entry = await ActionLog.select().where((ActionLog.action == "accept")).first()
+    entry = await ActionLog.select().where(ActionLog.action == "accept").first()
     assert (entry["from_state"], entry["to_state"], entry["actor"]) == ("submitted", "accepted", organiser.staff_id)
     mail = await OutboxMessage.select().where(OutboxMessage.kind == "question_update").first()
     assert mail["to_address"] == question["asker_email"] and "Thuộc thẩm quyền của phường." in mail["text_body"]
@@ -122,7 +122,7 @@ async def test_routing_sets_a_working_day_due_date_and_agencies_can_return(demo)
     await screening.decide(organiser, question["id"], "accept", {}, now(), BASE)
     kt = await Agency.select().where(Agency.short_name == "KT-HT-ĐT").first()
     ca = await Agency.select().where(Agency.short_name == "CA").first()
-    friday = dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.timezone.utc)  # 10:00 in Hà Nội
+    friday = dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.UTC)  # 10:00 in Hà Nội
     await routing.assign(organiser, question["id"], {"lead_agency": str(kt["id"])}, friday, BASE,
                            lists={"contributing": [str(ca["id"])]})
     routed = await Question.select().where(Question.id == question["id"]).first()
@@ -139,7 +139,7 @@ async def test_routing_sets_a_working_day_due_date_and_agencies_can_return(demo)
     await routing.return_to_organisers(officer, question["id"], "Chiếu sáng ngõ do Công ty chiếu sáng quản lý.", now(), BASE)
     returned = await Question.select().where(Question.id == question["id"]).first()
     assert returned["state"] == "accepted" and returned["returned_by_agency"] is True
-    assert not await Assignment.exists().where((Assignment.question == question["id"]) & (Assignment.active == True))  # noqa: E712
+    assert not await Assignment.exists().where((Assignment.question == question["id"]) & (Assignment.active == True))
     await routing.assign(organiser, question["id"], {"lead_agency": str(kt["id"])}, now(), BASE)
     assert (await Question.select().where(Question.id == question["id"]).first())["returned_by_agency"] is False
 
@@ -221,7 +221,7 @@ async def test_agency_pages_are_isolated_by_route_and_id(demo, demo_client):
     assert (await demo_client.get(f"/agency/questions/{flood['id']}")).status_code == 403
     assert (await post_form(demo_client, f"/agency/questions/{flood['id']}/return", {"reason": "x"},
                             page="/agency")).status_code == 403
-    for path in (f"/organiser/questions/{flood['id']}", f"/organiser/conferences/1/queue"):
+    for path in (f"/organiser/questions/{flood['id']}", "/organiser/conferences/1/queue"):
         assert (await demo_client.get(path)).status_code == 403
     await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
     assert FLOOD in (await demo_client.get("/agency")).text
@@ -249,17 +249,17 @@ async def test_reminders_go_once_per_item_and_threshold_and_one_email_per_person
 
     organiser = await actor(DEMO_ACCOUNTS["organiser"])
     flood, lights = await question_titled(FLOOD), await question_titled(LIGHTS)
-    monday = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.timezone.utc)
+    monday = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
     await routing.accept_and_route(organiser, [flood["id"], lights["id"]], monday, BASE)  # due Mon 14 Dec
 
     assert await reminders.tick(monday, BASE) == {"due_soon": 0, "overdue": 0}
-    thursday = dt.datetime(2026, 12, 10, 2, 0, tzinfo=dt.timezone.utc)  # two working days left
+    thursday = dt.datetime(2026, 12, 10, 2, 0, tzinfo=dt.UTC)  # two working days left
     assert await reminders.tick(thursday, BASE) == {"due_soon": 1, "overdue": 0}  # one e-mail for both items
     mail = await OutboxMessage.select().where(OutboxMessage.kind == "reminder_due_soon").first()
     assert mail["to_address"] == "head@dongda.demo" and FLOOD in mail["text_body"] and LIGHTS in mail["text_body"]
     assert await reminders.tick(thursday + dt.timedelta(hours=1), BASE) == {"due_soon": 0, "overdue": 0}
 
-    tuesday = dt.datetime(2026, 12, 15, 2, 0, tzinfo=dt.timezone.utc)
+    tuesday = dt.datetime(2026, 12, 15, 2, 0, tzinfo=dt.UTC)
     assert await reminders.tick(tuesday, BASE) == {"due_soon": 0, "overdue": 1}
     overdue = await OutboxMessage.select().where(OutboxMessage.kind == "reminder_overdue").first()
     assert overdue["to_address"] == "organiser@dongda.demo"

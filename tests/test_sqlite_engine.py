@@ -17,7 +17,7 @@ from tests.live import serve_copy_of
 # The SQLite engine's own behaviour: the PostgreSQL pass deselects these (-m "not sqlite_only").
 pytestmark = [pytest.mark.sqlite_only,
               pytest.mark.skipif(TEST_ENGINE != "sqlite", reason="the SQLite engine's own behaviour")]
-NOW = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
 
 
 async def pragmas(run) -> dict:

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
+from dialogue.accounts.tables import StaffUser
 from dialogue.machine.log import ActionLog
 from dialogue.reference.tables import Agency, Holiday, Topic
-from dialogue.accounts.tables import StaffUser
 from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
 
 

@@ -218,7 +218,7 @@ async def test_a_malformed_csrf_cookie_is_refused_then_replaced(demo_client, coo
     demo_client.cookies.clear()
     response = await demo_client.post(
         "/sign-in", data={"_csrf_token": token, "email": "a@b.vn", "password": "x"},
-        headers={"cookie": f"dialogue_csrf={cookie}".encode("utf-8")},
+        headers={"cookie": f"dialogue_csrf={cookie}".encode()},
     )
     assert response.status_code == 403
     fresh = await demo_client.get("/sign-in")

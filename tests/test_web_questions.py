@@ -8,11 +8,11 @@ import pytest
 from icalendar import Calendar
 
 from dialogue.accounts.commands import hash_password
-from dialogue.reference.tables import AdminUnit, Topic
-from dialogue.conferences.tables import Conference
-from dialogue.questions.tables import Follower, Question
-from dialogue.mail.tables import OutboxMessage
 from dialogue.accounts.tables import StaffUser
+from dialogue.conferences.tables import Conference
+from dialogue.mail.tables import OutboxMessage
+from dialogue.questions.tables import Follower, Question
+from dialogue.reference.tables import AdminUnit, Topic
 from tests.conftest import DEMO_ACCOUNTS, csrf_token_from, make_client, post_form, sign_in
 
 NAME, EMAIL, PHONE = "Trần Thị Mai", "mai.tran@example.vn", "0987 654 321"
@@ -197,7 +197,7 @@ async def test_an_organiser_creates_edits_and_opens_a_conference(demo_client):
     assert created.status_code == 303
     conference = await Conference.select().where(Conference.kind == "businesses").first()
     assert conference["state"] == "draft"
-    assert conference["starts_at"] == dt.datetime(2027, 3, 15, 7, 0, tzinfo=dt.timezone.utc)  # 14:00 in Hà Nội
+    assert conference["starts_at"] == dt.datetime(2027, 3, 15, 7, 0, tzinfo=dt.UTC)  # 14:00 in Hà Nội
     assert conference["answer_days"] == 7
     page = f"/organiser/conferences/{conference['id']}"
 

@@ -6,24 +6,22 @@ import asyncio
 import datetime as dt
 import ipaddress
 import math
-import re
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from dialogue.accounts.tables import SignInFailure, StaffUser
 from dialogue.core.clock import as_utc
 from dialogue.core.db import write_transaction
 from dialogue.core.errors import InvalidInput, NotFound, Throttled
 from dialogue.core.i18n import gettext as _
-from dialogue.machine import log as audit
-from dialogue.machine.actors import Actor
-from dialogue.machine.actors import ADMIN_SCOPE, AGENCY_ROLES, UNIT_ROLES, require
-from dialogue.reference.tables import Agency, AdminUnit
-from dialogue.accounts.tables import SignInFailure, StaffUser
 from dialogue.core.text import parse_id, tidy
 from dialogue.core.validation import is_email_address
 from dialogue.core.vocabulary import N_, declare_action
+from dialogue.machine import log as audit
+from dialogue.machine.actors import ADMIN_SCOPE, AGENCY_ROLES, UNIT_ROLES, Actor, require
+from dialogue.reference.tables import AdminUnit, Agency
 
 declare_action("signed_in", N_("signed in"))
 declare_action("signed_out", N_("signed out"))

@@ -94,7 +94,7 @@ async def agency_inbox(actor: Actor, now: dt.datetime, role: str = "") -> list[d
         Assignment.question.tracking_code.as_alias("tracking_code"), Assignment.question.title.as_alias("title"),
         Assignment.question.state.as_alias("state"), Assignment.question.answer_mode.as_alias("answer_mode"),
         Assignment.question.topic.name_vi.as_alias("topic_vi"), Assignment.question.topic.name_en.as_alias("topic_en"),
-    ).where((Assignment.agency == actor.agency_id) & (Assignment.active == True))  # noqa: E712
+    ).where((Assignment.agency == actor.agency_id) & (Assignment.active == True))
     if role in {r.value for r in Assignment.Role}:
         query = query.where(Assignment.role == role)
     rows = await query.order_by(Assignment.due_on)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from dialogue.conferences.machine import CONFERENCE
 from dialogue.conferences.queries import conference_topics, get_conference
@@ -28,7 +28,7 @@ def _moment(day_raw: str | None, time_raw: str | None) -> dt.datetime | None:
     match = re.fullmatch(r"([01]?[0-9]|2[0-3])[:hH.]([0-5][0-9])", (time_raw or "").strip())
     if day is None or match is None:
         return None
-    return dt.datetime.combine(day, dt.time(int(match.group(1)), int(match.group(2))), TZ).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time(int(match.group(1)), int(match.group(2))), TZ).astimezone(dt.UTC)
 
 
 async def _validate(form: dict, actor: Actor) -> tuple[dict, list[int]]:

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Union
+from typing import Any, Union
 
 import aiosqlite
 from piccolo.engine.base import Engine
@@ -148,7 +149,7 @@ class AppSQLiteEngine(SQLiteEngine):
             for connection in state.all_readers:
                 try:
                     await connection.close()
-                except Exception:  # noqa: BLE001 (its loop may be gone; the thread is a daemon)
+                except Exception:
                     connection.stop()
 
     # --- running queries --------------------------------------------------------------------
@@ -177,7 +178,7 @@ class AppSQLiteEngine(SQLiteEngine):
         async with state.write_lock:  # one write at a time: the others queue here, not in SQLite
             return await self._writer(state).fetch(query, args)
 
-    async def run_steps(self, steps: tuple["Step", ...]) -> list[list[dict]]:
+    async def run_steps(self, steps: tuple[Step, ...]) -> list[list[dict]]:
         """Run a unit of work (see write_steps) in one trip to the writer thread."""
 
         def work(connection: sqlite3.Connection) -> list[list[dict]]:
@@ -205,14 +206,14 @@ class AppSQLiteEngine(SQLiteEngine):
         return await self._run(ddl, [])
 
     def transaction(self, transaction_type: TransactionType = TransactionType.immediate,
-                    allow_nested: bool = True) -> "WriterTransaction":
+                    allow_nested: bool = True) -> WriterTransaction:
         return WriterTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
 
 class WriterTransaction(SQLiteTransaction):
     """A transaction on the engine's writer connection, holding the write lock throughout."""
 
-    async def __aenter__(self) -> "WriterTransaction":
+    async def __aenter__(self) -> WriterTransaction:
         if self._parent is not None:
             return self._parent
         engine: AppSQLiteEngine = self.engine  # type: ignore[assignment]

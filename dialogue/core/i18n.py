@@ -7,17 +7,17 @@ context variable, so templates, services and mail all translate alike.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterator
 
 from babel.dates import format_date
 from babel.support import NullTranslations, Translations
 
-from dialogue.core.settings import LANGUAGES
 from dialogue.core.calendar import TZ
+from dialogue.core.settings import LANGUAGES
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -25,7 +25,7 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 _current: ContextVar[str] = ContextVar("language", default="vi")
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(language: str) -> NullTranslations:
     return Translations.load(str(LOCALE_DIR), [language], domain="messages")
 
@@ -62,7 +62,7 @@ _ = gettext
 
 
 def local(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(TZ) if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc).astimezone(TZ)
+    return moment.astimezone(TZ) if moment.tzinfo else moment.replace(tzinfo=dt.UTC).astimezone(TZ)
 
 
 def format_day(day: dt.date | dt.datetime | None) -> str:

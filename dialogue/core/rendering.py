@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from dialogue.core import i18n
+from dialogue.core import i18n, vocabulary
 from dialogue.core.settings import LANGUAGES, PROJECT_ROOT
-from dialogue.core import vocabulary
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 
-@lru_cache(maxsize=None)
+@cache
 def static_url(name: str) -> str:
     """/static/<name> with a content hash, so browsers may cache it for long."""
     digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]

@@ -68,7 +68,7 @@ class Settings:
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://") or self.production
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dialogue.core.db import write_transaction
-from dialogue.reference.loading import load_admin_units, seed_holidays
-from dialogue.machine import log as audit
 from dialogue.accounts.commands import hash_password
-from dialogue.machine.actors import Actor
-from dialogue.reference.calendar import SCREENING_DAYS, working_calendar
-from dialogue.demo.questions import QUESTIONS
-from dialogue.questions.intake import new_tracking_code, token_hash
-from dialogue.reference.tables import AdminUnit, Agency, Topic
-from dialogue.conferences.tables import Conference, ConferenceTopic
-from dialogue.questions.tables import Question
 from dialogue.accounts.tables import StaffUser
-from dialogue.core.text import fold
+from dialogue.conferences.tables import Conference, ConferenceTopic
 from dialogue.core.calendar import TZ
+from dialogue.core.db import write_transaction
+from dialogue.core.text import fold
+from dialogue.demo.questions import QUESTIONS
+from dialogue.machine import log as audit
+from dialogue.machine.actors import Actor
+from dialogue.questions.intake import new_tracking_code, token_hash
+from dialogue.questions.tables import Question
+from dialogue.reference.calendar import SCREENING_DAYS, working_calendar
+from dialogue.reference.loading import load_admin_units, seed_holidays
+from dialogue.reference.tables import AdminUnit, Agency, Topic
 
 DEMO_UNIT_CODE = "00235"  # Phường Đống Đa, Thành phố Hà Nội
 

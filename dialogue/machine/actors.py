@@ -57,16 +57,16 @@ class Actor:
     unit_id: int | None = None
 
     @classmethod
-    def staff(cls, user: dict) -> "Actor":
+    def staff(cls, user: dict) -> Actor:
         return cls(kind="staff", staff_id=user["id"], role=user["role"], ref=user["email"],
                    agency_id=user.get("agency"), unit_id=user.get("unit"))
 
     @classmethod
-    def public(cls, reference: str) -> "Actor":
+    def public(cls, reference: str) -> Actor:
         return cls(kind="public", ref=reference)
 
     @classmethod
-    def system(cls, name: str) -> "Actor":
+    def system(cls, name: str) -> Actor:
         return cls(kind="system", ref=name)
 
 

@@ -9,7 +9,7 @@ stream sees the changes of every other process.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from piccolo.columns import JSON, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow

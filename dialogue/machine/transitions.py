@@ -14,8 +14,9 @@ transaction, or nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any
 
 from piccolo.table import Table
 
@@ -27,6 +28,7 @@ from dialogue.machine import events, log
 from dialogue.machine.actors import Actor, ObjectScope, require
 from dialogue.mail import outbox
 from dialogue.mail.tables import OutboxMessage
+
 
 @dataclass(frozen=True)
 class Action:
@@ -117,7 +119,7 @@ async def transition(
     values = {**(updates or {}), "state": new_state}
     object_type, object_id = log_object or (machine.entity, obj["id"])
     async with write_transaction():
-        condition = (table.id == obj["id"]) & (getattr(table, "state") == state)
+        condition = (table.id == obj["id"]) & (table.state == state)
         for column, value in (expect or {}).items():
             condition &= getattr(table, column) == value
         changed = await table.update({getattr(table, key): value for key, value in values.items()}) \

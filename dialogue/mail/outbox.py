@@ -11,13 +11,13 @@ import datetime as dt
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 from dialogue.core.db import write_transaction
 from dialogue.core.i18n import language
-from dialogue.mail.tables import OutboxMessage
 from dialogue.core.rendering import build_environment
+from dialogue.mail.tables import OutboxMessage
 
 log = logging.getLogger("dialogue.mail")
 LEASE = dt.timedelta(minutes=5)  # a claim not finished by then (the worker died) is taken again
@@ -107,7 +107,7 @@ async def drain(send: Send, now: dt.datetime, worker: str | None = None, limit: 
     for message in await claim(worker, now, limit):
         try:
             await send(message)
-        except Exception as error:  # noqa: BLE001 (any failure of delivery is retried)
+        except Exception as error:
             attempts = message["attempts"] + 1
             delay = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
             async with write_transaction():

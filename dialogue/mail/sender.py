@@ -57,9 +57,9 @@ async def run_worker(send: Send, clock: Clock, poll_seconds: float, stop: asynci
     while not stop.is_set():
         try:
             await drain(send, clock())
-        except Exception:  # noqa: BLE001 (the loop must outlive a passing database error)
+        except Exception:
             log.exception("The outbox worker failed; it will try again")
         try:
             await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass

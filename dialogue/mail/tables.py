@@ -8,7 +8,6 @@ from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
 
-
 class OutboxMessage(Table, tablename="outbox_message"):
     message_id = Varchar(length=200, unique=True, help_text="Stable Message-ID: a resend is recognisably the same.")
     to_address = Varchar(length=254)

@@ -9,24 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import math
 import secrets
 from dataclasses import dataclass
 
+from dialogue.conferences.queries import accepting_questions, area_options, conference_topics, get_conference
+from dialogue.core import validation
 from dialogue.core.clock import as_utc
 from dialogue.core.db import write_steps
 from dialogue.core.errors import Conflict, InvalidInput, Throttled
 from dialogue.core.i18n import gettext as _
-from dialogue.mail import outbox
+from dialogue.core.text import fold, paragraphs, parse_id, safe_token, tidy
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
-from dialogue.conferences.queries import accepting_questions, area_options, conference_topics, get_conference
-from dialogue.questions.tables import Question
+from dialogue.mail import outbox
 from dialogue.mail.tables import OutboxMessage
-from dialogue.core import validation
+from dialogue.questions.tables import Question
 from dialogue.reference.calendar import SCREENING_DAYS, working_calendar
-from dialogue.core.text import fold, paragraphs, parse_id, safe_token, tidy
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misread over the phone
 CODE_LENGTH = 13  # 13 × 5 bits = 65 bits of randomness

@@ -20,7 +20,7 @@ from dialogue.reference.tables import Topic
 from dialogue.reference.units import scope_of_unit
 
 PAGE = 50
-ACTIVE = Assignment.active == True  # noqa: E712
+ACTIVE = Assignment.active == True
 STATES_OF = {name: sorted(states) for name, states in QUESTION.sets.items()}
 
 
@@ -33,7 +33,7 @@ async def queue(actor: Actor, conference_id: int, filters: dict, now: dt.datetim
     if filters.get("state") in {s.value for s in Question.State}:
         where.append(Question.state == filters["state"])
     if filters.get("returned") == "yes":
-        where.append(Question.returned_by_agency == True)  # noqa: E712
+        where.append(Question.returned_by_agency == True)
     for key, column in (("topic", Question.topic), ("unit", Question.unit)):
         value = parse_id(filters.get(key))
         if value:
@@ -43,7 +43,7 @@ async def queue(actor: Actor, conference_id: int, filters: dict, now: dt.datetim
     agency = parse_id(filters.get("agency"))
     if agency:
         where.append(Question.id.is_in(Assignment.select(Assignment.question).where(
-            (Assignment.agency == agency) & (Assignment.active == True))))  # noqa: E712
+            (Assignment.agency == agency) & (Assignment.active == True))))
     if filters.get("overdue") == "yes":
         where.append((Question.state.is_in(STATES_OF["screening"]) & (Question.screening_due_on < today))
                      | (Question.state.is_in(STATES_OF["with_agency"]) & (Question.answer_due_on < today)))
@@ -65,7 +65,7 @@ async def queue(actor: Actor, conference_id: int, filters: dict, now: dt.datetim
     ids = [r["id"] for r in rows]
     leads = {a["question"]: a["agency_name"] for a in await Assignment.select(
         Assignment.question, Assignment.agency.short_name.as_alias("agency_name")).where(
-        Assignment.question.is_in(ids or [0]) & (Assignment.active == True) & (Assignment.role == Assignment.Role.lead.value))}  # noqa: E712
+        Assignment.question.is_in(ids or [0]) & (Assignment.active == True) & (Assignment.role == Assignment.Role.lead.value))}
     calendar = await working_calendar()
     for row in rows:
         row["lead_agency"] = leads.get(row["id"], "")

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from dialogue.accounts.tables import StaffUser
+from dialogue.conferences.tables import Conference
 from dialogue.core.calendar import local_today
 from dialogue.core.db import write_transaction
 from dialogue.core.i18n import gettext as _
-from dialogue.mail import outbox
-from dialogue.accounts.tables import StaffUser
-from dialogue.conferences.tables import Conference
 from dialogue.machine.actors import Role
+from dialogue.mail import outbox
 from dialogue.questions.intake import display_code
 from dialogue.questions.machine import QUESTION
 from dialogue.questions.tables import Assignment, ReminderSent
@@ -42,7 +42,7 @@ async def tick(now: dt.datetime, base_url: str) -> dict[str, int]:
         Assignment.question.title.as_alias("title"), Assignment.question.tracking_code.as_alias("code"),
         Assignment.question.conference.as_alias("conference"), Assignment.agency.name.as_alias("agency_name"),
         Assignment.question.conference.unit.as_alias("unit"),
-    ).where((Assignment.active == True) & (Assignment.role == Assignment.Role.lead.value)  # noqa: E712
+    ).where((Assignment.active == True) & (Assignment.role == Assignment.Role.lead.value)
             & Assignment.question.state.is_in(sorted(QUESTION.sets["with_agency"])) & Assignment.due_on.is_not_null())
     sent = {"due_soon": 0, "overdue": 0}
     # Recording a reminder and queuing its e-mail are one transaction: a crash between them can
@@ -58,7 +58,7 @@ async def tick(now: dt.datetime, base_url: str) -> dict[str, int]:
                 due_soon[item["agency"]].append(item)
         for agency_id, agency_items in due_soon.items():
             heads = await StaffUser.select(StaffUser.email, StaffUser.language).where(
-                (StaffUser.agency == agency_id) & (StaffUser.role == Role.agency_head.value) & (StaffUser.active == True))  # noqa: E712
+                (StaffUser.agency == agency_id) & (StaffUser.role == Role.agency_head.value) & (StaffUser.active == True))
             for head in heads:
                 await outbox.enqueue(
                     to=head["email"], template="reminder_due_soon", language_code=head["language"],
@@ -69,7 +69,7 @@ async def tick(now: dt.datetime, base_url: str) -> dict[str, int]:
                 sent["due_soon"] += 1
         for unit_id, unit_items in overdue.items():
             organisers = await StaffUser.select(StaffUser.email, StaffUser.language).where(
-                (StaffUser.unit == unit_id) & (StaffUser.role == Role.organiser.value) & (StaffUser.active == True))  # noqa: E712
+                (StaffUser.unit == unit_id) & (StaffUser.role == Role.organiser.value) & (StaffUser.active == True))
             unit = await Conference.select(Conference.unit.name.as_alias("unit_name")).where(
                 Conference.unit == unit_id).first()
             for organiser in organisers:

@@ -18,7 +18,7 @@ from dialogue.questions.tables import Assignment
 from dialogue.reference.calendar import working_calendar
 from dialogue.reference.tables import Agency, Topic
 
-ACTIVE = Assignment.active == True  # noqa: E712 (Piccolo builds SQL from ==)
+ACTIVE = Assignment.active == True
 MAX_BULK = 200
 
 
@@ -37,7 +37,7 @@ async def assign(actor: Actor, question_id: int, form: dict, now: dt.datetime, b
     lead = parse_id(form.get("lead_agency"))
     contributors = {a for a in (parse_id(v) for v in (lists or {}).get("contributing", [])) if a and a != lead}
     known = {row["id"] for row in await Agency.select(Agency.id).where(
-        Agency.id.is_in(list({lead, *contributors} - {None}) or [0]) & (Agency.active == True))}  # noqa: E712
+        Agency.id.is_in(list({lead, *contributors} - {None}) or [0]) & (Agency.active == True))}
     if lead is None or lead not in known:
         raise InvalidInput({"lead_agency": _("Choose the agency that will answer.")})
     contributing = sorted(contributors & known)

@@ -23,7 +23,6 @@ from dialogue.questions.intake import CODE_LENGTH, display_code, normalise_code,
 from dialogue.questions.machine import QUESTION
 from dialogue.questions.tables import Follower, Question
 
-
 # --- The public view and the asker's own --------------------------------------------------------------------
 
 async def get_by_code(raw_code: str) -> dict:

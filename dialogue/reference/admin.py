@@ -12,14 +12,13 @@ import re
 from dialogue.core.db import write_transaction
 from dialogue.core.errors import InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
-from dialogue.machine import log as audit
+from dialogue.core.text import fold, parse_day, parse_id, tidy
 from dialogue.core.validation import is_email_address
 from dialogue.core.vocabulary import N_, declare_action
-from dialogue.machine.actors import Actor
-from dialogue.machine.actors import ADMIN_SCOPE, require
+from dialogue.machine import log as audit
+from dialogue.machine.actors import ADMIN_SCOPE, Actor, require
 from dialogue.reference.loading import load_admin_units
 from dialogue.reference.tables import AdminUnit, Agency, Holiday, Topic
-from dialogue.core.text import fold, parse_day, parse_id, tidy
 
 HolidayKind = Holiday.Kind
 declare_action("agency_created", N_("created the agency"))
@@ -90,7 +89,7 @@ async def list_agencies(include_inactive: bool = True) -> list[dict]:
     query = Agency.select(Agency.all_columns(), Agency.unit.name.as_alias("unit_name"),
                           Agency.unit.code.as_alias("unit_code")).order_by(Agency.name)
     if not include_inactive:
-        query = query.where(Agency.active == True)  # noqa: E712 (a Piccolo expression)
+        query = query.where(Agency.active == True)
     return await query
 
 

@@ -17,8 +17,8 @@ import vietnam_provinces
 from vietnam_provinces import Province, Ward
 
 from dialogue.core.db import write_transaction
-from dialogue.reference.tables import AdminUnit, Holiday
 from dialogue.core.text import fold
+from dialogue.reference.tables import AdminUnit, Holiday
 
 TWO_LEVEL_SINCE = dt.date(2025, 7, 1)  # districts abolished; communes report to provinces
 LAST_DAY_OF_THREE_LEVELS = TWO_LEVEL_SINCE - dt.timedelta(days=1)

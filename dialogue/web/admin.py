@@ -6,22 +6,22 @@ action log are the services' business.
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
-from typing_extensions import Annotated
 
+from dialogue.accounts import commands as accounts
 from dialogue.core.errors import InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
-from dialogue.accounts import commands as accounts
-from dialogue.reference import admin as reference
-from dialogue.machine import log as audit
-from dialogue.reference.loading import list_holidays, list_units
-from dialogue.machine.actors import Role
-from dialogue.reference.admin import HolidayKind
 from dialogue.core.text import valid_id
+from dialogue.machine import log as audit
+from dialogue.machine.actors import Role
+from dialogue.reference import admin as reference
+from dialogue.reference.admin import HolidayKind
+from dialogue.reference.loading import list_holidays, list_units
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, roles
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
@@ -16,24 +16,24 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from dialogue.piccolo_app import ALL_TABLES
+from dialogue.accounts.session_store import DatabaseStore
 from dialogue.core.clock import Clock, utc_now
 from dialogue.core.db import bind_engine, close_engine, make_engine, start_pool
-from dialogue.mail.sender import run_worker, smtp_sender
-from dialogue.questions import reminders
+from dialogue.core.rendering import STATIC_DIR, build_environment
 from dialogue.core.settings import Settings, get_settings
+from dialogue.mail.sender import run_worker, smtp_sender
+from dialogue.piccolo_app import ALL_TABLES
+from dialogue.questions import reminders
 from dialogue.web.admin import AdminController
 from dialogue.web.auth import AuthController
 from dialogue.web.csrf import SafeCSRFMiddleware
 from dialogue.web.errors import EXCEPTION_HANDLERS
-from dialogue.web.organiser import OrganiserController
-from dialogue.web.screening import AgencyController, ScreeningController
 from dialogue.web.middleware import LanguageMiddleware, security_headers_hook
+from dialogue.web.organiser import OrganiserController
 from dialogue.web.public import PublicController
-from dialogue.accounts.session_store import DatabaseStore
+from dialogue.web.screening import AgencyController, ScreeningController
 from dialogue.web.sessions import StaffMiddleware, session_config
 from dialogue.web.staff import StaffController
-from dialogue.core.rendering import STATIC_DIR, build_environment
 
 log = logging.getLogger("dialogue")
 CSRF_COOKIE = "dialogue_csrf"
@@ -44,11 +44,11 @@ async def run_reminders(clock: Clock, settings: Settings, stop: asyncio.Event) -
     while not stop.is_set():
         try:
             await reminders.tick(clock(), settings.base_url)
-        except Exception:  # noqa: BLE001 (the loop must outlive a passing database error)
+        except Exception:
             log.exception("The reminder job failed; it will try again")
         try:
             await asyncio.wait_for(stop.wait(), timeout=settings.reminder_minutes * 60)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

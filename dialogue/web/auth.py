@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from litestar import Controller, Request, get, post
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
-from typing_extensions import Annotated
 
-from dialogue.core.errors import InvalidInput, Throttled
 from dialogue.accounts import commands as accounts
+from dialogue.core.errors import InvalidInput, Throttled
 from dialogue.core.settings import Settings
 from dialogue.web.forms import form_data
 from dialogue.web.guards import HOMES, current_user, signed_in

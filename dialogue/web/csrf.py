@@ -33,7 +33,7 @@ class SafeCSRFMiddleware(CSRFMiddleware):
                 request = scope["litestar_app"].request_class(scope=scope, receive=receive)
                 try:
                     await request.form()
-                except Exception as error:  # noqa: BLE001 (any parse failure is the client's)
+                except Exception as error:
                     raise PermissionDeniedException("CSRF token verification failed") from error
         await super().__call__(scope, receive, send)
 

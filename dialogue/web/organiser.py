@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
-from typing_extensions import Annotated
 
+from dialogue.answers import release
+from dialogue.conferences import commands
+from dialogue.conferences import queries as conferences
+from dialogue.conferences.machine import CONFERENCE
 from dialogue.core.errors import InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.i18n import local
-from dialogue.answers import release
-from dialogue.conferences import commands, queries as conferences
-from dialogue.conferences.machine import CONFERENCE
-from dialogue.mail import outbox
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Role
+from dialogue.mail import outbox
 from dialogue.questions import queries as question_queries
 from dialogue.reference.admin import list_topics
 from dialogue.reference.units import unit_code, units_seen_by

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 from urllib.parse import quote, urlsplit
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
-from typing_extensions import Annotated
 
-from dialogue.core.errors import Conflict, InvalidInput, Throttled
-from dialogue.core.i18n import current_language
-from dialogue.core.i18n import gettext as _
+from dialogue.accounts.commands import address_key
 from dialogue.answers import attachments
 from dialogue.answers import queries as answers
 from dialogue.conferences import queries as conferences
+from dialogue.core.errors import Conflict, InvalidInput, Throttled
+from dialogue.core.i18n import current_language
+from dialogue.core.i18n import gettext as _
+from dialogue.core.settings import LANGUAGES
+from dialogue.machine.actors import Actor
 from dialogue.questions import intake, tracking
 from dialogue.questions import queries as question_queries
-from dialogue.machine.actors import Actor
-from dialogue.web.guards import current_user
-from dialogue.accounts.commands import address_key
-from dialogue.core.settings import LANGUAGES
 from dialogue.web.forms import form_data
+from dialogue.web.guards import current_user
 from dialogue.web.middleware import LANGUAGE_COOKIE
 from dialogue.web.sessions import client_address
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
-from typing_extensions import Annotated
 
 from dialogue.answers import attachments, drafting, release
 from dialogue.answers import queries as answer_queries

@@ -15,8 +15,8 @@ from litestar.connection import ASGIConnection
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.types import ASGIApp, Empty, Message, Receive, Scope, ScopeSession, Send
 
-from dialogue.core.clock import Clock, as_utc
 from dialogue.accounts.commands import active_user
+from dialogue.core.clock import Clock, as_utc
 
 ROTATE = "_rotate"  # put in the session data by sign-in: the next response gets a new session id
 ROTATED_ID = "dialogue.session_id"

@@ -11,7 +11,6 @@ import asyncio
 import datetime as dt
 import os
 import re
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,6 @@ from urllib.parse import quote_plus, urlsplit, urlunsplit
 import asyncpg
 import httpx
 
-from dialogue.piccolo_app import ALL_TABLES
 from dialogue.core.settings import PROJECT_ROOT
 from tests.bench.load import Result, run
 from tests.live import LiveServer

@@ -143,7 +143,7 @@ def create_bench_app() -> Litestar:
     @post("/bench/reference/ask/{conference_id:int}")
     async def reference_ask(request: Request, conference_id: FromPath[int]) -> Template:
         form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         code = "".join(secrets.choice("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(13))
         question = [
             conference_id, code, secrets.token_hex(32), form["form_token"], form["asker_kind"], form["asker_name"],
@@ -168,7 +168,7 @@ def create_bench_app() -> Litestar:
         for question in questions:
             if isinstance(question["created_at"], str):
                 question["created_at"] = dt.datetime.fromisoformat(question["created_at"])
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         accepting = (conference["state"] == "open" and conference["questions_open_at"] <= now
                      < conference["questions_close_at"])
         return Template(template_name="public/conference.html", context={

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import AsyncIterator, Iterator
 
 import pytest
 
 from tests.conftest import IN_CI, TEST_ENGINE
-from tests.live import LiveServer, serve_copy_of  # noqa: F401 (LiveServer: the fixture's type)
+from tests.live import LiveServer, serve_copy_of
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
