@@ -137,7 +137,8 @@ async def test_outside_the_window_the_form_is_closed_politely(demo_db, clock):
     async with make_client(demo_db, clock) as client:
         page = await client.get(f"/conferences/{conference['id']}/ask")
         assert page.status_code == 409 and "không nhận câu hỏi" in page.text
-        assert f'/conferences/{conference["id"]}/ask"' not in (await client.get(f"/conferences/{conference['id']}")).text
+        assert f'/conferences/{conference["id"]}/ask"' \
+            not in (await client.get(f"/conferences/{conference['id']}")).text
 
 
 async def test_unknown_codes_and_links_are_not_found(demo_client):
@@ -213,7 +214,8 @@ async def test_an_organiser_creates_edits_and_opens_a_conference(demo_client):
     assert response.status_code == 303
     opened = await post_form(demo_client, f"{page}/state/open", {}, page=page, follow_redirects=False)
     assert opened.status_code == 303
-    assert (await Conference.select(Conference.state).where(Conference.id == conference["id"]).first())["state"] == "open"
+    assert (await Conference.select(Conference.state).where(Conference.id == conference["id"]).first())["state"] \
+        == "open"
     history = (await demo_client.get(page)).text
     assert "Nguyễn Thị Lan" in history
     assert (await post_form(demo_client, f"{page}/state/conclude", {}, page=page)).status_code == 409
@@ -254,5 +256,17 @@ async def test_organisers_of_another_area_see_nothing_of_this_one(demo_client):
 @pytest.mark.parametrize("role", ["agency_officer", "agency_head", "viewer", "secretary"])
 async def test_other_roles_cannot_use_the_organiser_pages(demo_client, role):
     await sign_in(demo_client, DEMO_ACCOUNTS[role])
-    for path in ("/organiser", "/organiser/mail", "/organiser/conferences/new", f"/organiser/conferences/{await conference_id()}"):
+    for path in ("/organiser", "/organiser/mail", "/organiser/conferences/new",
+                 f"/organiser/conferences/{await conference_id()}"):
         assert (await demo_client.get(path)).status_code == 403, (role, path)
+
+
+async def test_a_province_organiser_reads_the_mail_of_its_communes(demo_client):
+    hanoi = await AdminUnit.select(AdminUnit.id).where(AdminUnit.code == "01").first()
+    await StaffUser.insert(StaffUser(email="organiser@hanoi.demo", full_name="Đỗ Thu Hà", role="organiser",
+                                     unit=hanoi["id"], password_hash=hash_password("mật khẩu hà nội")))
+    await submit(demo_client)  # a question to the Đống Đa ward conference: its mail belongs to the ward
+    await sign_in(demo_client, "organiser@hanoi.demo", "mật khẩu hà nội")
+    assert EMAIL in (await demo_client.get("/organiser/mail")).text
+    message = await OutboxMessage.select(OutboxMessage.id).first()
+    assert (await demo_client.get(f"/organiser/mail/{message['id']}")).status_code == 200

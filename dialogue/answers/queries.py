@@ -8,7 +8,7 @@ import difflib
 from dataclasses import dataclass
 
 from dialogue.answers.machine import ANSWER
-from dialogue.answers.tables import Answer, AnswerPart
+from dialogue.answers.tables import Answer, AnswerFile, AnswerPart
 from dialogue.core.calendar import local_today
 from dialogue.machine.actors import Actor, Role
 from dialogue.questions.machine import QUESTION
@@ -35,10 +35,45 @@ async def parts_of(question_id: int) -> list[dict]:
         .where(AnswerPart.question == question_id).order_by(AnswerPart.id)
 
 
-async def published_answer(question_id: int) -> dict | None:
+@dataclass(frozen=True)
+class PublicPart:
+    agency_name: str
+    body: str
+
+
+@dataclass(frozen=True)
+class PublicFile:
+    id: int
+    filename: str
+    size: int
+
+
+@dataclass(frozen=True)
+class PublicAnswer:
+    """A published answer as the public reads it: no drafts, no internal comments, no staff names."""
+
+    body: str
+    legal_basis: str
+    agency_name: str
+    approver_role: str
+    published_at: dt.datetime
+    parts: tuple[PublicPart, ...]
+    files: tuple[PublicFile, ...]
+
+
+async def published_answer(question_id: int) -> PublicAnswer | None:
     """The answer the public may read: published ones only."""
     answer = await answer_of(question_id)
-    return answer if answer and ANSWER.is_in("published", answer["state"]) else None
+    if not answer or not ANSWER.is_in("published", answer["state"]):
+        return None
+    files = await AnswerFile.select(AnswerFile.id, AnswerFile.filename, AnswerFile.size) \
+        .where(AnswerFile.question == question_id).order_by(AnswerFile.id)
+    return PublicAnswer(
+        body=answer["body"], legal_basis=answer["legal_basis"], agency_name=answer["agency_name"],
+        approver_role=answer["approver_role"] or "", published_at=answer["published_at"],
+        parts=tuple(PublicPart(p["agency_name"], p["body"]) for p in await parts_of(question_id)),
+        files=tuple(PublicFile(f["id"], f["filename"], f["size"]) for f in files),
+    )
 
 
 async def published_for_conference(conference_id: int) -> dict[int, dict]:

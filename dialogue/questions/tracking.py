@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+from dataclasses import dataclass
 
 from dialogue.conferences.queries import get_conference
 from dialogue.core import validation
@@ -28,12 +29,54 @@ from dialogue.questions.tables import Follower, Question
 async def get_by_code(raw_code: str) -> dict:
     code = normalise_code(raw_code)
     row = await Question.select(
-        Question.all_columns(), Question.topic.name_vi.as_alias("topic_vi"), Question.topic.name_en.as_alias("topic_en"),
+        Question.all_columns(),
+        Question.topic.name_vi.as_alias("topic_vi"), Question.topic.name_en.as_alias("topic_en"),
         Question.unit.name.as_alias("unit_name"), Question.conference.title.as_alias("conference_title"),
     ).where(Question.tracking_code == code).first() if len(code) == CODE_LENGTH else None
     if row is None:
         raise NotFound(_("No question has this tracking code. Check the code in your confirmation e-mail."))
     return row
+
+
+@dataclass(frozen=True)
+class PublicQuestion:
+    """A question as anyone with its tracking code sees it. It cannot carry who asked or how to
+    reach them, and it carries the title and text only while the question is public (accepted, and
+    the asker agreed): a page or an API given this cannot show more by mistake."""
+
+    id: int
+    code: str  # XXXX-XXXX-XXXXX
+    conference: int
+    conference_title: str
+    state: str
+    topic_vi: str
+    topic_en: str
+    unit_name: str
+    asker_kind: str
+    created_at: dt.datetime
+    is_public: bool
+    heading: str  # the organisers' summary, or the title; "" while not public
+    text: str  # the published (redacted) text, or the original; "" while not public
+    answer_source: int  # whose answer to show: the main question's, for one merged into it
+    screening_due_on: dt.date | None
+
+
+def public_view(question: dict) -> PublicQuestion:
+    public = is_public(question)
+    return PublicQuestion(
+        id=question["id"], code=display_code(question["tracking_code"]), conference=question["conference"],
+        conference_title=question["conference_title"], state=question["state"], topic_vi=question["topic_vi"],
+        topic_en=question["topic_en"], unit_name=question["unit_name"], asker_kind=question["asker_kind"],
+        created_at=question["created_at"], is_public=public,
+        heading=(question["public_summary"] or question["title"]) if public else "",
+        text=(question["public_text"] or question["body"]) if public else "",
+        answer_source=question["merged_into"] or question["id"], screening_due_on=question["screening_due_on"],
+    )
+
+
+async def public_question(raw_code: str) -> PublicQuestion:
+    """The public tracking view of the question with this code."""
+    return public_view(await get_by_code(raw_code))
 
 
 def is_public(question: dict) -> bool:
@@ -109,10 +152,12 @@ async def request_follow(raw_code: str, email: str, language_code: str, now: dt.
         address = validation.email_address(email)
     except ValueError as error:
         raise InvalidInput({"follow_email": str(error)}) from None
-    existing = await Follower.select().where((Follower.question == question["id"]) & (Follower.email == address)).first()
+    existing = await Follower.select().where(
+        (Follower.question == question["id"]) & (Follower.email == address)).first()
     if existing and existing["confirmed_at"] and not existing["unsubscribed_at"]:
         return
-    recent = await Follower.count().where((Follower.email == address) & (Follower.created_at > now - dt.timedelta(hours=1)))
+    recent = await Follower.count().where(
+        (Follower.email == address) & (Follower.created_at > now - dt.timedelta(hours=1)))
     if recent >= 5:
         return  # not a way to flood someone's inbox
     token = secrets.token_urlsafe(32)
@@ -130,7 +175,8 @@ async def request_follow(raw_code: str, email: str, language_code: str, now: dt.
             subject=lambda: _("Confirm that you want to follow question %(code)s",
                               code=display_code(question["tracking_code"])),
             kind="follow_confirm", now=now, unit_id=conference["unit"], question=question, conference=conference,
-            code=display_code(question["tracking_code"]), tracking_url=tracking_url(base_url, question["tracking_code"]),
+            code=display_code(question["tracking_code"]),
+            tracking_url=tracking_url(base_url, question["tracking_code"]),
             confirm_url=f"{base_url}/follow/{token}/confirm", unsubscribe_url=f"{base_url}/follow/{token}/unsubscribe",
         )
 

@@ -58,12 +58,11 @@ async def _ask_context(conference: dict, values: dict, errors: dict) -> dict:
     }
 
 
-async def _answer_context(question: dict) -> dict:
-    """The published answer (of the main question, for a merged one)."""
-    source = question["merged_into"] or question["id"]
-    answer = await answers.published_answer(source)
-    return {"answer": answer, "parts": await answers.parts_of(source) if answer else [],
-            "files": await attachments.files_of(source) if answer else []}
+async def _track_context(question: tracking.PublicQuestion) -> dict:
+    """What the public tracking page shows: the public view, its timeline and the published answer
+    (of the main question, for a merged one)."""
+    return {"question": question, "code": question.code, "timeline": await tracking.timeline(question.id),
+            "answer": await answers.published_answer(question.answer_source)}
 
 
 def content_disposition(filename: str) -> str:
@@ -179,27 +178,21 @@ class PublicController(Controller):
     @get("/q/{code:str}", name="track")
     async def track(self, request: Request, code: FromPath[str],
                     followed: Annotated[str | None, QueryParameter(name="followed")] = None) -> Template:
-        question = await tracking.get_by_code(code)
+        question = await tracking.public_question(code)
         return Template(template_name="public/track.html", context={
-            "question": question, "code": intake.display_code(question["tracking_code"]),
-            "public": tracking.is_public(question), "timeline": await tracking.timeline(question["id"]),
-            "errors": {}, "values": {}, "followed": bool(followed), **await _answer_context(question),
-        })
+            **await _track_context(question), "errors": {}, "values": {}, "followed": bool(followed)})
 
     @post("/q/{code:str}/follow", name="follow")
     async def follow(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         form = await form_data(request)
-        question = await tracking.get_by_code(code)
+        question = await tracking.public_question(code)
         try:
             await tracking.request_follow(code, form.get("follow_email", ""), current_language(),
                                            request.app.state.clock(), request.app.state.settings.base_url)
         except InvalidInput as error:
             return Template(template_name="public/track.html", status_code=400, context={
-                "question": question, "code": intake.display_code(question["tracking_code"]),
-                "public": tracking.is_public(question), "timeline": await tracking.timeline(question["id"]),
-                "errors": error.errors, "values": form, "followed": False, **await _answer_context(question),
-            })
-        track = request.app.route_reverse("track", code=intake.display_code(question["tracking_code"]))
+                **await _track_context(question), "errors": error.errors, "values": form, "followed": False})
+        track = request.app.route_reverse("track", code=question.code)
         return Redirect(path=track + "?followed=1#follow", status_code=303)
 
     @get("/follow/{token:str}/confirm", name="follow_confirm")
@@ -239,7 +232,8 @@ class PublicController(Controller):
         return Template(template_name="public/manage.html", context={
             "question": question, "code": intake.display_code(question["tracking_code"]), "token": token,
             "can_withdraw": tracking.QUESTION.allows(question["state"], "withdraw"), "withdrawn": bool(withdrawn),
-            "timeline": await tracking.timeline(question["id"]), **await _answer_context(question),
+            "timeline": await tracking.timeline(question["id"]),
+            "answer": await answers.published_answer(question["merged_into"] or question["id"]),
         })
 
     @post("/q/{code:str}/manage/{token:str}/withdraw", name="manage_withdraw")
