@@ -15,9 +15,15 @@ from typing import TypeVar
 
 import click
 
+from dialogue.accounts.commands import create_first_admin, list_accounts
+from dialogue.core.clock import utc_now
 from dialogue.core.db import bind_engine, close_engine, make_engine
+from dialogue.core.errors import InvalidInput
 from dialogue.core.settings import PROJECT_ROOT, get_settings
+from dialogue.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
 from dialogue.piccolo_app import ALL_TABLES
+from dialogue.reference.loading import list_holidays, list_units, load_admin_units, seed_holidays
+from dialogue.reference.tables import Agency, Topic
 
 T = TypeVar("T")
 
@@ -116,7 +122,6 @@ def units() -> None:
 @units.command("load")
 def units_load() -> None:
     """Load or refresh the map from the installed vietnam-provinces release."""
-    from dialogue.reference.loading import load_admin_units
 
     click.echo(f"Administrative units: {run(load_admin_units)}.")
 
@@ -127,7 +132,6 @@ def units_load() -> None:
 @click.option("--all", "include_retired", is_flag=True, help="Include units no longer in force.")
 def units_list(province: str | None, search: str | None, include_retired: bool) -> None:
     """List provinces, or the communes of one province."""
-    from dialogue.reference.loading import list_units
 
     rows = run(lambda: list_units(province=province, search=search, include_retired=include_retired))
     for row in rows:
@@ -146,7 +150,6 @@ def holidays() -> None:
 @click.option("--to-year", type=int, default=None, help="Default: three years ahead.")
 def holidays_seed(from_year: int | None, to_year: int | None) -> None:
     """Seed from the holidays library (days the admin edited are kept)."""
-    from dialogue.reference.loading import seed_holidays
 
     year = dt.date.today().year
     first, last = from_year or year - 1, to_year or year + 3
@@ -157,7 +160,6 @@ def holidays_seed(from_year: int | None, to_year: int | None) -> None:
 @click.option("--year", type=int, default=None)
 def holidays_list(year: int | None) -> None:
     """List one year's days off and swapped working days."""
-    from dialogue.reference.loading import list_holidays
 
     for row in run(lambda: list_holidays(year or dt.date.today().year)):
         click.echo(f"{row['day']:%d/%m/%Y}  {row['day']:%a}  {row['kind']:<8} {row['name']}")
@@ -166,7 +168,6 @@ def holidays_list(year: int | None) -> None:
 @main.command("agencies")
 def agencies_list() -> None:
     """List agencies."""
-    from dialogue.reference.tables import Agency
 
     rows = run(lambda: Agency.select(Agency.id, Agency.short_name, Agency.name, Agency.unit.name, Agency.active)
                .order_by(Agency.id))
@@ -178,7 +179,6 @@ def agencies_list() -> None:
 @main.command("topics")
 def topics_list() -> None:
     """List topics with their default agencies."""
-    from dialogue.reference.tables import Topic
 
     rows = run(lambda: Topic.select(Topic.code, Topic.name_vi, Topic.name_en, Topic.default_agency.short_name)
                .order_by(Topic.position))
@@ -196,7 +196,6 @@ def demo() -> None:
               help="Include the 42 questions waiting to be screened.")
 def demo_load(questions: bool) -> None:
     """Load the demo once (running it again adds nothing)."""
-    from dialogue.demo import load_demo
 
     added = run(lambda: load_demo(with_questions=questions))
     click.echo("Demo data: " + ", ".join(f"{count} {kind} added" for kind, count in added.items()) + ".")
@@ -205,9 +204,8 @@ def demo_load(questions: bool) -> None:
 @demo.command("accounts")
 def demo_accounts() -> None:
     """Print the demo's sign-in accounts (one per role)."""
-    from dialogue.demo import ACCOUNTS, DEMO_PASSWORD
 
-    click.echo("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for email, name, role, agency in ACCOUNTS:
         click.echo(f"  {role:<15} {email:<26} {name}{' — ' + agency if agency else ''}")
 
@@ -223,21 +221,18 @@ def users() -> None:
 @click.password_option("--password", help="Prompted for (twice) when not given.")
 def users_create_admin(email: str, full_name: str, password: str) -> None:
     """Create an administrator: the first account, before anyone can sign in."""
-    from dialogue.accounts.commands import create_first_admin
-    from dialogue.core.clock import utc_now
-    from dialogue.core.errors import InvalidInput
 
     try:
         user_id = run(lambda: create_first_admin(email, full_name, password, utc_now()))
     except InvalidInput as error:
-        raise click.ClickException("; ".join(f"{field}: {message}" for field, message in error.errors.items()))
+        raise click.ClickException(
+            "; ".join(f"{field}: {message}" for field, message in error.errors.items())) from None
     click.echo(f"Administrator {email} created (id {user_id}).")
 
 
 @users.command("list")
 def users_list() -> None:
     """List staff accounts."""
-    from dialogue.accounts.commands import list_accounts
 
     for row in run(list_accounts):
         status = "" if row["active"] else "  (closed)"

@@ -46,9 +46,8 @@ async def _validate(form: dict, actor: Actor) -> tuple[dict, list[int]]:
         (AdminUnit.code == unit_code[:10]) & AdminUnit.valid_to.is_null()).first() if unit_code else None
     if unit is None:
         errors["unit"] = _("Enter the official code of an administrative unit, for example 00235.")
-    elif not errors.get("unit"):
-        if not may(actor, "organise", await scope_of_unit(unit["id"])):
-            errors["unit"] = _("You can organise conferences only in your own area.")
+    elif not errors.get("unit") and not may(actor, "organise", await scope_of_unit(unit["id"])):
+        errors["unit"] = _("You can organise conferences only in your own area.")
     values = {"title": title, "title_folded": fold(title), "kind": kind, "unit": unit["id"] if unit else None}
     for field, limit in (("co_organiser", 250), ("venue", 300), ("description", 5000)):
         values[field] = tidy(form.get(field)) if field != "description" else (form.get(field) or "").strip()
@@ -68,12 +67,12 @@ async def _validate(form: dict, actor: Actor) -> tuple[dict, list[int]]:
     else:
         values["answer_days"] = int(days)
 
-    for prefix, label in (("starts", "start"), ("ends", "end"), ("questions_open", "open"),
-                          ("questions_close", "close")):
+    for prefix in ("starts", "ends", "questions_open", "questions_close"):
         day, time = form.get(f"{prefix}_day"), form.get(f"{prefix}_time")
         moment = _moment(day, time) if (day or time) else None
         if (day or time) and moment is None:
-            errors[f"{prefix}_day"] = _("Enter a date as dd/mm/yyyy and a time as hh:mm, for example 18/12/2026 and 08:00.")
+            errors[f"{prefix}_day"] = _(
+                "Enter a date as dd/mm/yyyy and a time as hh:mm, for example 18/12/2026 and 08:00.")
         values[f"{prefix}_at"] = moment
     if values["starts_at"] and values["ends_at"] and values["ends_at"] <= values["starts_at"]:
         errors["ends_day"] = _("The conference must end after it starts.")
@@ -110,7 +109,7 @@ async def save_conference(actor: Actor, form: dict, now: dt.datetime, conference
             rows = await Conference.insert(Conference(**values, state=S.draft.value, created_at=now)) \
                 .returning(Conference.id)
             conference_id = rows[0]["id"]
-            await audit.record(actor, "conference_created", "conference", conference_id, at=now, to_state="draft",
+            await audit.record(actor, "conference_created", "conference", conference_id, at=now, to_state=S.draft.value,
                                details={"title": values["title"]})
         else:
             diff = audit.changes(before, values)

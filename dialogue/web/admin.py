@@ -17,6 +17,7 @@ from dialogue.accounts import commands as accounts
 from dialogue.core.errors import InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import valid_id
+from dialogue.core.vocabulary import word
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Role
 from dialogue.reference import admin as reference
@@ -37,11 +38,7 @@ def checked_id(value: int) -> int:
 
 
 def role_options() -> list[tuple[str, str]]:
-    names = {
-        "admin": _("Administrator"), "organiser": _("Organiser"), "secretary": _("Secretary"),
-        "agency_officer": _("Agency officer"), "agency_head": _("Agency head"), "viewer": _("Leadership (read only)"),
-    }
-    return [(role.value, names[role.value]) for role in R]
+    return [(role.value, word("role", role.value)) for role in R]
 
 
 def audience_options() -> list[tuple[str, str]]:
@@ -186,8 +183,8 @@ class AdminController(Controller):
 
     @get("/topics/new", name="admin_topic_new")
     async def topic_new(self) -> Template:
-        return Template(template_name="admin/topic_form.html",
-                        context={**await self._topic_context(None), "values": {"audience": "everyone", "position": "0"}})
+        return Template(template_name="admin/topic_form.html", context={
+            **await self._topic_context(None), "values": {"audience": "everyone", "position": "0"}})
 
     @post("/topics/new", name="admin_topic_create")
     async def topic_create(self, request: Request) -> Template | Redirect:
@@ -217,8 +214,9 @@ class AdminController(Controller):
     # --- Holidays ---------------------------------------------------------------------
 
     @get("/holidays", name="admin_holidays")
-    async def holidays_list(self, request: Request,
-                            year: Annotated[int | None, QueryParameter(name="year", ge=2000, le=2100)] = None) -> Template:
+    async def holidays_list(
+        self, request: Request, year: Annotated[int | None, QueryParameter(name="year", ge=2000, le=2100)] = None,
+    ) -> Template:
         year = year or request.app.state.clock().year
         return Template(template_name="admin/holidays.html",
                         context={"year": year, "holidays": await list_holidays(year)})
