@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PICCOLO_CONF := piccolo_conf
 
-.PHONY: run test migrate migration demo translations messages bench clean
+.PHONY: run test lint migrate migration demo translations messages bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,13 @@ run: translations demo
 	$(BIN)/python -m dialogue demo accounts
 	exec $(BIN)/python -m dialogue serve
 
-# SQLite first; then PostgreSQL when TEST_DATABASE_URL names a server.
-test: translations
+# Style (ruff) and the import layers (import-linter, contracts in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check dialogue tests app.py piccolo_conf.py
+	$(BIN)/lint-imports
+
+# The lint first; then SQLite; then PostgreSQL when TEST_DATABASE_URL names a server.
+test: lint translations
 	$(BIN)/python -m pytest -q
 	@if [ -z "$$TEST_DATABASE_URL" ] && [ "$$CI" = "true" ]; then \
 		echo "FAIL: CI=true needs TEST_DATABASE_URL: the PostgreSQL run may not be skipped"; exit 1; \

@@ -48,7 +48,7 @@ async def test_unknown_account_and_wrong_password_get_the_same_message(demo_db):
 async def test_an_account_waits_after_repeated_failures_even_with_the_right_password(demo_db):
     for minute in range(5):
         with pytest.raises(InvalidInput):
-            await accounts.sign_in("head@dongda.demo", "guess-%d-xyz" % minute, f"198.51.100.{minute}",
+            await accounts.sign_in("head@dongda.demo", f"guess-{minute}-xyz", f"198.51.100.{minute}",
                                    NOW + dt.timedelta(minutes=minute), POLICY)
     later = NOW + dt.timedelta(minutes=5)
     with pytest.raises(Throttled) as error:
@@ -97,7 +97,8 @@ async def test_changing_ones_password_explains_each_mistake(demo_db, current, ne
 async def test_changing_ones_password_ends_older_sessions(demo_db):
     row = await StaffUser.select(StaffUser.id).where(StaffUser.email == "officer@dongda.demo").first()
     user = await accounts.active_user(row["id"], 1)
-    version = await accounts.change_own_password(user, DEMO_PASSWORD, "tôi đổi mật khẩu mới", "tôi đổi mật khẩu mới", NOW)
+    version = await accounts.change_own_password(
+        user, DEMO_PASSWORD, "tôi đổi mật khẩu mới", "tôi đổi mật khẩu mới", NOW)
     assert version == 2
     assert await accounts.active_user(row["id"], 1) is None
     assert await accounts.active_user(row["id"], 2) is not None

@@ -35,7 +35,8 @@ def concrete_paths(app: Litestar) -> list[tuple[str, set[str]]]:
             continue
         methods = set(getattr(route, "methods", set())) - {"HEAD", "OPTIONS"}
         for filling in FILLINGS:
-            filled = re.sub(r"\{(\w+):(int|str)\}", lambda m: filling.get(m.group(1), filling[m.group(2)]), route.path)
+            filled = re.sub(r"\{(\w+):(int|str)\}",
+                            lambda m, filling=filling: filling.get(m.group(1), filling[m.group(2)]), route.path)
             paths.append((filled, methods))
     return sorted(set((p, frozenset(m)) for p, m in paths))
 

@@ -42,7 +42,8 @@ async def test_the_language_switch_remembers_english_and_comes_back(client):
     assert "Gửi câu hỏi" in (await client.get("/")).text
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize("target",
+                         ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
 async def test_the_language_switch_never_redirects_off_site(client, target):
     response = await client.get("/language/en", params={"next": target}, follow_redirects=False)
     assert response.headers["location"] == "/"

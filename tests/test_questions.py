@@ -103,7 +103,8 @@ async def test_a_submission_writes_the_question_its_log_entry_and_its_email_toge
     assert submitted.manage_token and questions.token_hash(submitted.manage_token) == question["manage_token_hash"]
     assert submitted.manage_token not in str(await Question.select().where(Question.id == question["id"]).first())
     entry = await ActionLog.select().where(ActionLog.object_type == "question").first()
-    assert (entry["action"], entry["actor_kind"], entry["actor_ref"]) == ("submitted", "public", question["tracking_code"])
+    assert (entry["action"], entry["actor_kind"], entry["actor_ref"]) \
+        == ("submitted", "public", question["tracking_code"])
     mail = await OutboxMessage.select().first()
     assert mail["to_address"] == "binh@example.vn" and mail["kind"] == "question_received"
     code = questions.display_code(question["tracking_code"])

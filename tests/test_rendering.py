@@ -58,7 +58,8 @@ def url_for_calls():
     for path in PAGE_TEMPLATES:
         tree = env.parse(path.read_text(encoding="utf-8"))
         for call in tree.find_all(nodes.Call):
-            if isinstance(call.node, nodes.Name) and call.node.name == "url_for" and isinstance(call.args[0], nodes.Const):
+            if (isinstance(call.node, nodes.Name) and call.node.name == "url_for"
+                    and isinstance(call.args[0], nodes.Const)):
                 yield path.relative_to(TEMPLATES_DIR), call.args[0].value, {kw.key for kw in call.kwargs}
 
 

@@ -68,7 +68,8 @@ async def test_rejecting_needs_a_category_and_a_reason_and_says_where_complaints
         await screening.decide(organiser, question["id"], "reject", {"category": "", "reason": ""}, now(), BASE)
     assert set(error.value.errors) == {"category", "reason"}
     await screening.decide(organiser, question["id"], "reject", {
-        "category": "denunciation", "reason": "Nội dung là tố cáo cán bộ, được giải quyết theo Luật Tố cáo."}, now(), BASE)
+        "category": "denunciation", "reason": "Nội dung là tố cáo cán bộ, được giải quyết theo Luật Tố cáo.",
+    }, now(), BASE)
     mail = await OutboxMessage.select().where(OutboxMessage.kind == "question_update").first()
     assert "Ban tiếp công dân" in mail["text_body"] and "Luật Tố cáo" in mail["text_body"]
 
@@ -90,10 +91,11 @@ async def test_similar_questions_are_found_without_accents_and_in_any_word_order
     assert FLOOD_NO_ACCENTS in found[:3] and FLOOD_REORDERED in found[:4]
     assert LIGHTS not in found
     no_accents = await question_titled(FLOOD_NO_ACCENTS)
-    assert (await similarity.similar(no_accents))[0]["title"] in (FLOOD, "Cống thoát nước ngõ 120 Hoàng Cầu tắc, mưa là ngập",
-                                                                FLOOD_REORDERED)
+    assert (await similarity.similar(no_accents))[0]["title"] in (
+        FLOOD, "Cống thoát nước ngõ 120 Hoàng Cầu tắc, mưa là ngập", FLOOD_REORDERED)
     construction = await question_titled("Xay dung khong phep so 12 ngo Thai Thinh")  # đ typed as d, no accents
-    assert (await similarity.similar(construction))[0]["title"] == "Công trình xây dựng không phép tại số 12 ngõ Thái Thịnh"
+    assert (await similarity.similar(construction))[0]["title"] \
+        == "Công trình xây dựng không phép tại số 12 ngõ Thái Thịnh"
 
 
 async def test_merging_keeps_a_trail_and_the_merged_asker_hears_the_main_news(demo):
@@ -136,7 +138,8 @@ async def test_routing_sets_a_working_day_due_date_and_agencies_can_return(demo)
     officer = await actor(DEMO_ACCOUNTS["agency_officer"])
     with pytest.raises(InvalidInput):
         await routing.return_to_organisers(officer, question["id"], "", now(), BASE)
-    await routing.return_to_organisers(officer, question["id"], "Chiếu sáng ngõ do Công ty chiếu sáng quản lý.", now(), BASE)
+    await routing.return_to_organisers(officer, question["id"], "Chiếu sáng ngõ do Công ty chiếu sáng quản lý.",
+                                       now(), BASE)
     returned = await Question.select().where(Question.id == question["id"]).first()
     assert returned["state"] == "accepted" and returned["returned_by_agency"] is True
     assert not await Assignment.exists().where((Assignment.question == question["id"]) & (Assignment.active == True))
@@ -205,10 +208,12 @@ async def test_the_organiser_screens_through_the_web(demo, demo_client):
     assert routed.status_code == 303
     await post_form(demo_client, f"/organiser/questions/{question['id']}/public-text", {
         "public_summary": "Đèn chiếu sáng một ngõ trên phố Thái Hà hỏng lâu ngày",
-        "public_text": "Đèn chiếu sáng ngõ trên phố Thái Hà hỏng đã ba tháng."}, page=f"/organiser/questions/{question['id']}")
+        "public_text": "Đèn chiếu sáng ngõ trên phố Thái Hà hỏng đã ba tháng.",
+    }, page=f"/organiser/questions/{question['id']}")
     public = await demo_client.get(f"/q/{intake.display_code(question['tracking_code'])}")
     assert "Đèn chiếu sáng một ngõ trên phố Thái Hà hỏng lâu ngày" in public.text
-    assert (await Question.select(Question.body).where(Question.id == question["id"]).first())["body"] == question["body"]
+    assert (await Question.select(Question.body).where(Question.id == question["id"]).first())["body"] \
+        == question["body"]
 
 
 async def test_agency_pages_are_isolated_by_route_and_id(demo, demo_client):

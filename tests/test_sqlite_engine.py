@@ -85,7 +85,8 @@ async def test_many_concurrent_submissions_through_uvicorn_all_land_once(demo_te
         async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
             page = (await client.get("/conferences/1/ask")).text
             csrf = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
-            unit = re.search(r'<option value="(\d+)" selected', page) or re.search(r'id="unit".*?value="(\d+)"', page, re.S)
+            unit = re.search(r'<option value="(\d+)" selected', page) \
+                or re.search(r'id="unit".*?value="(\d+)"', page, re.S)
             topic = re.search(r'id="topic".*?<option value="(\d+)"', page, re.S)
             form = {
                 "_csrf_token": csrf, "asker_kind": "resident", "asker_name": "Phạm Minh Tuấn",

@@ -95,7 +95,8 @@ async def test_a_transition_writes_its_log_entry_its_mail_and_its_live_event_tog
     await screening.decide(organiser, question["id"], "accept", {"reason": "Đúng thẩm quyền."}, NOW, BASE)
     after = await snapshot(question["id"])
     assert after["question"]["state"] == "accepted"
-    assert (after["log"], after["mail"], after["events"]) == (before["log"] + 1, before["mail"] + 1, before["events"] + 1)
+    assert (after["log"], after["mail"], after["events"]) \
+        == (before["log"] + 1, before["mail"] + 1, before["events"] + 1)
     event = await LiveEvent.select().order_by(LiveEvent.id, ascending=False).first().output(load_json=True)
     assert event["channel"] == f"question:{question['id']}" and event["kind"] == "accept"
     assert event["payload"] == {"entity": "question", "id": question["id"], "from": "submitted", "to": "accepted"}

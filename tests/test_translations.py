@@ -9,7 +9,8 @@ from dialogue.core.i18n import LOCALE_DIR
 def test_every_message_is_translated_to_vietnamese():
     with open(LOCALE_DIR / "vi" / "LC_MESSAGES" / "messages.po", "rb") as source:
         catalog = read_po(source, locale="vi")
-    untranslated = [m.id for m in catalog if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))]
+    untranslated = [m.id for m in catalog
+                    if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert untranslated == [] and fuzzy == []
 

@@ -250,7 +250,8 @@ async def test_cookies_are_secure_httponly_and_samesite(demo_client):
         assert "secure" in lowered and "httponly" in lowered and "samesite=lax" in lowered
 
 
-@pytest.mark.parametrize("language, title", [("vi", "Bạn không thể thực hiện thao tác này"), ("en", "You cannot do this")])
+@pytest.mark.parametrize("language, title",
+                         [("vi", "Bạn không thể thực hiện thao tác này"), ("en", "You cannot do this")])
 async def test_the_403_page_is_friendly_in_both_languages(demo_client, language, title):
     await sign_in(demo_client, DEMO_ACCOUNTS["viewer"])
     demo_client.cookies.set("lang", language, domain="testserver.local")

@@ -211,7 +211,8 @@ async def _validate_account(form: dict, creating: bool, user_id: int | None = No
         agency_id = None
     unit_id = None
     if values["role"] in UNIT_ROLES:
-        unit = await AdminUnit.select(AdminUnit.id).where(AdminUnit.code == values["unit"]).first() if values["unit"] else None
+        unit = await AdminUnit.select(AdminUnit.id).where(AdminUnit.code == values["unit"]).first() \
+            if values["unit"] else None
         if unit is None:
             errors["unit"] = _("Enter the official code of the commune, ward or province this person works in.")
         else:

@@ -22,7 +22,8 @@ class StaffUser(Table, tablename="staff_user"):
     password_hash = Varchar(length=200)
     role = Varchar(length=20, choices=Role, index=True)
     agency = ForeignKey(Agency, null=True, default=None, help_text="Required for agency roles.")
-    unit = ForeignKey(AdminUnit, null=True, default=None, help_text="The area an organiser, secretary or viewer works in.")
+    unit = ForeignKey(AdminUnit, null=True, default=None,
+                      help_text="The area an organiser, secretary or viewer works in.")
     active = Boolean(default=True)
     language = Varchar(length=2, default="vi")
     auth_version = Integer(default=1, help_text="Raised on password change or deactivation: older sessions end.")

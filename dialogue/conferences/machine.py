@@ -14,8 +14,9 @@ CONFERENCE = StateMachine(
     table=Conference,
     log_prefix="conference_",
     states={
-        S.draft.value: N_("Draft"), S.open.value: N_("Open for questions"), S.closed.value: N_("Closed for questions"),
-        S.in_session.value: N_("In session"), S.concluded.value: N_("Concluded"), S.followed_up.value: N_("Followed up"),
+        S.draft.value: N_("Draft"), S.open.value: N_("Open for questions"),
+        S.closed.value: N_("Closed for questions"), S.in_session.value: N_("In session"),
+        S.concluded.value: N_("Concluded"), S.followed_up.value: N_("Followed up"),
     },
     actions=StateMachine.define(
         Action("open", frozenset({S.draft.value, S.closed.value}), S.open.value,

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import aiosqlite
 from piccolo.engine.base import Engine
@@ -289,7 +289,7 @@ async def write_transaction() -> AsyncIterator[None]:
 
 # A step of a unit of work: a Piccolo query, or a function of the results so far that returns one
 # (or None). Functions must only build queries: on SQLite they run in the writer's thread.
-Step = Union[Any, Callable[[list], Any]]
+Step = Any | Callable[[list], Any]
 
 
 async def write_steps(*steps: Step) -> list[list[dict]]:

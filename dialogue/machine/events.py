@@ -25,7 +25,8 @@ class LiveEvent(Table, tablename="live_event"):
 
 async def record(at: dt.datetime, channels: Iterable[str], kind: str, payload: dict) -> None:
     """Append the event to each channel (inside the caller's transaction)."""
-    rows = [LiveEvent(at=at, channel=channel[:60], kind=kind[:60], payload=payload) for channel in dict.fromkeys(channels)]
+    rows = [LiveEvent(at=at, channel=channel[:60], kind=kind[:60], payload=payload)
+            for channel in dict.fromkeys(channels)]
     if rows:
         await LiveEvent.insert(*rows)
 

@@ -112,11 +112,13 @@ async def drain(send: Send, now: dt.datetime, worker: str | None = None, limit: 
             delay = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
             async with write_transaction():
                 await OutboxMessage.update({
-                    OutboxMessage.attempts: attempts, OutboxMessage.last_error: f"{type(error).__name__}: {error}"[:2000],
+                    OutboxMessage.attempts: attempts,
+                    OutboxMessage.last_error: f"{type(error).__name__}: {error}"[:2000],
                     OutboxMessage.next_attempt_at: now + delay, OutboxMessage.claimed_by: "",
                     OutboxMessage.claimed_until: None,
                 }).where(OutboxMessage.id == message["id"])
-            log.warning("E-mail %s to %s failed (attempt %s): %s", message["id"], message["to_address"], attempts, error)
+            log.warning("E-mail %s to %s failed (attempt %s): %s",
+                        message["id"], message["to_address"], attempts, error)
             counts["failed"] += 1
             continue
         async with write_transaction():

@@ -6,6 +6,7 @@ import asyncio
 import email.utils
 import json
 import logging
+from contextlib import suppress
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
@@ -59,7 +60,5 @@ async def run_worker(send: Send, clock: Clock, poll_seconds: float, stop: asynci
             await drain(send, clock())
         except Exception:
             log.exception("The outbox worker failed; it will try again")
-        try:
+        with suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
-        except TimeoutError:
-            pass

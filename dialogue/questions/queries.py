@@ -65,7 +65,8 @@ async def queue(actor: Actor, conference_id: int, filters: dict, now: dt.datetim
     ids = [r["id"] for r in rows]
     leads = {a["question"]: a["agency_name"] for a in await Assignment.select(
         Assignment.question, Assignment.agency.short_name.as_alias("agency_name")).where(
-        Assignment.question.is_in(ids or [0]) & (Assignment.active == True) & (Assignment.role == Assignment.Role.lead.value))}
+        Assignment.question.is_in(ids or [0]) & (Assignment.active == True)
+        & (Assignment.role == Assignment.Role.lead.value))}
     calendar = await working_calendar()
     for row in rows:
         row["lead_agency"] = leads.get(row["id"], "")
@@ -102,8 +103,8 @@ async def state_counts(conference_id: int) -> dict[str, int]:
 PUBLIC_QUESTIONS_SQL = """SELECT q.id, q.tracking_code, q.title, q.public_summary, q.asker_kind, q.state,
  q.created_at, u.name AS unit_name, t.name_vi AS topic_vi, t.name_en AS topic_en
  FROM question q JOIN admin_unit u ON u.id = q.unit JOIN topic t ON t.id = q.topic
- WHERE q.conference = {} AND q.state IN (%s) AND q.public_consent
- ORDER BY q.created_at LIMIT {}""" % ", ".join(f"'{state}'" for state in STATES_OF["public"])
+ WHERE q.conference = {{}} AND q.state IN ({}) AND q.public_consent
+ ORDER BY q.created_at LIMIT {{}}""".format(", ".join(f"'{state}'" for state in STATES_OF["public"]))
 
 
 async def public_questions(conference_id: int, limit: int = 200) -> list[dict]:

@@ -58,7 +58,8 @@ async def tick(now: dt.datetime, base_url: str) -> dict[str, int]:
                 due_soon[item["agency"]].append(item)
         for agency_id, agency_items in due_soon.items():
             heads = await StaffUser.select(StaffUser.email, StaffUser.language).where(
-                (StaffUser.agency == agency_id) & (StaffUser.role == Role.agency_head.value) & (StaffUser.active == True))
+                (StaffUser.agency == agency_id) & (StaffUser.role == Role.agency_head.value)
+                & (StaffUser.active == True))
             for head in heads:
                 await outbox.enqueue(
                     to=head["email"], template="reminder_due_soon", language_code=head["language"],

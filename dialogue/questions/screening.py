@@ -100,8 +100,9 @@ async def edit_public_text(actor: Actor, question_id: int, form: dict, now: dt.d
     if not diff:
         return
     async with write_transaction():
-        await Question.update({Question.public_summary: summary, Question.public_text: text, Question.updated_at: now}) \
-            .where(Question.id == question_id)
+        await Question.update({
+            Question.public_summary: summary, Question.public_text: text, Question.updated_at: now,
+        }).where(Question.id == question_id)
         await log.record(actor, "public_text_edited", "question", question_id, at=now, details=diff)
 
 

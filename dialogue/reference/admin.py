@@ -62,7 +62,8 @@ async def _save(actor: Actor, table, object_type: str, object_id: int | None, va
             raise NotFound(_("This item no longer exists."))
         diff = audit.changes(before, values)
         if diff:
-            await table.update({getattr(table, key): value for key, value in values.items()}).where(table.id == object_id)
+            await table.update({getattr(table, key): value for key, value in values.items()}) \
+                .where(table.id == object_id)
             await audit.record(actor, f"{object_type}_updated", object_type, object_id, at=now, details=diff)
         return object_id
 

@@ -150,7 +150,9 @@ async def _load_legacy_units() -> int:
     return len(provinces) + len(districts)
 
 
-async def list_units(province: str | None = None, search: str | None = None, include_retired: bool = False) -> list[dict]:
+async def list_units(
+    province: str | None = None, search: str | None = None, include_retired: bool = False,
+) -> list[dict]:
     """Provinces (no argument), or the communes of one province; optionally filtered by a folded search."""
     query = AdminUnit.select(
         AdminUnit.code, AdminUnit.name, AdminUnit.kind, AdminUnit.level,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
@@ -46,10 +46,8 @@ async def run_reminders(clock: Clock, settings: Settings, stop: asyncio.Event) -
             await reminders.tick(clock(), settings.base_url)
         except Exception:
             log.exception("The reminder job failed; it will try again")
-        try:
+        with suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=settings.reminder_minutes * 60)
-        except TimeoutError:
-            pass
 
 
 def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Litestar:

@@ -122,7 +122,9 @@ class OrganiserController(Controller):
                         + "?saved=1", status_code=303)
 
     @post("/conferences/{conference_id:int}/state/{action:str}", name="organiser_conference_state")
-    async def change_state(self, request: Request, conference_id: FromPath[int], action: FromPath[str]) -> Template | Redirect:
+    async def change_state(
+        self, request: Request, conference_id: FromPath[int], action: FromPath[str],
+    ) -> Template | Redirect:
         conference = await self._conference(request, conference_id)
         form = await form_data(request)
         try:

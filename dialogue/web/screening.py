@@ -90,8 +90,8 @@ class ScreeningController(Controller):
             elif action == "unmerge":
                 await screening.unmerge(actor, question_id, now, base_url)
             elif action == "assign":
-                await routing.assign(actor, question_id, form, now, base_url,
-                                       lists={"contributing": [v for v in form.get("contributing", "").split(",") if v]})
+                await routing.assign(actor, question_id, form, now, base_url, lists={
+                    "contributing": [v for v in form.get("contributing", "").split(",") if v]})
             elif action == "public-text":
                 await screening.edit_public_text(actor, question_id, form, now)
             elif action == "answer-return":
@@ -139,7 +139,9 @@ class AgencyController(Controller):
         return await self._page(request, question_id)
 
     @post("/questions/{question_id:int}/answer/{step:str}", name="agency_answer_step")
-    async def answer_step(self, request: Request, question_id: FromPath[int], step: FromPath[str]) -> Template | Redirect:
+    async def answer_step(
+        self, request: Request, question_id: FromPath[int], step: FromPath[str],
+    ) -> Template | Redirect:
         actor, now = actor_of(request), request.app.state.clock()
         form = await form_data(request)
         checked_id(question_id)

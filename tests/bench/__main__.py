@@ -48,11 +48,13 @@ from dialogue.reference.tables import AdminUnit
 async def main():
     engine = make_engine(get_settings()); bind_engine(engine, ALL_TABLES)
     conference = await Conference.select().first()
-    topics = [t["topic"] for t in await ConferenceTopic.select(ConferenceTopic.topic).where(ConferenceTopic.conference == conference["id"])]
+    topics = [t["topic"] for t in await ConferenceTopic.select(ConferenceTopic.topic)
+              .where(ConferenceTopic.conference == conference["id"])]
     now = dt.datetime.now(dt.timezone.utc)
     rows = [Question(conference=conference["id"], tracking_code=f"BENCH{n:08d}", manage_token_hash="x" * 64,
         form_token=f"seed-{n}", asker_kind="resident", asker_name="Nguyễn Văn A", asker_email="a@example.vn",
-        unit=conference["unit"], topic=topics[n % len(topics)], title=f"Câu hỏi số {n} về ngập úng và chiếu sáng ngõ phố",
+        unit=conference["unit"], topic=topics[n % len(topics)],
+        title=f"Câu hỏi số {n} về ngập úng và chiếu sáng ngõ phố",
         body="Đề nghị phường cho biết kế hoạch cải tạo hệ thống thoát nước và chiếu sáng tại khu dân cư. " * 3,
         search_folded="", answer_mode="writing", public_consent=True, data_consent_at=now, state="accepted",
         created_at=now - dt.timedelta(minutes=n), updated_at=now) for n in range(COUNT)]
@@ -127,7 +129,8 @@ def post_request(host: str, path: str, cookie: str, form: dict):
         client = f"10.{n % 250}.{(n // 250) % 250}.{(n // 62500) % 250 + 1}"
         return (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nCookie: dialogue_csrf={cookie}\r\n"
                 f"X-Forwarded-For: {client}\r\n"
-                f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+                f"Content-Type: application/x-www-form-urlencoded\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
     return make
 
 

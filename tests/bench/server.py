@@ -35,8 +35,8 @@ QUESTION_INSERT = """INSERT INTO question (conference, tracking_code, manage_tok
  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"""
 LOG_INSERT = """INSERT INTO action_log (at, actor_kind, actor, actor_ref, action, object_type, object_id, from_state,
  to_state, reason, details) VALUES (?, 'public', NULL, ?, 'submitted', 'question', ?, '', 'submitted', '', '{}')"""
-OUTBOX_INSERT = """INSERT INTO outbox_message (message_id, to_address, subject, text_body, html_body, headers, kind, unit,
- created_at, next_attempt_at, attempts, last_error, claimed_by, claimed_until, sent_at)
+OUTBOX_INSERT = """INSERT INTO outbox_message (message_id, to_address, subject, text_body, html_body, headers, kind,
+ unit, created_at, next_attempt_at, attempts, last_error, claimed_by, claimed_until, sent_at)
  VALUES (?, ?, ?, ?, ?, '{}', 'question_received', ?, ?, ?, 0, '', '', NULL, NULL)"""
 CONFERENCE_SELECT = """SELECT c.*, u.name AS unit_name, u.code AS unit_code, p.name AS province_name
  FROM conference c JOIN admin_unit u ON u.id = c.unit LEFT JOIN admin_unit p ON p.id = u.parent WHERE c.id = ?"""
@@ -134,7 +134,8 @@ class RawPostgres:
 def create_bench_app() -> Litestar:
     settings = get_settings()
     app = create_app(settings)
-    raw = RawSQLite(str(settings.sqlite_path)) if settings.database_engine == "sqlite" else RawPostgres(settings.database_url)
+    raw = RawSQLite(str(settings.sqlite_path)) if settings.database_engine == "sqlite" \
+        else RawPostgres(settings.database_url)
     sqlite = settings.database_engine == "sqlite"
 
     def moment(value: dt.datetime):
