@@ -50,7 +50,7 @@ test: lint translations
 		echo "SKIPPED: the PostgreSQL run (set TEST_DATABASE_URL=postgres://… to include it)."; \
 	fi
 
-# A new migration after a model change (generated against PostgreSQL, as DESIGN.md §5 advises):
+# A new migration after a model change, generated against PostgreSQL (its auto-migrations are reliable; see docs/operations.md):
 #   make migration NAME=what_changed DATABASE_URL=postgres://postgres@127.0.0.1:5432/dialogue_dev
 migration: $(STAMP)
 	$(BIN)/piccolo migrations new dialogue --auto --desc=$(NAME)

@@ -197,7 +197,7 @@ def demo() -> None:
 def demo_load(questions: bool) -> None:
     """Load the demo once (running it again adds nothing)."""
 
-    added = run(lambda: load_demo(with_questions=questions))
+    added = run(lambda: load_demo(with_questions=questions, lively=questions))
     click.echo("Demo data: " + ", ".join(f"{count} {kind} added" for kind, count in added.items()) + ".")
 
 

@@ -8,6 +8,7 @@ from dialogue.conferences.tables import Conference
 from dialogue.core import validation
 from dialogue.core.errors import Conflict, InvalidInput, NotFound, Throttled
 from dialogue.core.i18n import language
+from dialogue.machine.events import LiveEvent
 from dialogue.machine.log import ActionLog
 from dialogue.mail.tables import OutboxMessage
 from dialogue.questions import intake as questions
@@ -110,6 +111,9 @@ async def test_a_submission_writes_the_question_its_log_entry_and_its_email_toge
     code = questions.display_code(question["tracking_code"])
     assert code in mail["subject"] and mail["subject"].startswith("Câu hỏi của bạn đã được tiếp nhận")
     assert submitted.manage_token in mail["text_body"] and "Nguyễn Văn Bình" in mail["html_body"]
+    events = await LiveEvent.select(LiveEvent.channel, LiveEvent.kind)
+    assert {(e["channel"], e["kind"]) for e in events} \
+        == {(f"question:{question['id']}", "submitted"), (f"conference:{conference['id']}", "submitted")}
 
 
 async def test_tracking_codes_are_random_and_forgiving_when_read_aloud():

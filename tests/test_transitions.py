@@ -95,11 +95,12 @@ async def test_a_transition_writes_its_log_entry_its_mail_and_its_live_event_tog
     await screening.decide(organiser, question["id"], "accept", {"reason": "Đúng thẩm quyền."}, NOW, BASE)
     after = await snapshot(question["id"])
     assert after["question"]["state"] == "accepted"
-    assert (after["log"], after["mail"], after["events"]) \
-        == (before["log"] + 1, before["mail"] + 1, before["events"] + 1)
-    event = await LiveEvent.select().order_by(LiveEvent.id, ascending=False).first().output(load_json=True)
-    assert event["channel"] == f"question:{question['id']}" and event["kind"] == "accept"
-    assert event["payload"] == {"entity": "question", "id": question["id"], "from": "submitted", "to": "accepted"}
+    assert (after["log"], after["mail"]) == (before["log"] + 1, before["mail"] + 1)
+    assert after["events"] == before["events"] + 2  # the question's channel and its conference's
+    events = await LiveEvent.select().order_by(LiveEvent.id, ascending=False).limit(2).output(load_json=True)
+    assert {e["channel"] for e in events} == {f"question:{question['id']}", f"conference:{question['conference']}"}
+    assert {e["kind"] for e in events} == {"accept"}
+    assert events[0]["payload"] == {"entity": "question", "id": question["id"], "from": "submitted", "to": "accepted"}
 
 
 async def test_routing_moves_the_assignments_and_the_state_together_or_not_at_all(demo):

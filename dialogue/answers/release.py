@@ -41,7 +41,8 @@ async def publish(actor: Actor, question: dict, answer: dict, now: dt.datetime, 
 
         if QUESTION.allows(question["state"], "answer"):  # not if it was merged or withdrawn meanwhile
             await transition(QUESTION, actor, question, "answer", now=now, permission=permission, scope=scope,
-                             updates={"updated_at": now}, mails=mails)
+                             updates={"updated_at": now}, mails=mails,
+                             channels=[f"conference:{question['conference']}"])
 
 
 async def release(actor: Actor, conference_id: int, now: dt.datetime, base_url: str) -> int:

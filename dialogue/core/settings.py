@@ -1,6 +1,6 @@
 """Typed settings, read once from the environment and validated at start-up.
 
-Every variable is documented in the README; a bad value stops the app with a
+Every variable is documented in docs/operations.md; a bad value stops the app with a
 message that names the variable and says what would be accepted.
 """
 

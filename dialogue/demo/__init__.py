@@ -11,6 +11,7 @@ from dialogue.conferences.tables import Conference, ConferenceTopic
 from dialogue.core.calendar import TZ
 from dialogue.core.db import write_transaction
 from dialogue.core.text import fold
+from dialogue.demo.life import bring_to_life
 from dialogue.demo.questions import QUESTIONS
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
@@ -66,8 +67,13 @@ ACCOUNTS = [
 CONFERENCE_TITLE = "Hội nghị đối thoại giữa Chủ tịch UBND phường Đống Đa với Nhân dân năm 2026"
 
 
-async def load_demo(today: dt.date | None = None, with_questions: bool = True) -> dict[str, int]:
-    """Load the demo. Returns how many rows of each kind it added."""
+async def load_demo(today: dt.date | None = None, with_questions: bool = True, lively: bool = False) -> dict[str, int]:
+    """Load the demo. Returns how many rows of each kind it added.
+
+    `lively` (what `make run` loads) spreads the questions over the month before today and takes
+    them through their lives with the real commands: some accepted and public, some answered and
+    published, some merged, rejected or forwarded, some overdue, the newest still waiting. Without
+    it (what most tests load) every question waits to be screened."""
     today = today or dt.date.today()
     added = {"agencies": 0, "topics": 0, "conferences": 0, "accounts": 0, "questions": 0}
     if not await AdminUnit.exists().where(AdminUnit.code == DEMO_UNIT_CODE):
@@ -124,7 +130,7 @@ async def load_demo(today: dt.date | None = None, with_questions: bool = True) -
                     "xây dựng, môi trường, ngập úng, giao thông và chính sách xã hội. Người dân gửi câu hỏi trước "
                     "hội nghị qua hệ thống này; các câu hỏi được chuyển đến cơ quan có thẩm quyền để trả lời."
                 ),
-                questions_open_at=at(-5, 7),
+                questions_open_at=at(-35 if lively else -5, 7),
                 questions_close_at=at(16, 17),
                 release_policy=Conference.ReleasePolicy.at_session.value,
                 state=Conference.State.open.value,
@@ -136,18 +142,22 @@ async def load_demo(today: dt.date | None = None, with_questions: bool = True) -
             topics = await Topic.select(Topic.id).where(Topic.audience.is_in(["everyone", "residents"]))
             await ConferenceTopic.insert(*[ConferenceTopic(conference=conference["id"], topic=t["id"]) for t in topics])
         if with_questions:
-            added["questions"] = await _load_questions(conference["id"], unit.id, today)
+            added["questions"] = await _load_questions(conference["id"], unit.id, today, lively)
+    if lively and added["questions"]:
+        await bring_to_life(conference["id"], today)
     return added
 
 
-async def _load_questions(conference_id: int, unit_id: int, today: dt.date) -> int:
-    """The demo's questions, received over the five days before today, waiting to be screened."""
+async def _load_questions(conference_id: int, unit_id: int, today: dt.date, lively: bool = False) -> int:
+    """The demo's questions, waiting to be screened: received over the five days before today, or
+    (lively) over the month before it."""
     if await Question.exists().where(Question.conference == conference_id):
         return 0
     calendar = await working_calendar()
     topics = {t["code"]: t["id"] for t in await Topic.select(Topic.id, Topic.code)}
     for n, (kind, name, topic, title, body, session, public) in enumerate(QUESTIONS):
-        received = dt.datetime.combine(today - dt.timedelta(days=5), dt.time(8), TZ) + dt.timedelta(hours=3 * n)
+        received = dt.datetime.combine(today - dt.timedelta(days=30 if lively else 5), dt.time(8), TZ) \
+            + dt.timedelta(hours=(16 if lively else 3) * n)
         code = new_tracking_code()
         rows = await Question.insert(Question(
             conference=conference_id, tracking_code=code, manage_token_hash=token_hash(code + "-demo"),

@@ -23,12 +23,17 @@ class LiveEvent(Table, tablename="live_event"):
     payload = JSON(default="{}")
 
 
+def insert(at: dt.datetime, channels: Iterable[str], kind: str, payload: dict):
+    """The insert of the event into each channel, not yet run (for a unit of work, db.write_steps)."""
+    return LiveEvent.insert(*[LiveEvent(at=at, channel=channel[:60], kind=kind[:60], payload=payload)
+                              for channel in dict.fromkeys(channels)])
+
+
 async def record(at: dt.datetime, channels: Iterable[str], kind: str, payload: dict) -> None:
     """Append the event to each channel (inside the caller's transaction)."""
-    rows = [LiveEvent(at=at, channel=channel[:60], kind=kind[:60], payload=payload)
-            for channel in dict.fromkeys(channels)]
-    if rows:
-        await LiveEvent.insert(*rows)
+    channels = list(channels)
+    if channels:
+        await insert(at, channels, kind, payload)
 
 
 async def since(channel: str, after_id: int = 0, limit: int = 100) -> list[dict]:

@@ -20,6 +20,7 @@ from dialogue.core.db import write_steps
 from dialogue.core.errors import Conflict, InvalidInput, Throttled
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import fold, paragraphs, parse_id, safe_token, tidy
+from dialogue.machine import events
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
 from dialogue.mail import outbox
@@ -227,6 +228,9 @@ async def submit_question(
             Question.insert(question).returning(Question.id),
             lambda done: audit.entry(Actor.public(code), "submitted", "question", done[0][0]["id"], at=now,
                                      to_state=Question.State.submitted.value),
+            lambda done: events.insert(now, [f"question:{done[0][0]['id']}", f"conference:{conference_id}"],
+                                       "submitted", {"entity": "question", "id": done[0][0]["id"], "from": "",
+                                                     "to": Question.State.submitted.value}),
             *([OutboxMessage.insert(mail)] if mail is not None else []),
         )
         row["id"] = inserted[0]["id"]

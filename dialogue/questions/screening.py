@@ -57,7 +57,8 @@ async def change(
                                           reason=reason, action=action)) if notify else None
     return await transition(QUESTION, actor, question, action, now=now, permission=permission, scope=scope,
                             updates={**(updates or {}), "updated_at": now}, target=target, reason=reason,
-                            details=details, also=also, mails=mails)
+                            details=details, also=also, mails=mails,
+                            channels=[f"conference:{question['conference']}"])
 
 
 async def decide(actor: Actor, question_id: int, action: str, form: dict, now: dt.datetime, base_url: str) -> None:

@@ -111,7 +111,8 @@ async def withdraw(raw_code: str, token: str, reason: str, now: dt.datetime, bas
     subject = lambda: _("Your question has been withdrawn: %(code)s", code=display_code(question["tracking_code"]))  # noqa: E731
     return await transition(
         QUESTION, Actor.public(question["tracking_code"]), question, "withdraw", now=now, permission=None,
-        reason=reason, mails=lambda current: update_mails(current, "question_withdrawn", subject, now, base_url,
+        reason=reason, channels=[f"conference:{question['conference']}"],
+        mails=lambda current: update_mails(current, "question_withdrawn", subject, now, base_url,
                                                           reason=reason))
 
 

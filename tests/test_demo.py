@@ -1,0 +1,50 @@
+"""The demo `make run` loads is a living ward: its public pages show questions and answers, its
+staff pages have work in every state, and loading it again adds nothing."""
+
+import datetime as dt
+
+import pytest
+
+from dialogue.answers.tables import Answer
+from dialogue.conferences.tables import Conference
+from dialogue.demo import load_demo
+from dialogue.machine.log import ActionLog
+from dialogue.questions.intake import display_code
+from dialogue.questions.tables import Question
+from tests.conftest import FakeClock, make_client
+
+TODAY = dt.date(2026, 12, 1)
+
+
+@pytest.fixture
+async def lively(db):
+    added = await load_demo(TODAY, lively=True)
+    assert added["questions"] == 42
+    return db
+
+
+async def test_the_ward_has_work_in_every_state(lively):
+    states = {row["state"]: row["n"] for row in await Question.raw(
+        "SELECT state, COUNT(*) AS n FROM question GROUP BY state")}
+    assert states == {"submitted": 4, "assigned": 18, "answered": 6, "merged": 12, "rejected": 1, "forwarded": 1}
+    overdue = await Question.count().where((Question.state == "assigned") & (Question.answer_due_on < TODAY))
+    assert overdue >= 3
+    assert await Answer.count().where(Answer.state == "submitted") == 1  # waiting for the head
+    assert await ActionLog.count().where(ActionLog.action == "answered") == 6
+    assert await load_demo(TODAY, lively=True) == {
+        "agencies": 0, "topics": 0, "conferences": 0, "accounts": 0, "questions": 0}
+
+
+async def test_the_public_pages_show_questions_and_published_answers(lively):
+    clock = FakeClock(dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC))
+    conference = await Conference.select().first()
+    flood = await Question.select().where(Question.form_token == "demo-0").first()
+    async with make_client(lively, clock) as client:
+        home = await client.get("/")
+        assert conference["title"] in home.text
+        page = await client.get(f"/conferences/{conference['id']}")
+        assert page.status_code == 200
+        assert "Ngập úng ngõ 120 Hoàng Cầu" in page.text and "Quý I/2027".lower() in page.text.lower()
+        assert "Nguyễn Văn Bình" not in page.text  # never who asked
+        track = await client.get(f"/q/{display_code(flood['tracking_code'])}")
+        assert "Công ty Thoát nước Hà Nội" in track.text and "Quyết định số 215/QĐ-UBND" in track.text
