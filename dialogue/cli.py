@@ -101,6 +101,7 @@ def start_smtp_sink() -> str:
     from aiosmtpd.controller import Controller
 
     log = logging.getLogger("dialogue.mail.sink")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP line at INFO
 
     class Sink:
         async def handle_DATA(self, server, session, envelope):
