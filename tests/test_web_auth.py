@@ -211,6 +211,32 @@ async def test_posts_without_a_good_csrf_token_are_refused_with_403(demo_client,
     assert "Bạn không thể thực hiện thao tác này" in response.text
 
 
+async def test_the_csrf_token_is_renewed_at_sign_in_and_at_sign_out(demo_client):
+    """A token known before sign-in (read or planted by someone else) is worth nothing after it, and the
+    signed-in token nothing after sign-out."""
+    anonymous = csrf_token_from((await demo_client.get("/sign-in")).text)
+    response = await demo_client.post("/sign-in", data={
+        "_csrf_token": anonymous, "email": DEMO_ACCOUNTS["organiser"], "password": DEMO_PASSWORD,
+    }, follow_redirects=False)
+    assert response.status_code == 303 and "dialogue_csrf=" in str(response.headers.get_list("set-cookie"))
+    password_change = {"current_password": "không đúng", "new_password": "mật khẩu mới của tôi",
+                       "confirm_password": "mật khẩu mới của tôi"}
+    stale = await demo_client.post("/account/password", data={"_csrf_token": anonymous, **password_change})
+    assert stale.status_code == 403
+    signed_in = csrf_token_from((await demo_client.get("/account/password")).text)
+    assert signed_in != anonymous
+    fresh = await demo_client.post("/account/password", data={"_csrf_token": signed_in, **password_change})
+    assert fresh.status_code == 400 and 'href="#current_password"' in fresh.text  # past CSRF, to the form
+
+    response = await demo_client.post("/sign-out", data={"_csrf_token": signed_in}, follow_redirects=False)
+    assert response.status_code == 303 and "dialogue_csrf=" in str(response.headers.get_list("set-cookie"))
+    stale = await demo_client.post("/sign-in", data={
+        "_csrf_token": signed_in, "email": DEMO_ACCOUNTS["organiser"], "password": DEMO_PASSWORD,
+    }, follow_redirects=False)
+    assert stale.status_code == 403
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])  # the new page's token works
+
+
 @pytest.mark.parametrize("cookie", ["tôken", "%FF%FE", "a" * 5000, "", "null"])
 async def test_a_malformed_csrf_cookie_is_refused_then_replaced(demo_client, cookie):
     page = await demo_client.get("/sign-in")

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from dialogue.accounts import commands as accounts
 from dialogue.core.errors import InvalidInput, Throttled
 from dialogue.core.settings import Settings
+from dialogue.web.csrf import renew_csrf_token
 from dialogue.web.forms import form_data
 from dialogue.web.guards import HOMES, current_user, signed_in
 from dialogue.web.public import safe_next
@@ -27,9 +28,11 @@ def throttle_policy(settings: Settings) -> accounts.ThrottlePolicy:
 
 
 def start_session(request: Request, user: dict, signed_in_at: str) -> None:
-    """A session with a fresh id (see RotatingSessionBackend); signed_in_at bounds its whole life."""
+    """A session with a fresh id (see RotatingSessionBackend) and a fresh CSRF token; signed_in_at bounds
+    its whole life."""
     request.set_session({"uid": user["id"], "auth_version": user["auth_version"], "signed_in_at": signed_in_at,
                          ROTATE: True})
+    renew_csrf_token(request)
 
 
 class AuthController(Controller):
@@ -77,6 +80,7 @@ class AuthController(Controller):
         if user is not None:
             await accounts.record_sign_out(user, request.app.state.clock())
         request.clear_session()
+        renew_csrf_token(request)
         return Redirect(path=request.app.route_reverse("sign_in") + "?signed_out=1", status_code=303)
 
     @get("/account/password", guards=[signed_in], name="password")
