@@ -1,5 +1,7 @@
 """Signing in through the web: sessions, expiry, throttling, guards, CSRF and cookies."""
 
+import re
+
 import pytest
 
 from dialogue.accounts.tables import SessionRecord
@@ -235,6 +237,49 @@ async def test_the_csrf_token_is_renewed_at_sign_in_and_at_sign_out(demo_client)
     }, follow_redirects=False)
     assert stale.status_code == 403
     await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])  # the new page's token works
+
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Routes that take an unsafe method without a CSRF token, on purpose, each explained at its handler:
+# the RFC 8058 one-click unsubscribe, which mail programs send as a bare POST.
+CSRF_EXEMPT = {"unsubscribe_submit"}
+
+
+def unsafe_routes(app) -> list[tuple[str, str, str, object]]:
+    """(route name, concrete path, method, handler) for every unsafe method the app answers."""
+    found = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in sorted(set(handler.http_methods) & UNSAFE_METHODS):
+                path = re.sub(r"\{\w+:int\}", "1", re.sub(r"\{\w+:str\}", "x", route.path))
+                found.append((handler.name, path, method, handler))
+    return found
+
+
+async def test_every_unsafe_route_refuses_a_request_without_the_csrf_token(demo_client):
+    """CSRF is a property of every route, not of /sign-in: each unsafe route is tried without the token, as
+    someone its guards let in (shown by the same request with the token getting past them)."""
+    routes = unsafe_routes(demo_client.app)
+    assert {name for name, *_, handler in routes if handler.opt.get("exclude_from_csrf")} == CSRF_EXEMPT
+    assert len(routes) > 20
+    current = "nobody yet"
+    for name, path, method, handler in routes:
+        if name in CSRF_EXEMPT:
+            continue
+        who = None if not handler.resolve_guards() else "agency_officer" if path.startswith("/agency") else "admin"
+        if who != current:
+            demo_client.cookies.clear()
+            if who:
+                await sign_in(demo_client, DEMO_ACCOUNTS[who])
+            current = who
+        token = csrf_token_from((await demo_client.get("/account/password" if who else "/sign-in")).text)
+        refused = await demo_client.request(method, path, data={"reason": "x"}, follow_redirects=False)
+        assert refused.status_code == 403, (name, method, path, refused.status_code)
+        passed = await demo_client.request(method, path, data={"reason": "x", "_csrf_token": token},
+                                           follow_redirects=False)
+        assert passed.status_code != 403 and passed.status_code < 500, (name, method, path, passed.status_code)
+        if who and passed.headers.get("location", "").startswith("/sign-in"):
+            current = "signed out"  # sign-out (or a guard turning us away) ended the session: sign in again
 
 
 @pytest.mark.parametrize("cookie", ["tôken", "%FF%FE", "a" * 5000, "", "null"])

@@ -10,8 +10,8 @@ known before a change of who is signed in is worth nothing after it.
 
 from __future__ import annotations
 
-from litestar.exceptions import PermissionDeniedException
 from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
 from litestar.middleware.csrf import CSRFMiddleware, generate_csrf_token
 from litestar.types import Message, Receive, Scope, Send
 
