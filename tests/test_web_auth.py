@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from dialogue.accounts.tables import SessionRecord
+from dialogue.accounts.tables import SessionRecord, StaffUser
 from dialogue.web.sessions import SESSION_COOKIE, client_address
 from tests.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, csrf_token_from, make_client, post_form, sign_in
 
@@ -46,13 +46,127 @@ async def test_a_wrong_password_keeps_the_email_and_explains(demo_client):
     assert "sai mật khẩu" not in response.text  # a password is never sent back
 
 
-async def test_too_many_failures_make_the_account_wait_with_a_clear_message(demo_client):
+async def wrong_password(client, email: str, n: int = 0, **kwargs):
+    response = await post_form(client, "/sign-in", {"email": email, "password": f"đoán-{n}-sai"}, **kwargs)
+    assert response.status_code == 400, response.status_code
+    return response
+
+
+async def test_failures_of_one_account_from_one_address_make_it_wait_longer_and_longer(demo_client, clock):
     for n in range(5):
-        await post_form(demo_client, "/sign-in", {"email": "head@dongda.demo", "password": f"đoán-{n}-sai"})
-    response = await post_form(demo_client, "/sign-in", {"email": "head@dongda.demo", "password": DEMO_PASSWORD})
-    assert response.status_code == 429
-    assert "Vui lòng chờ 15 phút" in response.text
-    assert 'value="head@dongda.demo"' in response.text
+        await wrong_password(demo_client, "head@dongda.demo", n)
+    for minutes in (1, 2, 4, 8, 16, 30, 30):  # doubling from a minute, up to LOGIN_MAX_DELAY_MINUTES
+        refused = await post_form(demo_client, "/sign-in", {"email": "head@dongda.demo", "password": DEMO_PASSWORD})
+        assert refused.status_code == 429
+        assert f"Vui lòng chờ {minutes} phút" in refused.text and 'value="head@dongda.demo"' in refused.text
+        clock.advance(minutes=minutes - 0.5)
+        assert (await post_form(demo_client, "/sign-in", {"email": "head@dongda.demo", "password": DEMO_PASSWORD})
+                ).status_code == 429
+        clock.advance(minutes=0.5)
+        await wrong_password(demo_client, "head@dongda.demo")  # allowed again: another failure
+    clock.advance(minutes=30)
+    await sign_in(demo_client, "head@dongda.demo")
+
+
+async def test_a_colleague_behind_the_same_address_is_not_locked_out_by_anothers_failures(demo_client):
+    for n in range(5):  # one colleague mistypes until told to wait…
+        await wrong_password(demo_client, "head@dongda.demo", n)
+    for n in range(25):  # …and a script behind the ward's shared address tries 25 names
+        await wrong_password(demo_client, f"nhan-vien-{n}@dongda.demo", n)
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])  # another colleague, same address
+
+
+async def test_mass_scanning_slows_an_address_but_not_the_browsers_that_signed_in_before(demo_db, clock):
+    settings = demo_db.with_(address_max_failures=10)
+    async with make_client(settings, clock) as known, make_client(settings, clock) as new:
+        await sign_in(known, DEMO_ACCOUNTS["organiser"])
+        await post_form(known, "/sign-out", {}, page="/organiser")
+        for n in range(10):
+            await wrong_password(new, f"quet-{n}@dongda.demo", n)
+        response = await post_form(new, "/sign-in", {"email": DEMO_ACCOUNTS["organiser"], "password": DEMO_PASSWORD})
+        assert response.status_code == 429 and "Vui lòng chờ 1 phút" in response.text
+        await sign_in(known, DEMO_ACCOUNTS["organiser"])  # same address, but this browser holds its device cookie
+
+
+async def test_an_attacker_elsewhere_cannot_keep_out_someone_who_signed_in_before_on_this_browser(demo_db, clock):
+    from dialogue.accounts import commands as accounts
+    from dialogue.core.errors import InvalidInput, Throttled
+    from dialogue.web.auth import throttle_policy
+
+    async with make_client(demo_db, clock) as own, make_client(demo_db, clock) as borrowed:
+        await sign_in(own, DEMO_ACCOUNTS["agency_head"])
+        await post_form(own, "/sign-out", {}, page="/agency")
+        # Someone guesses the head's password from 40 addresses, once each: no address reaches a limit.
+        for n in range(40):
+            with pytest.raises((InvalidInput, Throttled)):
+                await accounts.sign_in(DEMO_ACCOUNTS["agency_head"], f"đoán-{n}", f"198.51.100.{n}", clock(),
+                                       throttle_policy(demo_db))
+        # A browser that never signed in as the head is slowed (a wait, never a lock)…
+        response = await post_form(borrowed, "/sign-in", {"email": DEMO_ACCOUNTS["agency_head"],
+                                                          "password": DEMO_PASSWORD})
+        assert response.status_code == 429 and "phút" in response.text
+        # …the head's own browser is not: only failures made with its device cookie count against it.
+        await sign_in(own, DEMO_ACCOUNTS["agency_head"])
+        await post_form(own, "/sign-out", {}, page="/agency")
+        for n in range(5):
+            await wrong_password(own, DEMO_ACCOUNTS["agency_head"], n)
+        response = await post_form(own, "/sign-in", {"email": DEMO_ACCOUNTS["agency_head"], "password": DEMO_PASSWORD})
+        assert response.status_code == 429 and "Vui lòng chờ 1 phút" in response.text
+        clock.advance(minutes=1)
+        await sign_in(own, DEMO_ACCOUNTS["agency_head"])
+
+
+async def test_a_device_cookie_works_only_for_its_own_account_and_unaltered(demo_db, clock):
+    settings = demo_db.with_(account_max_failures=3)
+    async with make_client(settings, clock) as client, make_client(settings, clock) as someone_else:
+        ids = {row["email"]: row["id"] for row in await StaffUser.select(StaffUser.id, StaffUser.email)}
+        secretary, viewer = DEMO_ACCOUNTS["secretary"], DEMO_ACCOUNTS["viewer"]
+        for email in (secretary, viewer):  # a shared computer: each colleague's cookie is kept
+            await sign_in(client, email)
+            await post_form(client, "/sign-out", {}, page="/account/password")
+        own = client.cookies.get(f"dialogue_device_{ids[secretary]}", path="/sign-in")
+        viewers = client.cookies.get(f"dialogue_device_{ids[viewer]}", path="/sign-in")
+        assert own and viewers
+        for n in range(3):
+            await wrong_password(someone_else, secretary, n)
+        await sign_in(client, secretary)  # slowed for other browsers, not for this one
+        await post_form(client, "/sign-out", {}, page="/account/password")
+        # the viewer's cookie under the secretary's name, or the secretary's altered, is worth nothing
+        for forged in (viewers, f"{ids[secretary]}{viewers[len(str(ids[viewer])):]}", own[:-1] + "x"):
+            client.cookies.set(f"dialogue_device_{ids[secretary]}", forged, domain="testserver.local", path="/sign-in")
+            response = await post_form(client, "/sign-in", {"email": secretary, "password": DEMO_PASSWORD})
+            assert response.status_code == 429, forged
+
+
+async def test_the_device_cookie_is_long_lived_signed_and_sent_only_to_sign_in(demo_client):
+    response = await sign_in(demo_client, DEMO_ACCOUNTS["viewer"])
+    [cookie] = [c for c in response.headers.get_list("set-cookie") if c.startswith("dialogue_device_")]
+    lowered = cookie.lower()
+    assert "httponly" in lowered and "secure" in lowered and "samesite=lax" in lowered
+    assert "path=/sign-in" in lowered and f"max-age={180 * 24 * 3600}" in lowered
+
+
+async def test_unknown_and_known_accounts_get_the_same_answers_after_the_same_work(demo_client, monkeypatch):
+    from dialogue.accounts import commands as accounts
+
+    verified = []
+    real_verify = accounts._verify
+
+    async def counting_verify(password_hash: str, password: str) -> bool:
+        verified.append(password_hash)
+        return await real_verify(password_hash, password)
+
+    monkeypatch.setattr(accounts, "_verify", counting_verify)
+    pages = {}
+    for email in ("nobody@dongda.demo", DEMO_ACCOUNTS["secretary"]):
+        answers = []
+        for n in range(6):  # five wrong passwords, then the wait
+            response = await post_form(demo_client, "/sign-in", {"email": email, "password": f"đoán-{n}"})
+            answers.append((response.status_code, response.text.replace(email, "…")))
+        pages[email] = answers
+    assert pages["nobody@dongda.demo"] == pages[DEMO_ACCOUNTS["secretary"]]
+    assert [status for status, _ in pages["nobody@dongda.demo"]] == [400] * 5 + [429]
+    assert len(verified) == 10  # a password hash verified for each refusal, of a real account or not
 
 
 async def test_idle_sessions_end(demo_client, clock):
