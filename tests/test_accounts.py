@@ -15,7 +15,7 @@ from dialogue.reference.units import scope_of_unit
 from tests.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 NOW = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)
-POLICY = accounts.ThrottlePolicy(max_account_failures=5, max_address_failures=20, window=dt.timedelta(minutes=15))
+POLICY = accounts.ThrottlePolicy(secret="test-secret-" + "x" * 40)  # 5 per pair, 20 per account, 100 per address
 
 
 async def admin_actor() -> Actor:
@@ -26,12 +26,13 @@ async def admin_actor() -> Actor:
 async def test_sign_in_with_the_right_password_is_logged_and_clears_failures(demo_db):
     with pytest.raises(InvalidInput):
         await accounts.sign_in("organiser@dongda.demo", "wrong password!", "203.0.113.5", NOW, POLICY)
-    assert await SignInFailure.count().where(SignInFailure.scope == "account") == 1
+    assert await SignInFailure.count().where(SignInFailure.scope == "pair") == 1
 
     user = await accounts.sign_in("  Organiser@DongDa.demo ", DEMO_PASSWORD, "203.0.113.5", NOW, POLICY)
     assert user["email"] == "organiser@dongda.demo" and user["role"] == "organiser"
     assert "password_hash" not in user
-    assert await SignInFailure.count().where(SignInFailure.scope == "account") == 0
+    assert await SignInFailure.count().where(SignInFailure.scope == "pair") == 0  # this browser's are forgiven
+    assert await SignInFailure.count().where(SignInFailure.scope == "account") == 1  # the account's total is not
     entry = await ActionLog.select().where(ActionLog.action == "signed_in").first()
     assert entry["actor"] == user["id"] and entry["object_id"] == str(user["id"])
 
@@ -45,25 +46,51 @@ async def test_unknown_account_and_wrong_password_get_the_same_message(demo_db):
     assert messages[0] == messages[1]
 
 
-async def test_an_account_waits_after_repeated_failures_even_with_the_right_password(demo_db):
-    for minute in range(5):
+@pytest.mark.parametrize("failures, wait_minutes", [(4, 0), (5, 1), (6, 2), (7, 4), (9, 16), (10, 30), (40, 30)])
+def test_delays_start_at_a_minute_and_double_up_to_the_cap(failures, wait_minutes):
+    assert accounts.delay_after(failures, 5, dt.timedelta(minutes=30)) == dt.timedelta(minutes=wait_minutes)
+
+
+async def test_one_account_from_one_address_waits_longer_and_longer_even_with_the_right_password(demo_db):
+    at = NOW
+    for n in range(5):
         with pytest.raises(InvalidInput):
-            await accounts.sign_in("head@dongda.demo", f"guess-{minute}-xyz", f"198.51.100.{minute}",
-                                   NOW + dt.timedelta(minutes=minute), POLICY)
-    later = NOW + dt.timedelta(minutes=5)
-    with pytest.raises(Throttled) as error:
-        await accounts.sign_in("head@dongda.demo", DEMO_PASSWORD, "198.51.100.99", later, POLICY)
-    # The oldest counted failure (NOW) leaves the 15-minute window at NOW + 15 min: 10 minutes from `later`.
-    assert error.value.wait_seconds == 600
-    assert "10" in str(error.value)
-    # Other accounts are not affected.
-    await accounts.sign_in("officer@dongda.demo", DEMO_PASSWORD, "198.51.100.99", later, POLICY)
-    # Once the window has passed, the right password works again.
-    await accounts.sign_in("head@dongda.demo", DEMO_PASSWORD, "198.51.100.99", NOW + dt.timedelta(minutes=16), POLICY)
+            await accounts.sign_in("head@dongda.demo", f"guess-{n}-xyz", "198.51.100.7", at, POLICY)
+    for minutes in (1, 2, 4, 8):
+        with pytest.raises(Throttled) as error:
+            await accounts.sign_in("head@dongda.demo", DEMO_PASSWORD, "198.51.100.7", at, POLICY)
+        assert error.value.wait_seconds == minutes * 60 and f"chờ {minutes} phút" in str(error.value)
+        at += dt.timedelta(minutes=minutes)
+        with pytest.raises(InvalidInput):
+            await accounts.sign_in("head@dongda.demo", "another-guess", "198.51.100.7", at, POLICY)
+    # The same account from elsewhere, and another account from here, are not slowed.
+    await accounts.sign_in("head@dongda.demo", DEMO_PASSWORD, "198.51.100.8", at, POLICY)
+    await accounts.sign_in("officer@dongda.demo", DEMO_PASSWORD, "198.51.100.7", at, POLICY)
+    # Failures older than the window count no more.
+    await accounts.sign_in("head@dongda.demo", DEMO_PASSWORD, "198.51.100.7", at + POLICY.window, POLICY)
+
+
+async def test_an_account_guessed_at_from_everywhere_slows_only_browsers_without_its_device_cookie(demo_db):
+    head = await StaffUser.select(StaffUser.id).where(StaffUser.email == "head@dongda.demo").first()
+    device = accounts.new_device_token(head["id"], NOW - dt.timedelta(days=30), POLICY)
+    for n in range(20):
+        with pytest.raises(InvalidInput):
+            await accounts.sign_in("head@dongda.demo", f"guess-{n}", f"198.51.100.{n}", NOW, POLICY)
+    with pytest.raises(Throttled):
+        await accounts.sign_in("head@dongda.demo", DEMO_PASSWORD, "203.0.113.5", NOW, POLICY)
+    await accounts.sign_in("head@dongda.demo", DEMO_PASSWORD, "203.0.113.5", NOW, POLICY, [device])
+    # A device cookie of another account, an altered one or an expired one is no help.
+    officer = await StaffUser.select(StaffUser.id).where(StaffUser.email == "officer@dongda.demo").first()
+    altered = device[:-1] + ("1" if device.endswith("0") else "0")
+    for useless in (accounts.new_device_token(officer["id"], NOW, POLICY), altered, "rác", "1.x.1.đ",
+                    accounts.new_device_token(head["id"], NOW - POLICY.device_lifetime - dt.timedelta(days=1), POLICY),
+                    accounts.new_device_token(head["id"], NOW, accounts.ThrottlePolicy(secret="another-secret"))):
+        with pytest.raises(Throttled):
+            await accounts.sign_in("head@dongda.demo", DEMO_PASSWORD, "203.0.113.5", NOW, POLICY, [useless])
 
 
 async def test_an_address_waits_after_failures_across_many_accounts(demo_db):
-    policy = accounts.ThrottlePolicy(max_account_failures=5, max_address_failures=3, window=dt.timedelta(minutes=15))
+    policy = accounts.ThrottlePolicy(secret="test-secret", max_address_failures=3)
     for n in range(3):
         with pytest.raises(InvalidInput):
             await accounts.sign_in(f"user{n}@example.vn", "whatever-123", "2001:db8::1", NOW, policy)

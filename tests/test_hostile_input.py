@@ -44,7 +44,8 @@ def concrete_paths(app: Litestar) -> list[tuple[str, set[str]]]:
 @pytest.fixture
 async def demo_client(demo_db, clock):
     """Limits raised: this test is about the shape of input, not about throttling."""
-    settings = demo_db.with_(address_max_failures=100_000, login_max_failures=100_000, submissions_per_hour=100_000)
+    settings = demo_db.with_(address_max_failures=100_000, login_max_failures=100_000, account_max_failures=100_000,
+                             submissions_per_hour=100_000)
     async with make_client(settings, clock) as client:
         yield client
 

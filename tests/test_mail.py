@@ -137,3 +137,39 @@ async def test_starttls_and_credentials_are_read_from_the_url():
     with pytest.raises(SettingsError):
         load_settings({"SMTP_URL": "mailto:x"})
     assert load_settings({"SMTP_URL": "smtp+starttls://u%40x:p@mail.example.vn:587"}).smtp_url.startswith("smtp+starttls")
+
+
+async def test_staff_read_the_mail_with_its_secret_links_masked_residents_receive_them(demo_client, clock, smtp):
+    """An organiser must not be able to withdraw a resident's question (or follow and unsubscribe for them)
+    with the links in the sent-mail viewer; the e-mail itself still carries them."""
+    import re
+
+    from dialogue.questions.tables import Follower
+    from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
+    from tests.test_web_questions import submit
+
+    response = await submit(demo_client)
+    code, manage_token = re.search(r'/q/([0-9A-Z-]+)/manage/([A-Za-z0-9_-]+)"', response.text).groups()
+    await post_form(demo_client, f"/q/{code}/follow", {"follow_email": "lan@example.vn"}, page=f"/q/{code}")
+    follow_token = (await Follower.select(Follower.token).first())["token"]
+    assert (await demo_client.get(f"/follow/{follow_token}/confirm")).status_code == 200
+    manage = f"/q/{code}/manage/{manage_token}"
+    withdrawn = await post_form(demo_client, f"{manage}/withdraw", {"reason": "Đã xong"}, page=manage)
+    assert withdrawn.status_code == 200  # the asker and the follower are told, the follower with a way out
+    secrets_ = (manage_token, follow_token)
+
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
+    listing = await demo_client.get("/organiser/mail")
+    ids = [row["id"] for row in await OutboxMessage.select(OutboxMessage.id)]
+    assert len(ids) == 4  # received, follow confirmation, withdrawn (asker), withdrawn (follower)
+    pages = [listing.text] + [(await demo_client.get(f"/organiser/mail/{i}")).text for i in ids]
+    for page in pages:
+        assert not any(secret in page for secret in secrets_)
+    shown = "\n".join(pages)
+    assert f"/q/{code}/manage/•••" in shown and "/follow/•••/confirm" in shown and "/follow/•••/unsubscribe" in shown
+
+    assert await outbox.drain(smtp_sender(f"smtp://127.0.0.1:{smtp.port}", FROM), clock()) == {"sent": 4, "failed": 0}
+    delivered = "\n".join(m.get_body(("plain",)).get_content() + m.get_body(("html",)).get_content()
+                          + str(m.get("List-Unsubscribe", "")) for m in smtp.inbox.messages)
+    assert f"/q/{code}/manage/{manage_token}" in delivered
+    assert f"/follow/{follow_token}/confirm" in delivered and f"/follow/{follow_token}/unsubscribe" in delivered

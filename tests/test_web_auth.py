@@ -1,8 +1,10 @@
 """Signing in through the web: sessions, expiry, throttling, guards, CSRF and cookies."""
 
+import re
+
 import pytest
 
-from dialogue.accounts.tables import SessionRecord
+from dialogue.accounts.tables import SessionRecord, StaffUser
 from dialogue.web.sessions import SESSION_COOKIE, client_address
 from tests.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, csrf_token_from, make_client, post_form, sign_in
 
@@ -44,13 +46,127 @@ async def test_a_wrong_password_keeps_the_email_and_explains(demo_client):
     assert "sai mật khẩu" not in response.text  # a password is never sent back
 
 
-async def test_too_many_failures_make_the_account_wait_with_a_clear_message(demo_client):
+async def wrong_password(client, email: str, n: int = 0, **kwargs):
+    response = await post_form(client, "/sign-in", {"email": email, "password": f"đoán-{n}-sai"}, **kwargs)
+    assert response.status_code == 400, response.status_code
+    return response
+
+
+async def test_failures_of_one_account_from_one_address_make_it_wait_longer_and_longer(demo_client, clock):
     for n in range(5):
-        await post_form(demo_client, "/sign-in", {"email": "head@dongda.demo", "password": f"đoán-{n}-sai"})
-    response = await post_form(demo_client, "/sign-in", {"email": "head@dongda.demo", "password": DEMO_PASSWORD})
-    assert response.status_code == 429
-    assert "Vui lòng chờ 15 phút" in response.text
-    assert 'value="head@dongda.demo"' in response.text
+        await wrong_password(demo_client, "head@dongda.demo", n)
+    for minutes in (1, 2, 4, 8, 16, 30, 30):  # doubling from a minute, up to LOGIN_MAX_DELAY_MINUTES
+        refused = await post_form(demo_client, "/sign-in", {"email": "head@dongda.demo", "password": DEMO_PASSWORD})
+        assert refused.status_code == 429
+        assert f"Vui lòng chờ {minutes} phút" in refused.text and 'value="head@dongda.demo"' in refused.text
+        clock.advance(minutes=minutes - 0.5)
+        assert (await post_form(demo_client, "/sign-in", {"email": "head@dongda.demo", "password": DEMO_PASSWORD})
+                ).status_code == 429
+        clock.advance(minutes=0.5)
+        await wrong_password(demo_client, "head@dongda.demo")  # allowed again: another failure
+    clock.advance(minutes=30)
+    await sign_in(demo_client, "head@dongda.demo")
+
+
+async def test_a_colleague_behind_the_same_address_is_not_locked_out_by_anothers_failures(demo_client):
+    for n in range(5):  # one colleague mistypes until told to wait…
+        await wrong_password(demo_client, "head@dongda.demo", n)
+    for n in range(25):  # …and a script behind the ward's shared address tries 25 names
+        await wrong_password(demo_client, f"nhan-vien-{n}@dongda.demo", n)
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])  # another colleague, same address
+
+
+async def test_mass_scanning_slows_an_address_but_not_the_browsers_that_signed_in_before(demo_db, clock):
+    settings = demo_db.with_(address_max_failures=10)
+    async with make_client(settings, clock) as known, make_client(settings, clock) as new:
+        await sign_in(known, DEMO_ACCOUNTS["organiser"])
+        await post_form(known, "/sign-out", {}, page="/organiser")
+        for n in range(10):
+            await wrong_password(new, f"quet-{n}@dongda.demo", n)
+        response = await post_form(new, "/sign-in", {"email": DEMO_ACCOUNTS["organiser"], "password": DEMO_PASSWORD})
+        assert response.status_code == 429 and "Vui lòng chờ 1 phút" in response.text
+        await sign_in(known, DEMO_ACCOUNTS["organiser"])  # same address, but this browser holds its device cookie
+
+
+async def test_an_attacker_elsewhere_cannot_keep_out_someone_who_signed_in_before_on_this_browser(demo_db, clock):
+    from dialogue.accounts import commands as accounts
+    from dialogue.core.errors import InvalidInput, Throttled
+    from dialogue.web.auth import throttle_policy
+
+    async with make_client(demo_db, clock) as own, make_client(demo_db, clock) as borrowed:
+        await sign_in(own, DEMO_ACCOUNTS["agency_head"])
+        await post_form(own, "/sign-out", {}, page="/agency")
+        # Someone guesses the head's password from 40 addresses, once each: no address reaches a limit.
+        for n in range(40):
+            with pytest.raises((InvalidInput, Throttled)):
+                await accounts.sign_in(DEMO_ACCOUNTS["agency_head"], f"đoán-{n}", f"198.51.100.{n}", clock(),
+                                       throttle_policy(demo_db))
+        # A browser that never signed in as the head is slowed (a wait, never a lock)…
+        response = await post_form(borrowed, "/sign-in", {"email": DEMO_ACCOUNTS["agency_head"],
+                                                          "password": DEMO_PASSWORD})
+        assert response.status_code == 429 and "phút" in response.text
+        # …the head's own browser is not: only failures made with its device cookie count against it.
+        await sign_in(own, DEMO_ACCOUNTS["agency_head"])
+        await post_form(own, "/sign-out", {}, page="/agency")
+        for n in range(5):
+            await wrong_password(own, DEMO_ACCOUNTS["agency_head"], n)
+        response = await post_form(own, "/sign-in", {"email": DEMO_ACCOUNTS["agency_head"], "password": DEMO_PASSWORD})
+        assert response.status_code == 429 and "Vui lòng chờ 1 phút" in response.text
+        clock.advance(minutes=1)
+        await sign_in(own, DEMO_ACCOUNTS["agency_head"])
+
+
+async def test_a_device_cookie_works_only_for_its_own_account_and_unaltered(demo_db, clock):
+    settings = demo_db.with_(account_max_failures=3)
+    async with make_client(settings, clock) as client, make_client(settings, clock) as someone_else:
+        ids = {row["email"]: row["id"] for row in await StaffUser.select(StaffUser.id, StaffUser.email)}
+        secretary, viewer = DEMO_ACCOUNTS["secretary"], DEMO_ACCOUNTS["viewer"]
+        for email in (secretary, viewer):  # a shared computer: each colleague's cookie is kept
+            await sign_in(client, email)
+            await post_form(client, "/sign-out", {}, page="/account/password")
+        own = client.cookies.get(f"dialogue_device_{ids[secretary]}", path="/sign-in")
+        viewers = client.cookies.get(f"dialogue_device_{ids[viewer]}", path="/sign-in")
+        assert own and viewers
+        for n in range(3):
+            await wrong_password(someone_else, secretary, n)
+        await sign_in(client, secretary)  # slowed for other browsers, not for this one
+        await post_form(client, "/sign-out", {}, page="/account/password")
+        # the viewer's cookie under the secretary's name, or the secretary's altered, is worth nothing
+        for forged in (viewers, f"{ids[secretary]}{viewers[len(str(ids[viewer])):]}", own[:-1] + "x"):
+            client.cookies.set(f"dialogue_device_{ids[secretary]}", forged, domain="testserver.local", path="/sign-in")
+            response = await post_form(client, "/sign-in", {"email": secretary, "password": DEMO_PASSWORD})
+            assert response.status_code == 429, forged
+
+
+async def test_the_device_cookie_is_long_lived_signed_and_sent_only_to_sign_in(demo_client):
+    response = await sign_in(demo_client, DEMO_ACCOUNTS["viewer"])
+    [cookie] = [c for c in response.headers.get_list("set-cookie") if c.startswith("dialogue_device_")]
+    lowered = cookie.lower()
+    assert "httponly" in lowered and "secure" in lowered and "samesite=lax" in lowered
+    assert "path=/sign-in" in lowered and f"max-age={180 * 24 * 3600}" in lowered
+
+
+async def test_unknown_and_known_accounts_get_the_same_answers_after_the_same_work(demo_client, monkeypatch):
+    from dialogue.accounts import commands as accounts
+
+    verified = []
+    real_verify = accounts._verify
+
+    async def counting_verify(password_hash: str, password: str) -> bool:
+        verified.append(password_hash)
+        return await real_verify(password_hash, password)
+
+    monkeypatch.setattr(accounts, "_verify", counting_verify)
+    pages = {}
+    for email in ("nobody@dongda.demo", DEMO_ACCOUNTS["secretary"]):
+        answers = []
+        for n in range(6):  # five wrong passwords, then the wait
+            response = await post_form(demo_client, "/sign-in", {"email": email, "password": f"đoán-{n}"})
+            answers.append((response.status_code, response.text.replace(email, "…")))
+        pages[email] = answers
+    assert pages["nobody@dongda.demo"] == pages[DEMO_ACCOUNTS["secretary"]]
+    assert [status for status, _ in pages["nobody@dongda.demo"]] == [400] * 5 + [429]
+    assert len(verified) == 10  # a password hash verified for each refusal, of a real account or not
 
 
 async def test_idle_sessions_end(demo_client, clock):
@@ -209,6 +325,75 @@ async def test_posts_without_a_good_csrf_token_are_refused_with_403(demo_client,
     response = await demo_client.post("/sign-in", data=data, follow_redirects=False)
     assert response.status_code == 403
     assert "Bạn không thể thực hiện thao tác này" in response.text
+
+
+async def test_the_csrf_token_is_renewed_at_sign_in_and_at_sign_out(demo_client):
+    """A token known before sign-in (read or planted by someone else) is worth nothing after it, and the
+    signed-in token nothing after sign-out."""
+    anonymous = csrf_token_from((await demo_client.get("/sign-in")).text)
+    response = await demo_client.post("/sign-in", data={
+        "_csrf_token": anonymous, "email": DEMO_ACCOUNTS["organiser"], "password": DEMO_PASSWORD,
+    }, follow_redirects=False)
+    assert response.status_code == 303 and "dialogue_csrf=" in str(response.headers.get_list("set-cookie"))
+    password_change = {"current_password": "không đúng", "new_password": "mật khẩu mới của tôi",
+                       "confirm_password": "mật khẩu mới của tôi"}
+    stale = await demo_client.post("/account/password", data={"_csrf_token": anonymous, **password_change})
+    assert stale.status_code == 403
+    signed_in = csrf_token_from((await demo_client.get("/account/password")).text)
+    assert signed_in != anonymous
+    fresh = await demo_client.post("/account/password", data={"_csrf_token": signed_in, **password_change})
+    assert fresh.status_code == 400 and 'href="#current_password"' in fresh.text  # past CSRF, to the form
+
+    response = await demo_client.post("/sign-out", data={"_csrf_token": signed_in}, follow_redirects=False)
+    assert response.status_code == 303 and "dialogue_csrf=" in str(response.headers.get_list("set-cookie"))
+    stale = await demo_client.post("/sign-in", data={
+        "_csrf_token": signed_in, "email": DEMO_ACCOUNTS["organiser"], "password": DEMO_PASSWORD,
+    }, follow_redirects=False)
+    assert stale.status_code == 403
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])  # the new page's token works
+
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Routes that take an unsafe method without a CSRF token, on purpose, each explained at its handler:
+# the RFC 8058 one-click unsubscribe, which mail programs send as a bare POST.
+CSRF_EXEMPT = {"unsubscribe_submit"}
+
+
+def unsafe_routes(app) -> list[tuple[str, str, str, object]]:
+    """(route name, concrete path, method, handler) for every unsafe method the app answers."""
+    found = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in sorted(set(handler.http_methods) & UNSAFE_METHODS):
+                path = re.sub(r"\{\w+:int\}", "1", re.sub(r"\{\w+:str\}", "x", route.path))
+                found.append((handler.name, path, method, handler))
+    return found
+
+
+async def test_every_unsafe_route_refuses_a_request_without_the_csrf_token(demo_client):
+    """CSRF is a property of every route, not of /sign-in: each unsafe route is tried without the token, as
+    someone its guards let in (shown by the same request with the token getting past them)."""
+    routes = unsafe_routes(demo_client.app)
+    assert {name for name, *_, handler in routes if handler.opt.get("exclude_from_csrf")} == CSRF_EXEMPT
+    assert len(routes) > 20
+    current = "nobody yet"
+    for name, path, method, handler in routes:
+        if name in CSRF_EXEMPT:
+            continue
+        who = None if not handler.resolve_guards() else "agency_officer" if path.startswith("/agency") else "admin"
+        if who != current:
+            demo_client.cookies.clear()
+            if who:
+                await sign_in(demo_client, DEMO_ACCOUNTS[who])
+            current = who
+        token = csrf_token_from((await demo_client.get("/account/password" if who else "/sign-in")).text)
+        refused = await demo_client.request(method, path, data={"reason": "x"}, follow_redirects=False)
+        assert refused.status_code == 403, (name, method, path, refused.status_code)
+        passed = await demo_client.request(method, path, data={"reason": "x", "_csrf_token": token},
+                                           follow_redirects=False)
+        assert passed.status_code != 403 and passed.status_code < 500, (name, method, path, passed.status_code)
+        if who and passed.headers.get("location", "").startswith("/sign-in"):
+            current = "signed out"  # sign-out (or a guard turning us away) ended the session: sign in again
 
 
 @pytest.mark.parametrize("cookie", ["tôken", "%FF%FE", "a" * 5000, "", "null"])

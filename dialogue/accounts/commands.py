@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import hmac
 import ipaddress
 import math
+import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -16,6 +20,7 @@ from dialogue.core.clock import as_utc
 from dialogue.core.db import write_transaction
 from dialogue.core.errors import InvalidInput, NotFound, Throttled
 from dialogue.core.i18n import gettext as _
+from dialogue.core.i18n import ngettext
 from dialogue.core.text import parse_id, tidy
 from dialogue.core.validation import is_email_address
 from dialogue.core.vocabulary import N_, declare_action
@@ -44,9 +49,21 @@ PUBLIC_COLUMNS = (
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    max_account_failures: int
-    max_address_failures: int
-    window: dt.timedelta
+    """Sign-in throttling after OWASP's Authentication and Credential Stuffing cheat sheets: slow down, never
+    lock. Failures of one account from one address (or with one device cookie) earn growing delays; a
+    browser holding the account's device cookie is slowed only by failures made with that cookie, so
+    nobody else's failures can keep its owner out."""
+
+    secret: str  # signs device cookies
+    max_failures: int = 5  # of one account from one address, or with one device cookie, before delays start
+    max_account_failures: int = 20  # of one account from browsers without its device cookie, all addresses
+    max_address_failures: int = 100  # from one address, all accounts: only against mass scanning
+    window: dt.timedelta = dt.timedelta(hours=24)  # how long a failure counts
+    max_delay: dt.timedelta = dt.timedelta(minutes=30)
+    device_lifetime: dt.timedelta = dt.timedelta(days=180)
+
+
+FIRST_DELAY = dt.timedelta(minutes=1)
 
 
 def hash_password(password: str) -> str:
@@ -90,49 +107,99 @@ def address_key(address: str) -> str:
     return str(ip)
 
 
-async def _wait_needed(scope: str, key: str, limit: int, now: dt.datetime, window: dt.timedelta) -> int:
-    """Seconds until the key drops below its limit of failures in the window (0: not throttled)."""
+def delay_after(failures: int, allowed: int, max_delay: dt.timedelta) -> dt.timedelta:
+    """None below the allowance; then a minute, doubled by every further failure, up to max_delay."""
+    if failures < allowed:
+        return dt.timedelta(0)
+    return min(FIRST_DELAY * 2 ** min(failures - allowed, 32), max_delay)
+
+
+async def _wait_needed(scope: str, key: str, allowed: int, now: dt.datetime, policy: ThrottlePolicy) -> int:
+    """Seconds until the next attempt for this key is allowed (0: now), counted from its latest failure."""
     rows = await SignInFailure.select(SignInFailure.at).where(
-        (SignInFailure.scope == scope) & (SignInFailure.key == key) & (SignInFailure.at > now - window)
-    ).order_by(SignInFailure.at, ascending=False).limit(limit)
-    if len(rows) < limit:
+        (SignInFailure.scope == scope) & (SignInFailure.key == key) & (SignInFailure.at > now - policy.window)
+    ).order_by(SignInFailure.at, ascending=False).limit(allowed + 33)  # beyond that the delay is capped anyway
+    delay = delay_after(len(rows), allowed, policy.max_delay)
+    if not delay:
         return 0
-    oldest_counted = as_utc(rows[-1]["at"])
-    return max(1, math.ceil((oldest_counted + window - now).total_seconds()))
+    return max(0, math.ceil((as_utc(rows[0]["at"]) + delay - now).total_seconds()))
 
 
-async def sign_in(email: str, password: str, address: str, now: dt.datetime, policy: ThrottlePolicy) -> dict:
-    """The account for these credentials, or InvalidInput / Throttled with a message to show."""
+def _device_signature(secret: str, payload: str) -> str:
+    return hmac.new(secret.encode(), f"device-cookie|{payload}".encode(), hashlib.sha256).hexdigest()
+
+
+def new_device_token(user_id: int, now: dt.datetime, policy: ThrottlePolicy) -> str:
+    """The value of the device cookie given at a successful sign-in: it names the account and this browser."""
+    payload = f"{user_id}.{secrets.token_urlsafe(16)}.{int(now.timestamp())}"
+    return f"{payload}.{_device_signature(policy.secret, payload)}"
+
+
+def _device_of(token: str, user_id: int, now: dt.datetime, policy: ThrottlePolicy) -> str | None:
+    """The device id a cookie carries, if it is ours, unexpired and names this account."""
+    try:
+        owner, device, issued, signature = token.split(".")
+        expired = now.timestamp() - int(issued) > policy.device_lifetime.total_seconds()
+    except ValueError:
+        return None
+    payload = f"{owner}.{device}.{issued}"
+    # Bytes, not str: compare_digest refuses non-ASCII text, and a cookie may hold anything.
+    if not hmac.compare_digest(signature.encode(), _device_signature(policy.secret, payload).encode()):
+        return None
+    return device if owner == str(user_id) and not expired else None
+
+
+def _throttle_keys(email: str, client_key: str, device: str | None, policy: ThrottlePolicy) -> list[tuple]:
+    """(scope, key, allowance) that this attempt is throttled by and its failure counts against; the first
+    is this browser's own: its device cookie, or the account from its address."""
+    if device:
+        return [("device", device, policy.max_failures)]
+    return [
+        ("pair", f"{client_key} {email}"[:254], policy.max_failures),
+        *([("account", email, policy.max_account_failures)] if email else []),
+        ("address", client_key, policy.max_address_failures),
+    ]
+
+
+async def sign_in(
+    email: str, password: str, address: str, now: dt.datetime, policy: ThrottlePolicy, devices: Iterable[str] = (),
+) -> dict:
+    """The account for these credentials, or InvalidInput / Throttled with a message to show. `devices`: the
+    device cookies the browser sent (see new_device_token)."""
     email = normalise_email(email)[:254]  # longer is no account of ours; keep the key storable
     client_key = address_key(address)
-    wait = max(
-        await _wait_needed("account", email, policy.max_account_failures, now, policy.window) if email else 0,
-        await _wait_needed("address", client_key, policy.max_address_failures, now, policy.window),
-    )
+    # Looked up first, whether the e-mail is known or not: the device cookie names the account by its id.
+    user = await StaffUser.select(*PUBLIC_COLUMNS, StaffUser.password_hash).where(StaffUser.email == email).first()
+    device = next(filter(None, (_device_of(token, user["id"], now, policy) for token in devices)), None) \
+        if user else None
+    keys = _throttle_keys(email, client_key, device, policy)
+    wait = max([await _wait_needed(scope, key, allowed, now, policy) for scope, key, allowed in keys])
     if wait:
         minutes = math.ceil(wait / 60)
-        raise Throttled(wait, _("Too many failed sign-in attempts. Please wait %(minutes)s minutes and try again.",
-                                minutes=minutes))
+        raise Throttled(wait, ngettext(
+            "Too many failed sign-in attempts. Please wait %(num)s minute and try again.",
+            "Too many failed sign-in attempts. Please wait %(num)s minutes and try again.", minutes))
 
-    user = await StaffUser.select(*PUBLIC_COLUMNS, StaffUser.password_hash).where(StaffUser.email == email).first()
+    # An unknown e-mail costs a verification too (of the dummy hash): the answer and its timing are the same.
     password_ok = await _verify(user["password_hash"] if user else _DUMMY_HASH, password or "")
     if not user or not password_ok:
         async with write_transaction():
-            await SignInFailure.insert(
-                *([SignInFailure(scope="account", key=email, at=now)] if email else []),
-                SignInFailure(scope="address", key=client_key, at=now),
-            )
+            await SignInFailure.delete().where(SignInFailure.at < now - policy.window)  # counts no more
+            await SignInFailure.insert(*(SignInFailure(scope=scope, key=key, at=now) for scope, key, _n in keys))
         raise InvalidInput({"email": _("The e-mail address or the password is not right.")})
     if not user["active"]:
         raise InvalidInput({"email": _("This account has been closed. Ask your administrator.")})
 
     async with write_transaction():
-        await SignInFailure.delete().where((SignInFailure.scope == "account") & (SignInFailure.key == email))
+        # The failures of this browser (its address, or its device cookie) are forgiven; the account's and
+        # the address's totals are not: they are mostly other people's, and only age out.
+        own_scope, own_key, _n = keys[0]
+        await SignInFailure.delete().where((SignInFailure.scope == own_scope) & (SignInFailure.key == own_key))
         await StaffUser.update({StaffUser.last_sign_in_at: now}).where(StaffUser.id == user["id"])
         if HASHER.check_needs_rehash(user["password_hash"]):
             await StaffUser.update({StaffUser.password_hash: hash_password(password)}).where(StaffUser.id == user["id"])
         await audit.record(Actor.staff(user), "signed_in", "staff_user", user["id"], at=now,
-                           details={"address": client_key})
+                           details={"address": client_key, "known_device": bool(device)})
     user.pop("password_hash")
     return user
 

@@ -40,11 +40,13 @@ class SessionRecord(Table, tablename="session_record"):
 
 
 class SignInFailure(Table, tablename="sign_in_failure"):
-    """One failed sign-in, counted per account and per client address within a window."""
+    """One failed sign-in, counted under each key that throttles the next attempts (see ThrottlePolicy)."""
 
     class Scope(str, Enum):
-        account = "account"
-        address = "address"
+        pair = "pair"  # one account from one address: "<address> <e-mail>"
+        device = "device"  # the device id of a device cookie
+        account = "account"  # one account from browsers without its device cookie
+        address = "address"  # one address (an IPv6 /64), all accounts
 
     scope = Varchar(length=8, choices=Scope)
     key = Varchar(length=254, index=True)

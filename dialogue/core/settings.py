@@ -41,8 +41,11 @@ class Settings:
     session_idle_minutes: int = 60
     session_max_hours: int = 12
     login_max_failures: int = 5
-    login_window_minutes: int = 15
-    address_max_failures: int = 20
+    login_max_delay_minutes: int = 30
+    login_window_minutes: int = 1440
+    account_max_failures: int = 20
+    address_max_failures: int = 100
+    device_cookie_days: int = 180
     submissions_per_hour: int = 10
     outbox_poll_seconds: int = 5
     reminder_minutes: int = 15
@@ -174,8 +177,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 60, minimum=1),
         session_max_hours=_int(env, "SESSION_MAX_HOURS", 12, minimum=1),
         login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5, minimum=1),
-        login_window_minutes=_int(env, "LOGIN_WINDOW_MINUTES", 15, minimum=1),
-        address_max_failures=_int(env, "ADDRESS_MAX_FAILURES", 20, minimum=1),
+        login_max_delay_minutes=_int(env, "LOGIN_MAX_DELAY_MINUTES", 30, minimum=1),
+        login_window_minutes=_int(env, "LOGIN_WINDOW_MINUTES", 1440, minimum=1),
+        account_max_failures=_int(env, "ACCOUNT_MAX_FAILURES", 20, minimum=1),
+        address_max_failures=_int(env, "ADDRESS_MAX_FAILURES", 100, minimum=1),
+        device_cookie_days=_int(env, "DEVICE_COOKIE_DAYS", 180, minimum=1),
         submissions_per_hour=_int(env, "SUBMISSIONS_PER_HOUR", 10, minimum=1),
         outbox_poll_seconds=_int(env, "OUTBOX_POLL_SECONDS", 5, minimum=1),
         reminder_minutes=_int(env, "REMINDER_MINUTES", 15, minimum=1),

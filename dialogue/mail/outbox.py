@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ log = logging.getLogger("dialogue.mail")
 LEASE = dt.timedelta(minutes=5)  # a claim not finished by then (the worker died) is taken again
 BACKOFF = [dt.timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 720)]  # then every 12 hours
 _environment = None
+# The secret part of the links residents get by e-mail: the manage link (/q/<code>/manage/<token>, which can
+# withdraw the question) and the follower's /follow/<token>/confirm and /follow/<token>/unsubscribe.
+SECRET_IN_LINK = re.compile(r"(/manage/|/follow/)[A-Za-z0-9_%.~-]+")
+MASK = "•••"
 
 
 def _templates():
@@ -130,17 +135,25 @@ async def drain(send: Send, now: dt.datetime, worker: str | None = None, limit: 
     return counts
 
 
+def masked(row: dict) -> dict:
+    """A message as staff may read it: every secret link token replaced by •••, the rest of the address kept.
+    Only the view is masked; the stored message goes out as it is."""
+    return {key: SECRET_IN_LINK.sub(rf"\g<1>{MASK}", value) if isinstance(value, str) else value
+            for key, value in row.items()}
+
+
 async def messages_for(unit_ids: list[int] | None, limit: int = 100, offset: int = 0) -> list[dict]:
-    """What the system sent or will send, newest first, for the organisers of these units (None: all)."""
+    """What the system sent or will send, newest first, for the organisers of these units (None: all),
+    secrets masked."""
     query = OutboxMessage.select().order_by(OutboxMessage.id, ascending=False).limit(limit).offset(offset)
     if unit_ids is not None:
         query = query.where(OutboxMessage.unit.is_in(unit_ids or [0]))
-    return await query
+    return [masked(row) for row in await query]
 
 
 async def message_for(message_id: int, unit_ids: list[int] | None) -> dict | None:
-    """One message, if it belongs to one of these units (None: any)."""
+    """One message, secrets masked, if it belongs to one of these units (None: any)."""
     row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
     if row is None or (unit_ids is not None and row["unit"] not in unit_ids):
         return None
-    return row
+    return masked(row)

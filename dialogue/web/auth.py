@@ -6,30 +6,52 @@ import datetime as dt
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from dialogue.accounts import commands as accounts
 from dialogue.core.errors import InvalidInput, Throttled
 from dialogue.core.settings import Settings
+from dialogue.web.csrf import renew_csrf_token
 from dialogue.web.forms import form_data
 from dialogue.web.guards import HOMES, current_user, signed_in
 from dialogue.web.public import safe_next
 from dialogue.web.sessions import ROTATE, client_address
 
+# One device cookie per account that signed in on this browser (a shared computer keeps each colleague's),
+# sent back only to the sign-in form.
+DEVICE_COOKIE = "dialogue_device_"
+
 
 def throttle_policy(settings: Settings) -> accounts.ThrottlePolicy:
     return accounts.ThrottlePolicy(
-        max_account_failures=settings.login_max_failures,
+        secret=settings.secret_key,
+        max_failures=settings.login_max_failures,
+        max_account_failures=settings.account_max_failures,
         max_address_failures=settings.address_max_failures,
         window=dt.timedelta(minutes=settings.login_window_minutes),
+        max_delay=dt.timedelta(minutes=settings.login_max_delay_minutes),
+        device_lifetime=dt.timedelta(days=settings.device_cookie_days),
+    )
+
+
+def device_cookie(request: Request, user: dict, policy: accounts.ThrottlePolicy, now: dt.datetime) -> Cookie:
+    """Names this account on this browser: its sign-ins are then slowed only by its own failures."""
+    settings: Settings = request.app.state.settings
+    return Cookie(
+        key=f"{DEVICE_COOKIE}{user['id']}", value=accounts.new_device_token(user["id"], now, policy),
+        max_age=int(policy.device_lifetime.total_seconds()), path=request.app.route_reverse("sign_in_submit"),
+        secure=settings.secure_cookies, httponly=True, samesite="lax",
     )
 
 
 def start_session(request: Request, user: dict, signed_in_at: str) -> None:
-    """A session with a fresh id (see RotatingSessionBackend); signed_in_at bounds its whole life."""
+    """A session with a fresh id (see RotatingSessionBackend) and a fresh CSRF token; signed_in_at bounds
+    its whole life."""
     request.set_session({"uid": user["id"], "auth_version": user["auth_version"], "signed_in_at": signed_in_at,
                          ROTATE: True})
+    renew_csrf_token(request)
 
 
 class AuthController(Controller):
@@ -53,10 +75,12 @@ class AuthController(Controller):
         settings: Settings = request.app.state.settings
         now = request.app.state.clock()
         target = safe_next(form.get("next"))
+        policy = throttle_policy(settings)
+        devices = [value for name, value in request.cookies.items() if name.startswith(DEVICE_COOKIE)]
         try:
             user = await accounts.sign_in(
                 form.get("email", ""), form.get("password", ""),
-                client_address(request.scope, settings.trusted_proxies), now, throttle_policy(settings),
+                client_address(request.scope, settings.trusted_proxies), now, policy, devices,
             )
         except (InvalidInput, Throttled) as error:
             errors = error.errors if isinstance(error, InvalidInput) else {"email": str(error)}
@@ -69,7 +93,8 @@ class AuthController(Controller):
         await request.app.stores.get("sessions").delete_expired()
         start_session(request, user, now.isoformat())
         home = request.app.route_reverse(HOMES[user["role"]])
-        return Redirect(path=target if target != "/" else home, status_code=303)
+        return Redirect(path=target if target != "/" else home, status_code=303,
+                        cookies=[device_cookie(request, user, policy, now)])
 
     @post("/sign-out", guards=[signed_in], name="sign_out")
     async def sign_out(self, request: Request) -> Redirect:
@@ -77,6 +102,7 @@ class AuthController(Controller):
         if user is not None:
             await accounts.record_sign_out(user, request.app.state.clock())
         request.clear_session()
+        renew_csrf_token(request)
         return Redirect(path=request.app.route_reverse("sign_in") + "?signed_out=1", status_code=303)
 
     @get("/account/password", guards=[signed_in], name="password")

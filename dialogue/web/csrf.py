@@ -3,18 +3,27 @@
 Litestar 2's CSRFMiddleware compares tokens with secrets.compare_digest, which raises
 TypeError on non-ASCII text, and trusts that the form body parses. This subclass refuses
 such tokens as a mismatch, turns a body that cannot be parsed into a refusal, and
-ignores a malformed cookie so that the next page issues a good one.
+ignores a malformed cookie so that the next page issues a good one. It also renews the
+token when a handler asks (renew_csrf_token: at sign-in and sign-out), so that a token
+known before a change of who is signed in is worth nothing after it.
 """
 
 from __future__ import annotations
 
+from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
-from litestar.middleware.csrf import CSRFMiddleware
-from litestar.types import Receive, Scope, Send
+from litestar.middleware.csrf import CSRFMiddleware, generate_csrf_token
+from litestar.types import Message, Receive, Scope, Send
 
 from dialogue.web.middleware import cookie_value
 
 MAX_TOKEN_LENGTH = 256
+RENEW = "dialogue.renew_csrf"
+
+
+def renew_csrf_token(connection: ASGIConnection) -> None:
+    """Give this response a new CSRF cookie: forms rendered before it no longer post."""
+    connection.scope[RENEW] = True  # type: ignore[literal-required]
 
 
 def _plausible(token: str | None) -> bool:
@@ -35,6 +44,14 @@ class SafeCSRFMiddleware(CSRFMiddleware):
                     await request.form()
                 except Exception as error:
                     raise PermissionDeniedException("CSRF token verification failed") from error
+
+            async def send_renewing(message: Message) -> None:
+                if message["type"] == "http.response.start" and scope.get(RENEW):
+                    self._set_cookie_if_needed(message, generate_csrf_token(self.config.secret))
+                await send(message)
+
+            await super().__call__(scope, receive, send_renewing)
+            return
         await super().__call__(scope, receive, send)
 
     def _csrf_tokens_match(self, request_csrf_token: str, cookie_csrf_token: str) -> bool:
