@@ -79,3 +79,55 @@ async def test_a_publication_without_the_question_answered_still_shows(routed):
     assert [e["action"] for e in one_line_per_step(both)] == ["answer_approve", "answered"]
     later = [*alone, {**head, "action": "answered", "at": at + dt.timedelta(seconds=1)}]
     assert len(one_line_per_step(later)) == 3  # not the same step
+
+
+def notice(html: str) -> str:
+    """The text of the page's success notice."""
+    import re
+
+    found = re.search(r'<p class="notice notice--success" role="status">(.*?)</p>', html, re.S)
+    return found.group(1).strip() if found else ""
+
+
+async def step(client, question_id: int, path: str, data: dict) -> str:
+    page = f"/agency/questions/{question_id}"
+    response = await post_form(client, f"{page}/{path}", data, page=page)
+    assert response.status_code == 200, response.text
+    return notice(response.text)
+
+
+@pytest.mark.parametrize("policy, approved", [
+    ("on_approval", "Đã phê duyệt và công bố câu trả lời"),
+    ("at_session", "Đã phê duyệt câu trả lời; câu trả lời được giữ lại"),
+])
+async def test_each_step_says_what_it_did(routed, demo_client, policy, approved):
+    await set_policy(policy)
+    question = routed["id"]
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
+    assert await step(demo_client, question, "answer/save", {**TEXT, "version": ""}) == "Đã lưu bản nháp."
+    from tests.test_answers import PDF
+
+    page = await demo_client.get(f"/agency/questions/{question}")
+    from tests.conftest import csrf_token_from
+
+    attached = await demo_client.post(f"/agency/questions/{question}/files",
+                                      data={"_csrf_token": csrf_token_from(page.text)},
+                                      files={"file": ("kế hoạch.pdf", PDF, "application/pdf")})
+    assert notice(attached.text) == "Đã đính kèm tệp."
+    assert await step(demo_client, question, "answer/at-session", {"at_session": "yes"}) \
+        == "Đã đánh dấu: trả lời trực tiếp tại hội nghị."
+    assert await step(demo_client, question, "answer/at-session", {"at_session": "no"}) \
+        == "Đã đánh dấu: trả lời bằng văn bản."
+    assert await step(demo_client, question, "answer/submit", {**TEXT, "version": "1"}) \
+        == "Đã lưu và trình lãnh đạo cơ quan phê duyệt."
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_head"])
+    assert await step(demo_client, question, "answer/return", {"comment": "Nêu rõ thời gian."}) \
+        == "Đã trả lại câu trả lời cho cán bộ soạn thảo, kèm nhận xét của bạn."
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
+    await step(demo_client, question, "answer/submit", {**TEXT, "version": "2"})
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_head"])
+    assert (await step(demo_client, question, "answer/approve", {})).startswith(approved)
+    await sign_in(demo_client, "police@dongda.demo")  # contributing: its part (refused once approved)
+    page = await demo_client.get(f"/agency/questions/{question}?done=part")
+    assert notice(page.text) == "Đã lưu phần trả lời của cơ quan bạn."
+    assert notice((await demo_client.get(f"/agency/questions/{question}?done=<b>x</b>")).text) == ""

@@ -11,7 +11,7 @@ from dialogue.machine import log
 from dialogue.machine.actors import Actor, require
 from dialogue.questions.intake import display_code
 from dialogue.questions.machine import QUESTION
-from dialogue.questions.routing import assignments_of, deadline
+from dialogue.questions.routing import assignments_of, bulk_routable, deadline
 from dialogue.questions.screening import for_organiser
 from dialogue.questions.similarity import similar
 from dialogue.questions.tables import Assignment, Question
@@ -75,12 +75,6 @@ async def queue(actor: Actor, conference_id: int, filters: dict, now: dt.datetim
     counts = await state_counts(conference_id)
     return {"conference": conference, "rows": rows, "total": total, "page": page,
             "pages": max(1, -(-total // PAGE)), "counts": counts}
-
-
-def bulk_routable(state: str) -> bool:
-    """What "accept and route to the topic's agency" can take: new or accepted, not yet routed."""
-    return QUESTION.allows(state, "accept") or (QUESTION.allows(state, "assign")
-                                                and not QUESTION.is_in("with_agency", state))
 
 
 async def questions_of(actor: Actor, conference_id: int, limit: int = 500) -> list[dict]:

@@ -4,9 +4,11 @@ and its public text. Every decision goes through the transition helper with the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 
 from dialogue.core.db import write_transaction
-from dialogue.core.errors import InvalidInput, NotFound
+from dialogue.core.errors import DomainError, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import paragraphs, parse_id, tidy, valid_id
 from dialogue.machine import log
@@ -41,6 +43,28 @@ async def for_organiser(actor: Actor, question_id: int) -> dict:
     return question
 
 
+@dataclass
+class BulkResult:
+    """What a bulk action did: the questions done, and each refused one with the reason why."""
+
+    done: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+
+async def for_each(question_ids: Iterable[int], step: Callable[[int], Awaitable[object]]) -> BulkResult:
+    """Run a single action's service on each question, each in its own transaction: one that is
+    refused (changed meanwhile, not allowed, not found) is reported and the others go on."""
+    result = BulkResult()
+    for question_id in dict.fromkeys(question_ids):  # each once, in the order chosen
+        try:
+            await step(question_id)
+        except DomainError as error:
+            result.refused.append((question_id, str(error)))
+        else:
+            result.done.append(question_id)
+    return result
+
+
 def news_subject(question: dict):
     return lambda: _("News of your question %(code)s", code=display_code(question["tracking_code"]))
 
@@ -48,13 +72,14 @@ def news_subject(question: dict):
 async def change(
     actor: Actor, question: dict, action: str, now: dt.datetime, base_url: str, *, updates: dict | None = None,
     reason: str = "", target: str | None = None, notify: bool = True, details: dict | None = None,
-    permission: str = "organise", scope: ObjectScope | None = None, also=None,
+    permission: str = "organise", scope: ObjectScope | None = None, also=None, news: str = "",
 ) -> dict:
     """One step of a question's life by staff, with the news e-mail to those concerned. The actor
-    needs `permission` on `scope` (by default: organising the conference's unit)."""
+    needs `permission` on `scope` (by default: organising the conference's unit). `news` names the
+    step for the e-mail when it tells more than this action (accepted and routed at once)."""
     scope = scope or await scope_of_unit(question["conference_unit"])
     mails = (lambda current: update_mails(current, "question_update", news_subject(question), now, base_url,
-                                          reason=reason, action=action)) if notify else None
+                                          reason=reason, action=news or action)) if notify else None
     return await transition(QUESTION, actor, question, action, now=now, permission=permission, scope=scope,
                             updates={**(updates or {}), "updated_at": now}, target=target, reason=reason,
                             details=details, also=also, mails=mails)

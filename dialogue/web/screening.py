@@ -12,6 +12,7 @@ from dialogue.answers import attachments, drafting, release
 from dialogue.answers import queries as answer_queries
 from dialogue.conferences.queries import area_options, conference_topics
 from dialogue.core.errors import InvalidInput
+from dialogue.core.i18n import gettext as _
 from dialogue.core.text import parse_id
 from dialogue.machine.actors import Role
 from dialogue.questions import queries, routing, screening
@@ -48,10 +49,10 @@ class ScreeningController(Controller):
     async def bulk(self, request: Request, conference_id: FromPath[int]) -> Redirect:
         form = await request.form()
         ids = [i for i in (parse_id(v) for v in form.getall("question", []) if isinstance(v, str)) if i]
-        done = await routing.accept_and_route(actor_of(request), ids, request.app.state.clock(),
+        result = await routing.accept_and_route(actor_of(request), ids, request.app.state.clock(),
                                                 request.app.state.settings.base_url)
         return Redirect(path=request.app.route_reverse("conference_queue", conference_id=conference_id)
-                        + f"?routed={done}", status_code=303)
+                        + f"?routed={len(result.done)}", status_code=303)
 
     async def _page(self, request: Request, question_id: int, errors: dict | None = None, values: dict | None = None,
                     status_code: int = 200) -> Template:
@@ -104,6 +105,22 @@ class ScreeningController(Controller):
                         + f"?done={action}", status_code=303)
 
 
+def step_notice(done: str) -> str:
+    """What the agency page says after a step (?done=<step>): what happened, not just "saved"."""
+    notices = {
+        "save": _("The draft is saved."),
+        "submit": _("Saved and sent to the agency head for approval."),
+        "published": _("The answer is approved and published. The asker and followers are told by e-mail."),
+        "held": _("The answer is approved; it is held and will be published with the others when the session starts."),
+        "return": _("The answer is returned to the officer with your comment."),
+        "part": _("Your agency's part of the answer is saved."),
+        "file": _("The file is attached."),
+        "at-session": _("Marked: to be answered in person at the session."),
+        "in-writing": _("Marked: to be answered in writing."),
+    }
+    return notices.get(done, "")
+
+
 class AgencyController(Controller):
     path = "/agency"
     guards = [roles(R.agency_officer, R.agency_head)]
@@ -121,6 +138,7 @@ class AgencyController(Controller):
     async def _page(self, request: Request, question_id: int, errors: dict | None = None, values: dict | None = None,
                     status_code: int = 200, conflict: dict | None = None) -> Template:
         actor = actor_of(request)
+        done = request.query_params.get("done", "") if status_code == 200 else ""
         question, assignments = await routing.agency_question(actor, checked_id(question_id))
         answer = await answer_queries.answer_of(question_id)
         parts = await answer_queries.parts_of(question_id)
@@ -131,7 +149,7 @@ class AgencyController(Controller):
             "conflict_changes": answer_queries.changes_between(conflict["body"], (values or {}).get("body", ""))
             if conflict else [],
             "files": await attachments.files_of(question_id), "max_mb": attachments.MAX_BYTES // (1024 * 1024),
-            "errors": errors or {}, "values": values or {},
+            "errors": errors or {}, "values": values or {}, "notice": step_notice(done),
         })
 
     @get("/questions/{question_id:int}", name="agency_question")
@@ -145,25 +163,29 @@ class AgencyController(Controller):
         actor, now = actor_of(request), request.app.state.clock()
         form = await form_data(request)
         checked_id(question_id)
+        done = step  # what the notice on the page will say was done
         try:
             if step == "save":
                 await drafting.save_draft(actor, question_id, form, now)
             elif step == "submit":
                 await drafting.submit(actor, question_id, now, form)
             elif step in ("approve", "return"):
-                await drafting.review(actor, question_id, step, form.get("comment", ""), now,
-                                     request.app.state.settings.base_url)
+                state = await drafting.review(actor, question_id, step, form.get("comment", ""), now,
+                                              request.app.state.settings.base_url)
+                done = {"published": "published", "approved": "held"}.get(state, step)
             elif step == "part":
                 await drafting.save_part(actor, question_id, form.get("part", ""), now)
             elif step == "at-session":
-                await attachments.mark_at_session(actor, question_id, form.get("at_session") == "yes", now)
+                at_session = form.get("at_session") == "yes"
+                await attachments.mark_at_session(actor, question_id, at_session, now)
+                done = "at-session" if at_session else "in-writing"
             else:
                 return await self._page(request, question_id, status_code=404)
         except drafting.AnswerConflict as conflict:
             return await self._page(request, question_id, {"body": str(conflict)}, form, 409, conflict.current)
         except InvalidInput as error:
             return await self._page(request, question_id, error.errors, form, 400)
-        return Redirect(path=request.app.route_reverse("agency_question", question_id=question_id) + f"?done={step}",
+        return Redirect(path=request.app.route_reverse("agency_question", question_id=question_id) + f"?done={done}",
                         status_code=303)
 
     @post("/questions/{question_id:int}/files", name="agency_upload")
