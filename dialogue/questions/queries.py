@@ -111,9 +111,11 @@ async def screening_page(actor: Actor, question_id: int, now: dt.datetime) -> di
     question = await for_organiser(actor, question_id)
     calendar = await working_calendar()
     topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
+    alike = await similar(question)
     return {
         "question": question, "code": display_code(question["tracking_code"]),
-        "similar": await similar(question), "assignments": await assignments_of(question_id, active_only=False),
+        "similar": alike, "main_proposed": main_proposed(question, alike),
+        "assignments": await assignments_of(question_id, active_only=False),
         "default_lead": str(topic["default_agency"] or "") if topic else "",
         "due": deadline(question, calendar, local_today(now)),
         "forward_by": calendar.add_working_days(question["created_at"], FORWARD_DAYS),
@@ -121,3 +123,13 @@ async def screening_page(actor: Actor, question_id: int, now: dt.datetime) -> di
         "actions": QUESTION.allowed(question["state"]),
         "routed": QUESTION.is_in("with_agency", question["state"]),
     }
+
+
+def main_proposed(question: dict, alike: list[dict]) -> str:
+    """The main question the merge form proposes: the earliest of the similar questions of this
+    conference that can take others. Not the most similar: that is often a later duplicate, or one
+    already merged into this question (merged questions cannot take others)."""
+    candidates = [row for row in alike if row["conference"] == question["conference"]
+                  and QUESTION.is_in("can_take_others", row["state"])]
+    earliest = min(candidates, key=lambda row: (row["created_at"], row["id"]), default=None)
+    return display_code(earliest["tracking_code"]) if earliest else ""

@@ -28,7 +28,7 @@ async def similar(question: dict, limit: int = 5, minimum: float = 60.0) -> list
                               limit=limit, score_cutoff=minimum)
     scores = {candidates[index]["id"]: round(score) for _text, score, index in matches}
     details = {row["id"]: row for row in await Question.select(
-        Question.id, Question.tracking_code, Question.title, Question.state, Question.conference,
+        Question.id, Question.tracking_code, Question.title, Question.state, Question.conference, Question.created_at,
         Question.conference.title.as_alias("conference_title"),
     ).where(Question.id.is_in(list(scores) or [0]))}
     return [{**details[question_id], "score": score} for question_id, score in scores.items() if question_id in details]
