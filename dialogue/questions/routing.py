@@ -20,7 +20,6 @@ from dialogue.reference.calendar import working_calendar
 from dialogue.reference.tables import Agency, Topic
 
 ACTIVE = Assignment.active == True
-MAX_BULK = 200
 
 
 async def _deactivate_assignments(question_id: int, returned_reason: str = "") -> None:
@@ -65,12 +64,14 @@ def bulk_routable(state: str) -> bool:
                                                 and not QUESTION.is_in("with_agency", state))
 
 
-async def accept_and_route(actor: Actor, question_ids: list[int], now: dt.datetime, base_url: str) -> BulkResult:
+async def accept_and_route(actor: Actor, question_ids: list[int], now: dt.datetime, base_url: str,
+                           conference_id: int | None = None) -> BulkResult:
     """The common case in bulk: accept each new question and route it to its topic's agency. For
     each question it is one step: both changes or neither, and one e-mail that says both."""
+    if conference_id is not None and not question_ids:
+        raise InvalidInput({"questions": _("Choose at least one question in the list.")})
 
-    async def one(question_id: int) -> None:
-        question = await for_organiser(actor, question_id)
+    async def one(question: dict) -> None:
         if not bulk_routable(question["state"]):
             raise Conflict(_("It is not waiting to be accepted or routed."))
         topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
@@ -80,10 +81,10 @@ async def accept_and_route(actor: Actor, question_ids: list[int], now: dt.dateti
             accepting = QUESTION.allows(question["state"], "accept")
             if accepting:
                 await change(actor, question, "accept", now, base_url, updates={"decision_reason": ""}, notify=False)
-            await assign(actor, question_id, {"lead_agency": str(topic["default_agency"])}, now, base_url,
+            await assign(actor, question["id"], {"lead_agency": str(topic["default_agency"])}, now, base_url,
                          news="accept_and_assign" if accepting else "")
 
-    return await for_each(question_ids[:MAX_BULK], one)
+    return await for_each(actor, conference_id, question_ids, one)
 
 
 async def assignments_of(question_id: int, active_only: bool = True) -> list[dict]:

@@ -32,3 +32,25 @@ async def similar(question: dict, limit: int = 5, minimum: float = 60.0) -> list
         Question.conference.title.as_alias("conference_title"),
     ).where(Question.id.is_in(list(scores) or [0]))}
     return [{**details[question_id], "score": score} for question_id, score in scores.items() if question_id in details]
+
+
+LIKELY_DUPLICATE = 70.0  # tuned on the demo's near-duplicates: all pairs above it are the same matter
+
+
+def resemblance(first: tuple[str, str], second: tuple[str, str]) -> float:
+    """How alike two questions are, from their folded (title, title and text): the mean of the two
+    word-order-tolerant scores. The title keeps shared stock phrases of the text ("đề nghị phường")
+    from making unrelated questions look alike."""
+    return (fuzz.token_set_ratio(first[0], second[0]) + fuzz.token_set_ratio(first[1], second[1])) / 2
+
+
+def likely_duplicates(texts: list[tuple[str, str]], may_be_main: list[bool]) -> list[tuple[int, float] | None]:
+    """For each question of a list, oldest first, the earlier one (its index and score) it most
+    resembles, if that one may be a main question and the resemblance marks a likely duplicate.
+    Quadratic: meant for one page of the queue (50 questions: about 1,200 comparisons)."""
+    found: list[tuple[int, float] | None] = []
+    for index, text in enumerate(texts):
+        scores = [(resemblance(text, texts[earlier]), earlier) for earlier in range(index) if may_be_main[earlier]]
+        score, earlier = max(scores, default=(0.0, -1))
+        found.append((earlier, round(score)) if score >= LIKELY_DUPLICATE else None)
+    return found
