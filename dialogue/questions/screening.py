@@ -172,9 +172,10 @@ async def _main_question(conference_id: int, main_raw: str, question_id: int | N
         main_id = row["id"] if row else None
     main = await get_question(main_id) if main_id else None
     if main is None or main["conference"] != conference_id or main["id"] == question_id:
-        raise InvalidInput({"main": _("Choose another question of the same conference.")})
+        raise InvalidInput({"main_question": _("Choose another question of the same conference.")})
     if not QUESTION.is_in("can_take_others", main["state"]):
-        raise InvalidInput({"main": _("That question cannot take others: it is itself merged, withdrawn or rejected.")})
+        raise InvalidInput({"main_question": _(
+            "That question cannot take others: it is itself merged, withdrawn or rejected.")})
     return main
 
 

@@ -44,13 +44,17 @@ def resemblance(first: tuple[str, str], second: tuple[str, str]) -> float:
     return (fuzz.token_set_ratio(first[0], second[0]) + fuzz.token_set_ratio(first[1], second[1])) / 2
 
 
-def likely_duplicates(texts: list[tuple[str, str]], may_be_main: list[bool]) -> list[tuple[int, float] | None]:
-    """For each question of a list, oldest first, the earlier one (its index and score) it most
-    resembles, if that one may be a main question and the resemblance marks a likely duplicate.
-    Quadratic: meant for one page of the queue (50 questions: about 1,200 comparisons)."""
-    found: list[tuple[int, float] | None] = []
+def likely_duplicates(texts: list[tuple[str, str]], may_be_main: list[bool]) -> list[tuple[int, int] | None]:
+    """For each question of a list, oldest first, the earliest one before it (its index and score)
+    that may be a main question and that it resembles enough to be a likely duplicate: so a group
+    points at one question, the one the merge form proposes as main. Quadratic: meant for one page
+    of the queue (50 questions: at most about 1,200 comparisons)."""
+    found: list[tuple[int, int] | None] = []
     for index, text in enumerate(texts):
-        scores = [(resemblance(text, texts[earlier]), earlier) for earlier in range(index) if may_be_main[earlier]]
-        score, earlier = max(scores, default=(0.0, -1))
-        found.append((earlier, round(score)) if score >= LIKELY_DUPLICATE else None)
+        match = None
+        for earlier in range(index):
+            if may_be_main[earlier] and (score := resemblance(text, texts[earlier])) >= LIKELY_DUPLICATE:
+                match = (earlier, round(score))
+                break
+        found.append(match)
     return found

@@ -72,7 +72,8 @@ class ScreeningController(Controller):
         conference_id = checked_id(conference_id)
         form = await request.form()
         ids = [i for i in (parse_id(v) for v in form.getall("question", []) if isinstance(v, str)) if i]
-        values = {key: str(form.get(key) or "")[:4000] for key in ("category", "reason", "main", "merge_reason")}
+        values = {key: str(form.get(key) or "")[:4000]
+                  for key in ("category", "reason", "main_question", "merge_reason")}
         page = parse_id(request.query_params.get("page")) or 1
         main = None
         try:
@@ -81,7 +82,7 @@ class ScreeningController(Controller):
             elif action == "reject":
                 result = await screening.reject_many(actor, conference_id, ids, values, now, base_url)
             elif action == "merge":
-                main, result = await screening.merge_many(actor, conference_id, ids, values["main"],
+                main, result = await screening.merge_many(actor, conference_id, ids, values["main_question"],
                                                           values["merge_reason"], now, base_url)
             else:
                 raise NotFound(_("This action does not exist."))
@@ -132,7 +133,8 @@ class ScreeningController(Controller):
             if action in ("accept", "reject", "forward"):
                 await screening.decide(actor, question_id, action, form, now, base_url)
             elif action == "merge":
-                await screening.merge(actor, question_id, form.get("main", ""), form.get("reason", ""), now, base_url)
+                await screening.merge(actor, question_id, form.get("main_question", ""), form.get("reason", ""), now,
+                                      base_url)
             elif action == "unmerge":
                 await screening.unmerge(actor, question_id, now, base_url)
             elif action == "assign":
