@@ -37,3 +37,22 @@ async def test_the_log_names_objects_and_links_their_pages(demo_db, demo_client)
         assert '<a href="/admin/accounts/1">Quản trị hệ thống</a>' in page  # signed in
         assert f'<a href="/admin/agencies/{agency["id"]}">{agency["name"]}</a>' in page
     assert (await demo_client.get(f"/organiser/questions/{question['id']}")).status_code == 200  # the link opens
+
+
+async def test_a_published_answer_is_one_line_of_the_log(demo_db, demo_client):
+    from dialogue.answers import drafting
+    from dialogue.conferences.tables import Conference
+    from dialogue.questions import routing
+
+    await load_demo(dt.date.today())
+    await Conference.update({Conference.release_policy: "on_approval"}).where(Conference.id > 0)
+    question = await Question.select().where(Question.title == "Ngập úng ngõ 120 Hoàng Cầu mỗi khi mưa lớn").first()
+    now = dt.datetime.now(dt.UTC)
+    await routing.accept_and_route(await actor(DEMO_ACCOUNTS["organiser"]), [question["id"]], now, BASE)
+    officer = await actor(DEMO_ACCOUNTS["agency_officer"])
+    await drafting.save_draft(officer, question["id"], {"body": "Phường sẽ nạo vét cống trong tháng."}, now)
+    await drafting.submit(officer, question["id"], now)
+    await drafting.review(await actor(DEMO_ACCOUNTS["agency_head"]), question["id"], "approve", "", now, BASE)
+    await sign_in(demo_client, DEMO_ACCOUNTS["admin"])
+    page = (await demo_client.get("/admin/log")).text
+    assert page.count("Phạm Thu Hà đã công bố câu trả lời") == 1

@@ -106,7 +106,9 @@ async def entries_for(object_type: str, object_id: Any, limit: int = 200) -> lis
 
 
 async def recent_entries(limit: int = 100, offset: int = 0, object_type: str | None = None) -> list[dict]:
+    """The latest entries, newest first, one line per step (so a page may hold a few fewer)."""
     query = ActionLog.select(ActionLog.all_columns(), ActionLog.actor.full_name.as_alias("actor_name"))
     if object_type:
         query = query.where(ActionLog.object_type == object_type)
-    return await query.order_by(ActionLog.id, ascending=False).limit(limit).offset(offset).output(load_json=True)
+    return one_line_per_step(
+        await query.order_by(ActionLog.id, ascending=False).limit(limit).offset(offset).output(load_json=True))
