@@ -360,6 +360,12 @@ async def list_accounts() -> list[dict]:
     ).order_by(StaffUser.role).order_by(StaffUser.email)
 
 
+async def staff_names(user_ids: list[int]) -> dict[int, str]:
+    """Staff members' names by id (for the action log)."""
+    rows = await StaffUser.select(StaffUser.id, StaffUser.full_name).where(StaffUser.id.is_in(user_ids or [0]))
+    return {row["id"]: row["full_name"] for row in rows}
+
+
 async def get_account(user_id: int) -> dict:
     user = await StaffUser.select(
         *PUBLIC_COLUMNS, StaffUser.unit.code.as_alias("unit_code"), StaffUser.unit.name.as_alias("unit_name"),

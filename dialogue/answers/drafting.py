@@ -118,8 +118,9 @@ async def submit(actor: Actor, question_id: int, now: dt.datetime, form: dict | 
                          log_object=("question", question_id))
 
 
-async def review(actor: Actor, question_id: int, decision: str, comment: str, now: dt.datetime, base_url: str) -> None:
-    """The lead agency's head approves (published at once if the conference says so) or returns."""
+async def review(actor: Actor, question_id: int, decision: str, comment: str, now: dt.datetime, base_url: str) -> str:
+    """The lead agency's head approves (published at once if the conference says so) or returns.
+    Returns the answer's state after: returned, approved (held for the session) or published."""
     question, lead = await _lead(actor, question_id)
     answer = await answer_of(question_id)
     if answer is None:
@@ -131,7 +132,7 @@ async def review(actor: Actor, question_id: int, decision: str, comment: str, no
             raise InvalidInput({"comment": _("Say what the officer should change.")})
         await transition(ANSWER, actor, answer, "return", now=now, permission="approve", scope=scope,
                          updates={"return_comment": comment}, reason=comment, log_object=("question", question_id))
-        return
+        return Answer.State.returned.value
     if decision != "approve":
         raise NotFound(_("This action does not exist."))
     conference = await get_conference(question["conference"])
@@ -141,6 +142,8 @@ async def review(actor: Actor, question_id: int, decision: str, comment: str, no
                                     log_object=("question", question_id))
         if conference["release_policy"] == Conference.ReleasePolicy.on_approval.value:
             await publish(actor, question, approved, now, base_url)
+            return Answer.State.published.value
+    return approved["state"]
 
 
 async def organiser_return(actor: Actor, question_id: int, reason: str, now: dt.datetime) -> None:

@@ -56,6 +56,12 @@ async def for_organiser(actor: Actor, conference_id: int) -> dict:
     return conference
 
 
+async def titles(conference_ids: list[int]) -> dict[int, str]:
+    """Conferences' titles by id (for the action log)."""
+    rows = await Conference.select(Conference.id, Conference.title).where(Conference.id.is_in(conference_ids or [0]))
+    return {row["id"]: row["title"] for row in rows}
+
+
 async def get_public_conference(conference_id: int) -> dict:
     conference = await get_conference(conference_id)
     if not CONFERENCE.is_in("public", conference["state"]):

@@ -14,6 +14,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
+from dialogue.core.vocabulary import action_sentence
 from dialogue.machine.actors import Actor
 
 
@@ -76,15 +77,38 @@ async def record(actor: Actor, action: str, object_type: str, object_id: Any, *,
     await entry(actor, action, object_type, object_id, at=at, **fields)
 
 
+def _same_step(first: dict, second: dict) -> bool:
+    """Two entries that tell one step: same object, same actor, same moment, same sentence."""
+    return (all(first.get(key) == second.get(key) for key in (
+        "at", "actor_kind", "actor", "actor_ref", "object_type", "object_id", "reason"))
+        and action_sentence(first["action"]) == action_sentence(second["action"]))
+
+
+def one_line_per_step(entries: list[dict]) -> list[dict]:
+    """Entries as a history shows them. One step can change two machines at once (publishing an
+    answer also answers its question): the log keeps both entries, the history one sentence, the
+    later entry's (the question's own step, which its public timeline shows too)."""
+    lines: list[dict] = []
+    for entry in entries:
+        if lines and _same_step(lines[-1], entry):
+            lines[-1] = entry
+        else:
+            lines.append(entry)
+    return lines
+
+
 async def entries_for(object_type: str, object_id: Any, limit: int = 200) -> list[dict]:
-    return await ActionLog.select(
+    """An object's history, oldest first, one line per step."""
+    return one_line_per_step(await ActionLog.select(
         ActionLog.all_columns(), ActionLog.actor.full_name.as_alias("actor_name"),
     ).where((ActionLog.object_type == object_type) & (ActionLog.object_id == str(object_id))) \
-        .order_by(ActionLog.id).limit(limit).output(load_json=True)
+        .order_by(ActionLog.id).limit(limit).output(load_json=True))
 
 
 async def recent_entries(limit: int = 100, offset: int = 0, object_type: str | None = None) -> list[dict]:
+    """The latest entries, newest first, one line per step (so a page may hold a few fewer)."""
     query = ActionLog.select(ActionLog.all_columns(), ActionLog.actor.full_name.as_alias("actor_name"))
     if object_type:
         query = query.where(ActionLog.object_type == object_type)
-    return await query.order_by(ActionLog.id, ascending=False).limit(limit).offset(offset).output(load_json=True)
+    return one_line_per_step(
+        await query.order_by(ActionLog.id, ascending=False).limit(limit).offset(offset).output(load_json=True))

@@ -13,7 +13,7 @@ from dialogue.questions.intake import display_code
 from dialogue.questions.machine import QUESTION
 from dialogue.questions.routing import assignments_of, deadline
 from dialogue.questions.screening import for_organiser
-from dialogue.questions.similarity import similar
+from dialogue.questions.similarity import likely_duplicates, similar
 from dialogue.questions.tables import Assignment, Question
 from dialogue.reference.calendar import FORWARD_DAYS, working_calendar
 from dialogue.reference.tables import Topic
@@ -22,6 +22,7 @@ from dialogue.reference.units import scope_of_unit
 PAGE = 50
 ACTIVE = Assignment.active == True
 STATES_OF = {name: sorted(states) for name, states in QUESTION.sets.items()}
+BULK_ACTIONS = frozenset({"accept", "assign", "reject", "merge"})  # what the queue's bulk actions do
 
 
 async def queue(actor: Actor, conference_id: int, filters: dict, now: dt.datetime, page: int = 1) -> dict:
@@ -52,7 +53,7 @@ async def queue(actor: Actor, conference_id: int, filters: dict, now: dt.datetim
 
     query = Question.select(
         Question.id, Question.tracking_code, Question.title, Question.asker_kind, Question.state, Question.created_at,
-        Question.screening_due_on, Question.answer_due_on, Question.returned_by_agency,
+        Question.screening_due_on, Question.answer_due_on, Question.returned_by_agency, Question.search_folded,
         Question.topic.name_vi.as_alias("topic_vi"), Question.topic.name_en.as_alias("topic_en"),
         Question.unit.name.as_alias("unit_name"),
     )
@@ -68,19 +69,19 @@ async def queue(actor: Actor, conference_id: int, filters: dict, now: dt.datetim
         Assignment.question.is_in(ids or [0]) & (Assignment.active == True)
         & (Assignment.role == Assignment.Role.lead.value))}
     calendar = await working_calendar()
-    for row in rows:
+    duplicates = likely_duplicates([(fold(row["title"]), row["search_folded"]) for row in rows],
+                                   [QUESTION.is_in("can_take_others", row["state"]) for row in rows])
+    for row, duplicate in zip(rows, duplicates, strict=True):
         row["lead_agency"] = leads.get(row["id"], "")
         row["due"] = deadline(row, calendar, today)
-        row["bulk_routable"] = bulk_routable(row["state"])
+        row["choosable"] = bool(QUESTION.allowed(row["state"]) & BULK_ACTIONS)
+        # Only a question that can still be merged is marked: one merged already is settled.
+        earlier = rows[duplicate[0]] if duplicate and QUESTION.allows(row["state"], "merge") else None
+        row["duplicate_of"] = {"id": earlier["id"], "code": display_code(earlier["tracking_code"]),
+                               "score": duplicate[1]} if earlier else None
     counts = await state_counts(conference_id)
     return {"conference": conference, "rows": rows, "total": total, "page": page,
             "pages": max(1, -(-total // PAGE)), "counts": counts}
-
-
-def bulk_routable(state: str) -> bool:
-    """What "accept and route to the topic's agency" can take: new or accepted, not yet routed."""
-    return QUESTION.allows(state, "accept") or (QUESTION.allows(state, "assign")
-                                                and not QUESTION.is_in("with_agency", state))
 
 
 async def questions_of(actor: Actor, conference_id: int, limit: int = 500) -> list[dict]:
@@ -117,9 +118,11 @@ async def screening_page(actor: Actor, question_id: int, now: dt.datetime) -> di
     question = await for_organiser(actor, question_id)
     calendar = await working_calendar()
     topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
+    alike = await similar(question)
     return {
         "question": question, "code": display_code(question["tracking_code"]),
-        "similar": await similar(question), "assignments": await assignments_of(question_id, active_only=False),
+        "similar": alike, "main_proposed": main_proposed(question, alike),
+        "assignments": await assignments_of(question_id, active_only=False),
         "default_lead": str(topic["default_agency"] or "") if topic else "",
         "due": deadline(question, calendar, local_today(now)),
         "forward_by": calendar.add_working_days(question["created_at"], FORWARD_DAYS),
@@ -127,3 +130,20 @@ async def screening_page(actor: Actor, question_id: int, now: dt.datetime) -> di
         "actions": QUESTION.allowed(question["state"]),
         "routed": QUESTION.is_in("with_agency", question["state"]),
     }
+
+
+def main_proposed(question: dict, alike: list[dict]) -> str:
+    """The main question the merge form proposes: the earliest of the similar questions of this
+    conference that can take others. Not the most similar: that is often a later duplicate, or one
+    already merged into this question (merged questions cannot take others)."""
+    candidates = [row for row in alike if row["conference"] == question["conference"]
+                  and QUESTION.is_in("can_take_others", row["state"])]
+    earliest = min(candidates, key=lambda row: (row["created_at"], row["id"]), default=None)
+    return display_code(earliest["tracking_code"]) if earliest else ""
+
+
+async def labels(question_ids: list[int]) -> dict[int, dict]:
+    """The tracking code and title of each question, to name them in a report (staff only)."""
+    rows = await Question.select(Question.id, Question.tracking_code, Question.title).where(
+        Question.id.is_in(question_ids or [0]))
+    return {row["id"]: {"code": display_code(row["tracking_code"]), "title": row["title"]} for row in rows}

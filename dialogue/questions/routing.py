@@ -8,18 +8,18 @@ import datetime as dt
 
 from dialogue.conferences.queries import get_conference
 from dialogue.core.calendar import WorkingCalendar
+from dialogue.core.db import write_transaction
 from dialogue.core.errors import Conflict, InvalidInput
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import parse_id, tidy
 from dialogue.machine.actors import Actor, ObjectScope, require
 from dialogue.questions.machine import QUESTION
-from dialogue.questions.screening import change, for_organiser, get_question
+from dialogue.questions.screening import BulkResult, change, for_each, for_organiser, get_question
 from dialogue.questions.tables import Assignment
 from dialogue.reference.calendar import working_calendar
 from dialogue.reference.tables import Agency, Topic
 
 ACTIVE = Assignment.active == True
-MAX_BULK = 200
 
 
 async def _deactivate_assignments(question_id: int, returned_reason: str = "") -> None:
@@ -30,7 +30,7 @@ async def _deactivate_assignments(question_id: int, returned_reason: str = "") -
 
 
 async def assign(actor: Actor, question_id: int, form: dict, now: dt.datetime, base_url: str,
-                 lists: dict[str, list[str]] | None = None) -> None:
+                 lists: dict[str, list[str]] | None = None, news: str = "") -> None:
     """Route to one lead agency (and contributors), with the conference's answer deadline."""
     question = await for_organiser(actor, question_id)
     QUESTION.target_of(question["state"], "assign")
@@ -55,23 +55,36 @@ async def assign(actor: Actor, question_id: int, form: dict, now: dt.datetime, b
 
     await change(actor, question, "assign", now, base_url, updates={"answer_due_on": due, "returned_by_agency": False},
                  details={"lead": lead, "contributing": contributing, "due_on": due.isoformat()},
-                 notify=not QUESTION.is_in("with_agency", question["state"]), also=swap_assignments)
+                 notify=not QUESTION.is_in("with_agency", question["state"]), also=swap_assignments, news=news)
 
 
-async def accept_and_route(actor: Actor, question_ids: list[int], now: dt.datetime, base_url: str) -> int:
-    """The common case in bulk: accept each new question and route it to its topic's agency."""
-    done = 0
-    for question_id in question_ids[:MAX_BULK]:
-        question = await for_organiser(actor, question_id)
-        if QUESTION.allows(question["state"], "accept"):
-            await change(actor, question, "accept", now, base_url, updates={"decision_reason": ""})
-            question = await get_question(question_id)
-        if QUESTION.allows(question["state"], "assign") and not QUESTION.is_in("with_agency", question["state"]):
-            topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
-            if topic and topic["default_agency"]:
-                await assign(actor, question_id, {"lead_agency": str(topic["default_agency"])}, now, base_url)
-                done += 1
-    return done
+def bulk_routable(state: str) -> bool:
+    """What "accept and route to the topic's agency" can take: new or accepted, not yet routed."""
+    return QUESTION.allows(state, "accept") or (QUESTION.allows(state, "assign")
+                                                and not QUESTION.is_in("with_agency", state))
+
+
+async def accept_and_route(actor: Actor, question_ids: list[int], now: dt.datetime, base_url: str,
+                           conference_id: int | None = None) -> BulkResult:
+    """The common case in bulk: accept each new question and route it to its topic's agency. For
+    each question it is one step: both changes or neither, and one e-mail that says both."""
+    if conference_id is not None and not question_ids:
+        raise InvalidInput({"questions": _("Choose at least one question in the list.")})
+
+    async def one(question: dict) -> None:
+        if not bulk_routable(question["state"]):
+            raise Conflict(_("It is not waiting to be accepted or routed."))
+        topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
+        if not (topic and topic["default_agency"]):
+            raise Conflict(_("Its topic has no usual agency: route it from its own page."))
+        async with write_transaction():
+            accepting = QUESTION.allows(question["state"], "accept")
+            if accepting:
+                await change(actor, question, "accept", now, base_url, updates={"decision_reason": ""}, notify=False)
+            await assign(actor, question["id"], {"lead_agency": str(topic["default_agency"])}, now, base_url,
+                         news="accept_and_assign" if accepting else "")
+
+    return await for_each(actor, conference_id, question_ids, one)
 
 
 async def assignments_of(question_id: int, active_only: bool = True) -> list[dict]:

@@ -119,7 +119,8 @@ async def withdraw(raw_code: str, token: str, reason: str, now: dt.datetime, bas
 async def update_mails(question: dict, template: str, subject, now: dt.datetime, base_url: str,
                        **context) -> list[OutboxMessage]:
     """The e-mails about a change of this question: to its asker, its confirmed followers, and the
-    askers (and followers) of the questions merged into it, each in their language. Called inside
+    askers (and followers) of the questions merged into it, each in their language, and to each
+    address once (an asker who also follows, or whose two questions were merged). Called inside
     the change's transaction, so the recipients are those of the moment of the change."""
     code = question["tracking_code"]
     conference = await get_conference(question["conference"])
@@ -132,8 +133,11 @@ async def update_mails(question: dict, template: str, subject, now: dt.datetime,
         & Follower.confirmed_at.is_not_null() & Follower.unsubscribed_at.is_null()
     ):
         recipients.append((follower["email"], follower["language"], follower["token"]))
-    messages = []
+    messages, told = [], set()
     for address, language_code, follow_token in recipients:
+        if address.casefold() in told:
+            continue  # one e-mail per person and event: the first (their own question's) is kept
+        told.add(address.casefold())
         unsubscribe_url = f"{base_url}/follow/{follow_token}/unsubscribe" if follow_token else ""
         messages.append(outbox.prepare(
             to=address, template=template, language_code=language_code, subject=subject, kind=template, now=now,

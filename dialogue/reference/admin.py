@@ -11,6 +11,7 @@ import re
 
 from dialogue.core.db import write_transaction
 from dialogue.core.errors import InvalidInput, NotFound
+from dialogue.core.i18n import current_language, format_day
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import fold, parse_day, parse_id, tidy
 from dialogue.core.validation import is_email_address
@@ -102,6 +103,12 @@ async def get_agency(agency_id: int) -> dict:
     return row
 
 
+async def agency_names(agency_ids: list[int]) -> dict[int, str]:
+    """Agencies' names by id (for the action log)."""
+    rows = await Agency.select(Agency.id, Agency.name).where(Agency.id.is_in(agency_ids or [0]))
+    return {row["id"]: row["name"] for row in rows}
+
+
 # --- Topics --------------------------------------------------------------------------------
 
 async def save_topic(actor: Actor, form: dict, now: dt.datetime, topic_id: int | None = None) -> int:
@@ -148,6 +155,12 @@ async def get_topic(topic_id: int) -> dict:
     return row
 
 
+async def topic_names(topic_ids: list[int]) -> dict[int, str]:
+    """Topics' names by id, in the reader's language (for the action log)."""
+    rows = await Topic.select(Topic.id, Topic.name_vi, Topic.name_en).where(Topic.id.is_in(topic_ids or [0]))
+    return {row["id"]: row["name_vi"] if current_language() == "vi" else row["name_en"] for row in rows}
+
+
 # --- Holidays ------------------------------------------------------------------------------
 
 async def save_holiday(actor: Actor, form: dict, now: dt.datetime, holiday_id: int | None = None) -> int:
@@ -191,6 +204,12 @@ async def get_holiday(holiday_id: int) -> dict:
     if row is None:
         raise NotFound(_("This item no longer exists."))
     return row
+
+
+async def holiday_names(holiday_ids: list[int]) -> dict[int, str]:
+    """Days off by id, as "name (day)" (for the action log)."""
+    rows = await Holiday.select(Holiday.id, Holiday.name, Holiday.day).where(Holiday.id.is_in(holiday_ids or [0]))
+    return {row["id"]: f"{row['name']} ({format_day(row['day'])})" for row in rows}
 
 
 # --- The unit map --------------------------------------------------------------------------

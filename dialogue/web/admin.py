@@ -14,12 +14,14 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from dialogue.accounts import commands as accounts
+from dialogue.conferences import queries as conference_queries
 from dialogue.core.errors import InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
-from dialogue.core.text import valid_id
+from dialogue.core.text import parse_id, valid_id
 from dialogue.core.vocabulary import word
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Role
+from dialogue.questions import queries as question_queries
 from dialogue.reference import admin as reference
 from dialogue.reference.admin import HolidayKind
 from dialogue.reference.loading import list_holidays, list_units
@@ -53,6 +55,53 @@ async def agency_options() -> list[tuple[str, str]]:
     return [(str(a["id"]), f"{a['short_name']} — {a['name']}") for a in await reference.list_agencies(False)]
 
 
+async def _question_labels(question_ids: list[int]) -> dict[int, str]:
+    labels = await question_queries.labels(question_ids)
+    return {question_id: f"{label['code']} · {label['title']}" for question_id, label in labels.items()}
+
+
+# The objects the action log names: how to name them from their ids, and their staff page (route, parameter).
+LOG_OBJECTS: dict[str, tuple[Callable[[list[int]], Awaitable[dict[int, str]]], str, str]] = {
+    "question": (_question_labels, "organiser_question", "question_id"),
+    "conference": (conference_queries.titles, "organiser_conference", "conference_id"),
+    "staff_user": (accounts.staff_names, "admin_account", "user_id"),
+    "agency": (reference.agency_names, "admin_agency", "agency_id"),
+    "topic": (reference.topic_names, "admin_topic", "topic_id"),
+    "holiday": (reference.holiday_names, "admin_holiday", "holiday_id"),
+}
+
+
+def object_kind(object_type: str) -> str:
+    """What an object is, for one the log can no longer name (deleted since)."""
+    kinds = {"question": _("Question"), "conference": _("Conference"), "staff_user": _("Staff account"),
+             "agency": _("Agency"), "topic": _("Topic"), "holiday": _("Day off"),
+             "admin_unit": _("Administrative units")}
+    return kinds.get(object_type, object_type)
+
+
+async def with_objects(request: Request, entries: list[dict]) -> list[dict]:
+    """Log entries with the name of their object and a link to its staff page (one query per kind
+    of object on the page, not one per entry)."""
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        object_id = parse_id(entry["object_id"])
+        if entry["object_type"] in LOG_OBJECTS and object_id:
+            wanted.setdefault(entry["object_type"], set()).add(object_id)
+    names = {kind: await LOG_OBJECTS[kind][0](sorted(ids)) for kind, ids in wanted.items()}
+    for entry in entries:
+        kind, object_id = entry["object_type"], parse_id(entry["object_id"])
+        name = names.get(kind, {}).get(object_id) if object_id else None
+        if name:
+            _names, route, parameter = LOG_OBJECTS[kind]
+            entry["object_name"] = name
+            entry["object_url"] = request.app.route_reverse(route, **{parameter: object_id})
+        elif kind == "admin_unit":
+            entry["object_name"], entry["object_url"] = object_kind(kind), request.app.route_reverse("admin_units")
+        else:
+            entry["object_name"], entry["object_url"] = f"{object_kind(kind)} {entry['object_id']}", ""
+    return entries
+
+
 async def _edit(
     request: Request, template: str, save: Callable[[dict], Awaitable[int]], done: Callable[[int], str],
     context: dict,
@@ -72,8 +121,9 @@ class AdminController(Controller):
     guards = [roles(R.admin)]
 
     @get("/", name="admin_home")
-    async def home(self) -> Template:
-        return Template(template_name="admin/home.html", context={"entries": await audit.recent_entries(limit=10)})
+    async def home(self, request: Request) -> Template:
+        return Template(template_name="admin/home.html", context={
+            "entries": await with_objects(request, await audit.recent_entries(limit=10))})
 
     # --- Accounts ---------------------------------------------------------------------
 
@@ -276,7 +326,9 @@ class AdminController(Controller):
                         context={"units": units, "total": len(units), "province": "", "q": "", "report": report})
 
     @get("/log", name="admin_log")
-    async def log(self, page: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1) -> Template:
+    async def log(self, request: Request,
+                  page: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1) -> Template:
         entries = await audit.recent_entries(limit=LOG_PAGE + 1, offset=(page - 1) * LOG_PAGE)
         return Template(template_name="admin/log.html", context={
-            "entries": entries[:LOG_PAGE], "page": page, "has_next": len(entries) > LOG_PAGE})
+            "entries": await with_objects(request, entries[:LOG_PAGE]), "page": page,
+            "has_next": len(entries) > LOG_PAGE})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
@@ -11,12 +13,14 @@ from litestar.response import Redirect, Template
 from dialogue.answers import attachments, drafting, release
 from dialogue.answers import queries as answer_queries
 from dialogue.conferences.queries import area_options, conference_topics
-from dialogue.core.errors import InvalidInput
+from dialogue.core.errors import InvalidInput, NotFound
+from dialogue.core.i18n import gettext as _
 from dialogue.core.text import parse_id
+from dialogue.core.vocabulary import word
 from dialogue.machine.actors import Role
 from dialogue.questions import queries, routing, screening
 from dialogue.questions.intake import display_code
-from dialogue.questions.machine import QUESTION
+from dialogue.questions.machine import QUESTION, REJECTION_CATEGORIES
 from dialogue.reference.admin import get_agency, list_agencies
 from dialogue.web.admin import checked_id
 from dialogue.web.forms import form_data
@@ -24,6 +28,11 @@ from dialogue.web.guards import actor_of, roles
 
 R = Role
 FILTERS = ("state", "topic", "asker_kind", "unit", "agency", "overdue", "returned", "q")
+BULK_REPORT = "queue_report"  # what the last bulk action did, kept in the session for the page after it
+
+
+def queue_filters(request: Request) -> dict[str, str]:
+    return {key: (request.query_params.get(key) or "")[:100] for key in FILTERS}
 
 
 class ScreeningController(Controller):
@@ -33,25 +42,63 @@ class ScreeningController(Controller):
     @get("/conferences/{conference_id:int}/queue", name="conference_queue")
     async def queue(self, request: Request, conference_id: FromPath[int],
                     page: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1) -> Template:
-        filters = {key: (request.query_params.get(key) or "")[:100] for key in FILTERS}
+        return await self._queue(request, conference_id, page)
+
+    async def _queue(self, request: Request, conference_id: int, page: int, errors: dict | None = None,
+                     values: dict | None = None, chosen: Iterable[int] = (), status_code: int = 200) -> Template:
+        filters = queue_filters(request)
         data = await queries.queue(actor_of(request), checked_id(conference_id), filters,
-                                     request.app.state.clock(), page)
+                                   request.app.state.clock(), page)
         conference = data["conference"]
-        return Template(template_name="organiser/queue.html", context={
+        report = None
+        if status_code == 200 and BULK_REPORT in request.session:  # shown once, after the redirect
+            session = dict(request.session)
+            report = session.pop(BULK_REPORT)
+            request.set_session(session)
+        return Template(template_name="organiser/queue.html", status_code=status_code, context={
             **data, "filters": filters, "topics": await conference_topics(conference_id),
             "question_states": list(QUESTION.states),
             "areas": await area_options(conference), "agencies": await list_agencies(include_inactive=False),
-            "query_string": "&".join(f"{k}={v}" for k, v in filters.items() if v),
+            "query_string": urlencode({k: v for k, v in filters.items() if v}),
+            "errors": errors or {}, "values": values or {}, "chosen": set(chosen), "report": report,
+            "rejection_categories": [(c, word("rejection_category", c)) for c in REJECTION_CATEGORIES],
         })
 
-    @post("/conferences/{conference_id:int}/queue/accept-and-route", name="conference_queue_route")
-    async def bulk(self, request: Request, conference_id: FromPath[int]) -> Redirect:
+    @post("/conferences/{conference_id:int}/queue/{action:str}", name="conference_queue_bulk")
+    async def bulk(self, request: Request, conference_id: FromPath[int], action: FromPath[str]) -> Template | Redirect:
+        """A bulk action on the chosen questions of the queue: each through the single action's
+        service; then the queue as it was (same filters and page) with what was done and refused."""
+        actor, now, base_url = actor_of(request), request.app.state.clock(), request.app.state.settings.base_url
+        conference_id = checked_id(conference_id)
         form = await request.form()
         ids = [i for i in (parse_id(v) for v in form.getall("question", []) if isinstance(v, str)) if i]
-        done = await routing.accept_and_route(actor_of(request), ids, request.app.state.clock(),
-                                                request.app.state.settings.base_url)
+        values = {key: str(form.get(key) or "")[:4000]
+                  for key in ("category", "reason", "main_question", "merge_reason")}
+        page = parse_id(request.query_params.get("page")) or 1
+        main = None
+        try:
+            if action == "accept-and-route":
+                result = await routing.accept_and_route(actor, ids, now, base_url, conference_id=conference_id)
+            elif action == "reject":
+                result = await screening.reject_many(actor, conference_id, ids, values, now, base_url)
+            elif action == "merge":
+                main, result = await screening.merge_many(actor, conference_id, ids, values["main_question"],
+                                                          values["merge_reason"], now, base_url)
+            else:
+                raise NotFound(_("This action does not exist."))
+        except InvalidInput as error:
+            return await self._queue(request, conference_id, page, error.errors, values, ids, status_code=400)
+        named = await queries.labels([question_id for question_id, _why in result.refused])
+        request.set_session({**request.session, BULK_REPORT: {
+            "action": action, "done": len(result.done),
+            "main": display_code(main["tracking_code"]) if main else "",
+            "refused": [{**named.get(question_id, {"code": "", "title": str(question_id)}), "why": why}
+                        for question_id, why in result.refused],
+        }})
+        kept = {key: value for key, value in queue_filters(request).items() if value}
+        query = urlencode({**kept, "page": page} if page > 1 else kept)
         return Redirect(path=request.app.route_reverse("conference_queue", conference_id=conference_id)
-                        + f"?routed={done}", status_code=303)
+                        + (f"?{query}" if query else ""), status_code=303)
 
     async def _page(self, request: Request, question_id: int, errors: dict | None = None, values: dict | None = None,
                     status_code: int = 200) -> Template:
@@ -86,7 +133,8 @@ class ScreeningController(Controller):
             if action in ("accept", "reject", "forward"):
                 await screening.decide(actor, question_id, action, form, now, base_url)
             elif action == "merge":
-                await screening.merge(actor, question_id, form.get("main", ""), form.get("reason", ""), now, base_url)
+                await screening.merge(actor, question_id, form.get("main_question", ""), form.get("reason", ""), now,
+                                      base_url)
             elif action == "unmerge":
                 await screening.unmerge(actor, question_id, now, base_url)
             elif action == "assign":
@@ -102,6 +150,22 @@ class ScreeningController(Controller):
             return await self._page(request, question_id, error.errors, form, status_code=400)
         return Redirect(path=request.app.route_reverse("organiser_question", question_id=question["id"])
                         + f"?done={action}", status_code=303)
+
+
+def step_notice(done: str) -> str:
+    """What the agency page says after a step (?done=<step>): what happened, not just "saved"."""
+    notices = {
+        "save": _("The draft is saved."),
+        "submit": _("Saved and sent to the agency head for approval."),
+        "published": _("The answer is approved and published. The asker and followers are told by e-mail."),
+        "held": _("The answer is approved; it is held and will be published with the others when the session starts."),
+        "return": _("The answer is returned to the officer with your comment."),
+        "part": _("Your agency's part of the answer is saved."),
+        "file": _("The file is attached."),
+        "at-session": _("Marked: to be answered in person at the session."),
+        "in-writing": _("Marked: to be answered in writing."),
+    }
+    return notices.get(done, "")
 
 
 class AgencyController(Controller):
@@ -121,6 +185,7 @@ class AgencyController(Controller):
     async def _page(self, request: Request, question_id: int, errors: dict | None = None, values: dict | None = None,
                     status_code: int = 200, conflict: dict | None = None) -> Template:
         actor = actor_of(request)
+        done = request.query_params.get("done", "") if status_code == 200 else ""
         question, assignments = await routing.agency_question(actor, checked_id(question_id))
         answer = await answer_queries.answer_of(question_id)
         parts = await answer_queries.parts_of(question_id)
@@ -131,7 +196,7 @@ class AgencyController(Controller):
             "conflict_changes": answer_queries.changes_between(conflict["body"], (values or {}).get("body", ""))
             if conflict else [],
             "files": await attachments.files_of(question_id), "max_mb": attachments.MAX_BYTES // (1024 * 1024),
-            "errors": errors or {}, "values": values or {},
+            "errors": errors or {}, "values": values or {}, "notice": step_notice(done),
         })
 
     @get("/questions/{question_id:int}", name="agency_question")
@@ -145,25 +210,29 @@ class AgencyController(Controller):
         actor, now = actor_of(request), request.app.state.clock()
         form = await form_data(request)
         checked_id(question_id)
+        done = step  # what the notice on the page will say was done
         try:
             if step == "save":
                 await drafting.save_draft(actor, question_id, form, now)
             elif step == "submit":
                 await drafting.submit(actor, question_id, now, form)
             elif step in ("approve", "return"):
-                await drafting.review(actor, question_id, step, form.get("comment", ""), now,
-                                     request.app.state.settings.base_url)
+                state = await drafting.review(actor, question_id, step, form.get("comment", ""), now,
+                                              request.app.state.settings.base_url)
+                done = {"published": "published", "approved": "held"}.get(state, step)
             elif step == "part":
                 await drafting.save_part(actor, question_id, form.get("part", ""), now)
             elif step == "at-session":
-                await attachments.mark_at_session(actor, question_id, form.get("at_session") == "yes", now)
+                at_session = form.get("at_session") == "yes"
+                await attachments.mark_at_session(actor, question_id, at_session, now)
+                done = "at-session" if at_session else "in-writing"
             else:
                 return await self._page(request, question_id, status_code=404)
         except drafting.AnswerConflict as conflict:
             return await self._page(request, question_id, {"body": str(conflict)}, form, 409, conflict.current)
         except InvalidInput as error:
             return await self._page(request, question_id, error.errors, form, 400)
-        return Redirect(path=request.app.route_reverse("agency_question", question_id=question_id) + f"?done={step}",
+        return Redirect(path=request.app.route_reverse("agency_question", question_id=question_id) + f"?done={done}",
                         status_code=303)
 
     @post("/questions/{question_id:int}/files", name="agency_upload")

@@ -35,7 +35,7 @@ async def test_organiser_screens_merges_and_routes_then_agencies_see_their_own(l
     boxes = page.locator('input[name="question"]')
     for n in range(await boxes.count()):
         await boxes.nth(n).check()
-    await page.get_by_role("button", name=re.compile("Chấp nhận các câu hỏi đã chọn")).click()
+    await page.get_by_role("button", name=re.compile("Chấp nhận các câu hỏi đã chọn")).first.click()
     await page.get_by_text(re.compile("Đã chấp nhận 3 câu hỏi")).wait_for()
     await assert_accessible(page)
 
