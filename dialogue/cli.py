@@ -194,11 +194,13 @@ def demo() -> None:
 
 @demo.command("load")
 @click.option("--questions/--no-questions", default=True, show_default=True,
-              help="Include the 42 questions waiting to be screened.")
-def demo_load(questions: bool) -> None:
+              help="Include the demo's 42 questions.")
+@click.option("--waiting", is_flag=True,
+              help="Leave every question waiting to be screened, instead of a month of the ward's work.")
+def demo_load(questions: bool, waiting: bool) -> None:
     """Load the demo once (running it again adds nothing)."""
 
-    added = run(lambda: load_demo(with_questions=questions, lively=questions))
+    added = run(lambda: load_demo(with_questions=questions, lively=questions and not waiting))
     click.echo("Demo data: " + ", ".join(f"{count} {kind} added" for kind, count in added.items()) + ".")
 
 
