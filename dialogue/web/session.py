@@ -158,7 +158,7 @@ class SessionController(Controller):
                                        conflict=conflict.current, status_code=409)
         except InvalidInput as error:
             return await self._console(request, conference_id, errors=error.errors, values=form, status_code=400)
-        return self._back_to_console(request, conference_id, anchor="#conclusions")
+        return self._back_to_console(request, conference_id, anchor="#conclusions-title")
 
     @post("/{conference_id:int}/console/conclusions/commitment", name="console_general_commitment")
     async def general_commitment(self, request: Request, conference_id: FromPath[int]) -> Template | Redirect:
@@ -170,7 +170,7 @@ class SessionController(Controller):
         except InvalidInput as error:
             return await self._console(request, conference_id, errors={GENERAL + k: v for k, v in error.errors.items()},
                                        values=form, status_code=400)
-        return self._back_to_console(request, conference_id, anchor="#conclusions")
+        return self._back_to_console(request, conference_id, anchor="#conclusions-title")
 
     @post("/{conference_id:int}/console/attendance", name="console_attendance")
     async def attendance(self, request: Request, conference_id: FromPath[int]) -> Template | Redirect:
