@@ -301,7 +301,8 @@ async def test_who_may_touch_the_console(day, demo_client):
     await commands.add_items(organiser, conference_id, [question["id"]], NOW)
     await start(day)
     item = (await queries.items_of(conference_id))[0]
-    other_unit = await AdminUnit.select(AdminUnit.id).where(AdminUnit.code != "00235").first()
+    other_unit = await AdminUnit.select(AdminUnit.id).where(  # a commune elsewhere, not above the ward
+        (AdminUnit.code != "00235") & AdminUnit.parent.is_not_null()).first()
     await StaffUser.insert(StaffUser(email="other@elsewhere.demo", full_name="Người Khác", role="organiser",
                                      password_hash="x", unit=other_unit["id"]))
     outsider = await actor("other@elsewhere.demo")
@@ -364,3 +365,35 @@ async def test_the_organiser_pages_render(day, demo_client):
     await start(day)
     console = await demo_client.get(f"/session/conferences/{conference_id}/console")
     assert 'name="version"' in console.text and 'id="floor"' in console.text
+
+
+async def test_a_fault_in_the_live_event_leaves_nothing_of_a_console_entry(day):
+    from tests.test_transitions import fail_inserts_into
+
+    conference_id, organiser, questions = day["conference"]["id"], day["organiser"], day["questions"]
+    secretary = await actor(DEMO_ACCOUNTS["secretary"])
+    await commands.add_items(organiser, conference_id, [q["id"] for q in questions[:2]], NOW)
+    await start(day)
+    item = (await queries.items_of(conference_id))[0]
+    topic = await Topic.select(Topic.id).where(Topic.code == "traffic").first()
+    unit = await AdminUnit.select(AdminUnit.id).where(AdminUnit.code == "00235").first()
+
+    async def state() -> tuple:
+        return (await AgendaItem.select().order_by(AgendaItem.id), await Question.count(), await Commitment.count(),
+                await ActionLog.count(), await LiveEvent.count(), await ConferenceSession.count())
+
+    before = await state()
+    await fail_inserts_into("live_event")
+    with pytest.raises(Exception, match="injected fault"):
+        await commands.save_outcome(secretary, conference_id, item["id"], "writing",
+                                    {"written_due_on": "15/01/2027", "version": "1"}, NOW)
+    with pytest.raises(Exception, match="injected fault"):
+        await commands.add_commitment(secretary, conference_id, item["id"], {
+            "commitment_text": "Lắp đèn.", "lead_agency": str(day["kt"]), "due_days": "5"}, NOW)
+    with pytest.raises(Exception, match="injected fault"):
+        await commands.record_floor(secretary, conference_id, {
+            "asker_kind": "resident", "unit": str(unit["id"]), "topic": str(topic["id"]),
+            "body": "Đề nghị lắp gờ giảm tốc.", "form_token": "floor-fault"}, NOW)
+    with pytest.raises(Exception, match="injected fault"):
+        await commands.show_item(secretary, conference_id, item["id"], NOW)
+    assert await state() == before
