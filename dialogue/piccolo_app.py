@@ -9,7 +9,9 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from dialogue.accounts.tables import SessionRecord, SignInFailure, StaffUser
+from dialogue.agenda.tables import AgendaItem, ConferenceSession, SessionAttendee
 from dialogue.answers.tables import Answer, AnswerFile, AnswerPart
+from dialogue.commitments.tables import Commitment, CommitmentAgency
 from dialogue.conferences.tables import Conference, ConferenceTopic
 from dialogue.machine.events import LiveEvent
 from dialogue.machine.log import ActionLog
@@ -20,6 +22,7 @@ from dialogue.reference.tables import AdminUnit, Agency, Holiday, Topic
 ALL_TABLES = [
     AdminUnit, Agency, Topic, Holiday, Conference, StaffUser, SessionRecord, SignInFailure, ActionLog, LiveEvent,
     Question, Follower, ConferenceTopic, OutboxMessage, Assignment, ReminderSent, Answer, AnswerPart, AnswerFile,
+    Commitment, CommitmentAgency, AgendaItem, ConferenceSession, SessionAttendee,
 ]
 
 APP_CONFIG = AppConfig(

@@ -3,6 +3,7 @@
 import dataclasses
 import re
 
+from dialogue.agenda.queries import PublicAgendaItem, PublicAnswerText
 from dialogue.answers.queries import PublicAnswer
 from dialogue.core.settings import PROJECT_ROOT
 from dialogue.questions.tracking import PublicQuestion, public_view
@@ -32,6 +33,9 @@ def test_the_web_layer_imports_no_table():
 def test_the_public_views_cannot_carry_personal_data():
     assert {field.name for field in dataclasses.fields(PublicQuestion)} & PERSONAL == set()
     assert {field.name for field in dataclasses.fields(PublicAnswer)} & INTERNAL == set()
+    assert {field.name for field in dataclasses.fields(PublicAgendaItem)} & PERSONAL == set()
+    assert {field.name for field in dataclasses.fields(PublicAnswerText)} & INTERNAL == set()
+    assert dataclasses.fields(PublicAgendaItem)[-2].type in ("PublicQuestion", PublicQuestion)  # its question's view
 
 
 def test_a_question_not_yet_public_shows_neither_its_title_nor_its_text():

@@ -24,8 +24,8 @@ async def lively(db):
 
 
 async def test_the_ward_has_work_in_every_state(lively):
-    states = {row["state"]: row["n"] for row in await Question.raw(
-        "SELECT state, COUNT(*) AS n FROM question GROUP BY state")}
+    states = {row["state"]: row["n"] for row in await Question.raw(  # the first conference's
+        "SELECT state, COUNT(*) AS n FROM question WHERE form_token NOT LIKE 'demo-session-%' GROUP BY state")}
     assert states == {"submitted": 4, "assigned": 18, "answered": 6, "merged": 12, "rejected": 1, "forwarded": 1}
     overdue = await Question.count().where((Question.state == "assigned") & (Question.answer_due_on < TODAY))
     assert overdue >= 3
@@ -48,3 +48,16 @@ async def test_the_public_pages_show_questions_and_published_answers(lively):
         assert "Nguyễn Văn Bình" not in page.text  # never who asked
         track = await client.get(f"/q/{display_code(flood['tracking_code'])}")
         assert "Công ty Thoát nước Hà Nội" in track.text and "Quyết định số 215/QĐ-UBND" in track.text
+
+
+async def test_a_second_conference_is_in_session_with_its_agenda_ready(lively):
+    from dialogue.agenda.queries import items_of
+
+    conference = await Conference.select().where(Conference.state == "in_session").first()
+    assert conference is not None and conference["starts_at"].date() < TODAY
+    items = await items_of(conference["id"])
+    assert len(items) == 6 and all(item["state"] == "accepted" for item in items)
+    topics = [item["topic"] for item in items]
+    assert topics == sorted(topics, key=topics.index)  # grouped by topic
+    assert await ActionLog.count().where((ActionLog.action == "conference_start")
+                                         & (ActionLog.object_id == str(conference["id"]))) == 1

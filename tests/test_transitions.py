@@ -13,6 +13,7 @@ from dialogue.accounts.tables import StaffUser
 from dialogue.answers import drafting, release
 from dialogue.answers import queries as answer_queries
 from dialogue.answers.tables import Answer
+from dialogue.commitments.machine import COMMITMENT
 from dialogue.conferences.machine import CONFERENCE
 from dialogue.conferences.tables import Conference
 from dialogue.core.db import current_engine
@@ -193,7 +194,7 @@ def test_the_machines_say_what_a_page_may_offer():
 
 
 def test_every_machine_names_only_its_own_states():
-    for machine in (QUESTION, CONFERENCE, answer_queries.ANSWER):
+    for machine in (QUESTION, CONFERENCE, answer_queries.ANSWER, COMMITMENT):
         for action in machine.actions.values():
             assert set(action.sources) - {""} <= set(machine.states), (machine.entity, action.name)
         for name, members in machine.sets.items():

@@ -31,6 +31,8 @@ CONFERENCE = StateMachine(
         "public": frozenset(s.value for s in S if s is not S.draft),  # the public may see it
         "before_questions_close": frozenset({S.draft.value, S.open.value}),
         "taking_questions": frozenset({S.open.value}),  # within its window (see queries.accepting_questions)
+        "agenda_editable": frozenset({S.draft.value, S.open.value, S.closed.value, S.in_session.value}),
+        "recording": frozenset({S.in_session.value}),  # the console records outcomes only in session
     },
 )
 

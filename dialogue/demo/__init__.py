@@ -13,6 +13,7 @@ from dialogue.core.db import write_transaction
 from dialogue.core.text import fold
 from dialogue.demo.life import bring_to_life
 from dialogue.demo.questions import QUESTIONS
+from dialogue.demo.session import load_session_demo
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
 from dialogue.questions.intake import new_tracking_code, token_hash
@@ -145,6 +146,8 @@ async def load_demo(today: dt.date | None = None, with_questions: bool = True, l
             added["questions"] = await _load_questions(conference["id"], unit.id, today, lively)
     if lively and added["questions"]:
         await bring_to_life(conference["id"], today)
+    if lively:  # a second conference, in session, whose console can be run at once
+        added["conferences"] += await load_session_demo(unit.id, today)
     return added
 
 

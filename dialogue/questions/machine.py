@@ -65,11 +65,18 @@ QUESTION = StateMachine(
         "screening": frozenset({S.submitted.value}),  # its screening deadline runs
         "with_agency": frozenset({S.assigned.value}),  # its answer deadline runs
         "answerable": frozenset({S.assigned.value, S.answered.value}),
+        # what a conference's agenda takes: accepted, whether routed or answered already
+        "agenda": frozenset({S.accepted.value, S.assigned.value, S.answered.value}),
         "can_take_others": frozenset(s.value for s in S) - {S.merged.value, S.withdrawn.value, S.rejected.value},
     },
 )
 
 declare_action("submitted", N_("sent the question"), public=N_("Question received"))
+declare_action("floor_recorded", N_("recorded the question asked in the hall"), public=N_("Asked at the conference"))
+declare("question_origin", {
+    Question.Origin.online.value: N_("Sent before the conference"),
+    Question.Origin.floor.value: N_("Asked in the hall"),
+})
 declare_action("public_text_edited", N_("edited the public text"))
 declare("asker_kind", {
     Question.AskerKind.resident.value: N_("A resident"),

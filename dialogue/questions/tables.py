@@ -25,6 +25,10 @@ class Question(Table, tablename="question"):
         session = "session"  # to be answered at the conference
         writing = "writing"
 
+    class Origin(str, Enum):
+        online = "online"
+        floor = "floor"  # asked in the hall during the session, recorded by the secretary
+
     class State(str, Enum):
         submitted = "submitted"
         accepted = "accepted"
@@ -66,6 +70,7 @@ class Question(Table, tablename="question"):
     merged_into = ForeignKey("self", null=True, default=None, help_text="The main question this one joined.")
     screening_due_on = Date(null=True, default=None, help_text="10 working days after receipt (Law 42/2013 Art. 28).")
     answer_due_on = Date(null=True, default=None, help_text="When the lead agency's answer is due.")
+    origin = Varchar(length=8, choices=Origin, default=Origin.online)
     returned_by_agency = Boolean(default=False, help_text="An agency said it is not theirs: to be routed again.")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())

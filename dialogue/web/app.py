@@ -32,6 +32,7 @@ from dialogue.web.middleware import LanguageMiddleware, security_headers_hook
 from dialogue.web.organiser import OrganiserController
 from dialogue.web.public import PublicController
 from dialogue.web.screening import AgencyController, ScreeningController
+from dialogue.web.session import SessionController
 from dialogue.web.sessions import StaffMiddleware, session_config
 from dialogue.web.staff import StaffController
 
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
     return Litestar(
         route_handlers=[
             PublicController, AuthController, StaffController, AdminController, OrganiserController,
-            ScreeningController, AgencyController,
+            ScreeningController, AgencyController, SessionController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],

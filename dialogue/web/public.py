@@ -11,6 +11,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from dialogue.accounts.commands import address_key
+from dialogue.agenda.queries import public_agenda
 from dialogue.answers import attachments
 from dialogue.answers import queries as answers
 from dialogue.conferences import queries as conferences
@@ -115,6 +116,7 @@ class PublicController(Controller):
             "questions": await question_queries.public_questions(conference_id),
             "topics": await conferences.conference_topics(conference_id),
             "answered": await answers.published_for_conference(conference_id),
+            "agenda": await public_agenda(conference_id),
         })
 
     @get("/conferences/{conference_id:int}/calendar.ics", name="conference_calendar")
