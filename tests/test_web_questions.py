@@ -119,6 +119,46 @@ async def test_a_resubmitted_form_creates_one_question(demo_client):
     assert "/manage/" in first.text and "/manage/" not in second.text
 
 
+async def test_each_form_has_its_token_in_its_address(demo_client):
+    """Back and reload fetch the form page again: it must carry the same token every time."""
+    cid = await conference_id()
+    fresh = await demo_client.get(f"/conferences/{cid}/ask", follow_redirects=False)
+    assert fresh.status_code == 303
+    address = fresh.headers["location"]
+    token = re.fullmatch(rf"/conferences/{cid}/ask\?form=([A-Za-z0-9_-]{{43}})", address).group(1)
+    again = await demo_client.get(address)
+    assert again.headers["cache-control"] == "no-store" and hidden(again.text, "form_token") == token
+    assert hidden((await demo_client.get(address)).text, "form_token") == token
+    other = (await demo_client.get(f"/conferences/{cid}/ask", follow_redirects=False)).headers["location"]
+    assert other != address
+    for bad in ("", "short", "x" * 65, "a%00" + "b" * 40):
+        response = await demo_client.get(f"/conferences/{cid}/ask?form={bad}", follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] != f"/conferences/{cid}/ask?form={bad}"
+
+
+async def test_a_used_form_sent_again_shows_the_first_question_and_another_question_is_kept(demo_client):
+    cid, form = await question_form(demo_client)
+    first = await demo_client.post(f"/conferences/{cid}/ask", data=form)
+    address = f"/conferences/{cid}/ask?form={form['form_token']}"
+    back = await demo_client.get(address)  # Back: the same form, which now says it was sent
+    assert "Bạn đã gửi một câu hỏi bằng mẫu này" in back.text
+    again = await demo_client.post(f"/conferences/{cid}/ask", data={**form, "title": f"  {form['title']} "})
+    code = re.search(r'<p class="tracking-code"><strong>([0-9A-Z-]+)</strong>', first.text).group(1)
+    assert again.status_code == 200 and code in again.text and "/manage/" not in again.text
+
+    # The used form with another question in it (edited after Back, or a shared address): kept, not
+    # sent, not mistaken for the first one; it comes back with a new token.
+    another = "Một câu hỏi khác về trật tự đô thị"
+    other = await demo_client.post(f"/conferences/{cid}/ask", data={**form, "title": another})
+    assert other.status_code == 400 and another in other.text
+    assert code not in other.text and "đã được dùng để gửi một câu hỏi" in other.text
+    assert hidden(other.text, "form_token") != form["form_token"]
+    assert await Question.count() == 1 and await OutboxMessage.count() == 1
+    sent = await demo_client.post(f"/conferences/{cid}/ask", data={
+        **form, "title": another, "form_token": hidden(other.text, "form_token")})
+    assert sent.status_code == 200 and "/manage/" in sent.text and await Question.count() == 2
+
+
 async def test_the_submission_limit_keeps_what_was_typed(demo_db, clock):
     settings = demo_db.with_(submissions_per_hour=1)
     conference = await Conference.select().first()

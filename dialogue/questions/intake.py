@@ -39,6 +39,16 @@ class SubmissionPolicy:
     base_url: str
 
 
+class FormAlreadyUsed(InvalidInput):
+    """A form already used to send a question came back with another question in it: after Back and
+    an edit, or a form address someone shared. It is shown again with a fresh token."""
+
+    def __init__(self) -> None:
+        super().__init__({"form": _(
+            "This form has already been used to send a question. If this is another question, "
+            "check it and press Send again.")})
+
+
 @dataclass(frozen=True)
 class Submitted:
     question: dict
@@ -176,6 +186,18 @@ async def _by_form_token(form_token: str) -> dict | None:
     return rows[0] if rows else None
 
 
+async def form_used(form_token: str) -> bool:
+    """Whether a question was sent with this form (the form shown again after Back says so)."""
+    token = safe_token(form_token)[:64]
+    return bool(token) and await _by_form_token(token) is not None
+
+
+def _same_question(existing: dict, form: dict) -> bool:
+    """The form sent again (double click, Back, reload, retry) rather than another question in a
+    used form: the same title and text. Only then is the first question's confirmation shown."""
+    return tidy(form.get("title")) == existing["title"] and paragraphs(form.get("body")) == existing["body"]
+
+
 async def submit_question(
     conference_id: int, form: dict, address_key: str, language_code: str, now: dt.datetime, policy: SubmissionPolicy,
 ) -> Submitted:
@@ -184,7 +206,9 @@ async def submit_question(
     if form_token:
         existing = await _by_form_token(form_token)
         if existing:
-            return Submitted(existing, None)  # a double click or a reloaded page
+            if _same_question(existing, form):
+                return Submitted(existing, None)  # a double click, Back and Send, a reload, a retry
+            raise FormAlreadyUsed()
     if not accepting_questions(conference, now):
         raise Conflict(_("This conference is not taking questions now."))
     if form.get("website"):  # the honeypot: people never see this field, robots fill it

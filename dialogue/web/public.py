@@ -18,6 +18,7 @@ from dialogue.core.errors import Conflict, InvalidInput, Throttled
 from dialogue.core.i18n import current_language
 from dialogue.core.i18n import gettext as _
 from dialogue.core.settings import LANGUAGES
+from dialogue.core.text import safe_token
 from dialogue.machine.actors import Actor
 from dialogue.questions import intake, tracking
 from dialogue.questions import queries as question_queries
@@ -50,7 +51,7 @@ def submission_policy(request: Request) -> intake.SubmissionPolicy:
 async def _ask_context(conference: dict, values: dict, errors: dict) -> dict:
     name = "name_vi" if current_language() == "vi" else "name_en"
     return {
-        "conference": conference, "values": values, "errors": errors,
+        "conference": conference, "values": values, "errors": errors, "already_sent": False,
         "topic_choices": [(str(t["id"]), t[name]) for t in await conferences.conference_topics(conference["id"])],
         "area_choices": [(str(a["id"]), a["name"]) for a in await conferences.area_options(conference)],
         "asked": await question_queries.public_questions(conference["id"]),
@@ -131,14 +132,26 @@ class PublicController(Controller):
     # --- Asking ----------------------------------------------------------------------------
 
     @get("/conferences/{conference_id:int}/ask", name="ask")
-    async def ask_form(self, request: Request, conference_id: FromPath[int]) -> Template:
+    async def ask_form(
+        self, request: Request, conference_id: FromPath[int],
+        form_token: Annotated[str, QueryParameter(name="form", max_length=100)] = "",
+    ) -> Template | Redirect:
         conference = await conferences.get_public_conference(conference_id)
         if not conferences.accepting_questions(conference, request.app.state.clock()):
             raise Conflict(_("This conference is not taking questions now."))
+        if not safe_token(form_token) or not 32 <= len(form_token) <= 64:
+            # Each form gets its token in its address, so that the page shown again by Back or a
+            # reload (browsers fetch it again and restore what was typed, but not hidden fields)
+            # carries the same token: sending it again then finds the first question.
+            ask = request.app.route_reverse("ask", conference_id=conference_id)
+            return Redirect(path=f"{ask}?form={secrets.token_urlsafe(32)}", status_code=303)
         areas = await conferences.area_options(conference)
-        values = {"form_token": secrets.token_urlsafe(32), "asker_kind": "resident", "answer_mode": "writing",
+        values = {"form_token": form_token, "asker_kind": "resident", "answer_mode": "writing",
                   "unit": str(areas[0]["id"]) if len(areas) == 1 else ""}
-        return Template(template_name="public/ask.html", context=await _ask_context(conference, values, {}))
+        context = await _ask_context(conference, values, {})
+        # no-store: Back brings the form from the server, which then says it was already sent.
+        return Template(template_name="public/ask.html", headers={"cache-control": "no-store"},
+                        context={**context, "already_sent": await intake.form_used(form_token)})
 
     @post("/conferences/{conference_id:int}/ask", name="ask_submit")
     async def ask(self, request: Request, conference_id: FromPath[int]) -> Template:
@@ -151,9 +164,11 @@ class PublicController(Controller):
                 conference_id, form, address, current_language(), request.app.state.clock(), submission_policy(request))
         except (InvalidInput, Throttled) as error:
             errors = error.errors if isinstance(error, InvalidInput) else {"form": str(error)}
-            values = {**form, "form_token": form.get("form_token") or secrets.token_urlsafe(32)}
-            return Template(template_name="public/ask.html", context=await _ask_context(conference, values, errors),
-                            status_code=429 if isinstance(error, Throttled) else 400)
+            token = form.get("form_token")
+            if not token or isinstance(error, intake.FormAlreadyUsed):
+                token = secrets.token_urlsafe(32)
+            return Template(template_name="public/ask.html", status_code=429 if isinstance(error, Throttled) else 400,
+                            context=await _ask_context(conference, {**form, "form_token": token}, errors))
         question = submitted.question
         base_url = settings.base_url
         return Template(template_name="public/submitted.html", context={

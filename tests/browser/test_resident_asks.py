@@ -75,3 +75,59 @@ async def test_the_tracking_code_form_on_the_home_page(live_server, page):
     await page.get_by_role("button", name="Tìm câu hỏi của tôi").click()
     await page.get_by_text("Mã tra cứu gồm 13 chữ cái và chữ số").wait_for()
     await assert_accessible(page)
+
+
+def questions_titled(live_server, title: str) -> int:
+    """How many questions with this title the live server's database holds."""
+    import sqlite3
+    from urllib.parse import urlsplit
+
+    with sqlite3.connect(urlsplit(live_server.env["DATABASE_URL"]).path) as connection:
+        return connection.execute("SELECT count(*) FROM question WHERE title = ?", (title,)).fetchone()[0]
+
+
+async def fill_the_form(page, title: str) -> None:
+    await page.get_by_label("Họ và tên").fill("Đỗ Văn Nam")
+    await page.get_by_label("Địa chỉ thư điện tử").fill("nam@example.vn")
+    await page.get_by_label("Lĩnh vực").select_option(label="Môi trường, rác thải, ngập úng")
+    await page.get_by_label("Tiêu đề").fill(title)
+    await page.get_by_label("Nội dung câu hỏi").fill(
+        "Cống thoát nước trước số 40 phố Hoàng Cầu bị tắc, mỗi khi mưa nước tràn lên vỉa hè. Đề nghị nạo vét.")
+    await page.get_by_label("Tôi đồng ý cho xử lý dữ liệu cá nhân").check()
+
+
+async def test_back_and_send_again_shows_the_first_question(live_server, browser):
+    """Back from the confirmation shows the form again, filled in: sending it again must not make a
+    second question (Chromium fetches the form page again on Back and restores what was typed, but
+    not the hidden form token, so the token has to come with the page's address)."""
+    for javascript in (True, False):
+        context = await browser.new_context(java_script_enabled=javascript, viewport={"width": 360, "height": 740})
+        page = await context.new_page()
+        title = f"Cống thoát nước tắc trước số 40 Hoàng Cầu ({'có' if javascript else 'không'} JavaScript)"
+        await page.goto(live_server.url + "/conferences/1/ask")
+        await fill_the_form(page, title)
+        await page.get_by_role("button", name="Gửi câu hỏi").click()
+        await page.get_by_role("heading", level=1, name="Câu hỏi của bạn đã được tiếp nhận").wait_for()
+        first_code = (await page.locator(".tracking-code").inner_text()).strip()
+        assert await page.locator(".manage-link").count() == 1
+
+        await page.go_back()
+        assert await page.get_by_label("Tiêu đề").input_value() == title  # the browser kept what was typed
+        await page.get_by_role("button", name="Gửi câu hỏi").click()
+        await page.get_by_role("heading", level=1, name="Câu hỏi của bạn đã được tiếp nhận").wait_for()
+        assert (await page.locator(".tracking-code").inner_text()).strip() == first_code
+        assert await page.locator(".manage-link").count() == 0  # shown once, and sent by e-mail
+
+        await page.reload()  # the browser sends the form once more
+        await page.get_by_role("heading", level=1, name="Câu hỏi của bạn đã được tiếp nhận").wait_for()
+        assert (await page.locator(".tracking-code").inner_text()).strip() == first_code
+        assert questions_titled(live_server, title) == 1
+
+        await page.go_back()  # the form now says it was sent, and offers a new one
+        await page.get_by_text("Bạn đã gửi một câu hỏi bằng mẫu này").wait_for()
+        if javascript:
+            await assert_fits_the_phone(page)
+            await assert_accessible(page)
+        await page.get_by_role("link", name="Đặt câu hỏi khác").click()
+        assert await page.get_by_label("Tiêu đề").input_value() == ""
+        await context.close()
