@@ -84,6 +84,20 @@ async def test_a_failed_submission_keeps_everything_and_names_each_problem(demo_
     assert await Question.count() == 0
 
 
+async def test_long_text_is_not_cut_by_the_page_but_refused_by_the_server_and_kept(demo_client):
+    _, page = await ask_page(demo_client)
+    for field in ("title", "body"):
+        tag = re.search(rf'<(?:input|textarea)[^>]* id="{field}"[^>]*>', page.text).group(0)
+        assert "maxlength" not in tag and "data-count-max" in tag
+    script = re.search(r'<script src="(/static/count\.js\?v=\w+)" defer></script>', page.text).group(1)
+    served = await demo_client.get(script)
+    assert served.status_code == 200 and "javascript" in served.headers["content-type"]
+    body = "Đường ngõ 8 Đông Tác xuống cấp nghiêm trọng. " * 90
+    response = await submit(demo_client, body=body)
+    assert response.status_code == 400 and body.strip() in response.text
+    assert "không quá 4000 ký tự" in response.text and await Question.count() == 0
+
+
 async def test_a_question_is_received_and_tracked_without_personal_data(demo_client):
     response = await submit(demo_client)
     assert response.status_code == 200

@@ -131,3 +131,30 @@ async def test_back_and_send_again_shows_the_first_question(live_server, browser
         await page.get_by_role("link", name="Đặt câu hỏi khác").click()
         assert await page.get_by_label("Tiêu đề").input_value() == ""
         await context.close()
+
+
+async def test_long_text_is_kept_and_counted(live_server, page):
+    """Pasted text beyond the limit is neither cut nor sent: the count says how much too long, the
+    server says so too, and everything typed is still there to shorten."""
+    await page.goto(live_server.url + "/conferences/1/ask")
+    count = page.locator("#title-count")
+    await count.get_by_text("Còn lại 150 ký tự").wait_for()
+    title = "Đề nghị " + "sửa đường " * 20  # 208 characters
+    await fill_the_form(page, title)
+    assert await page.get_by_label("Tiêu đề").input_value() == title
+    await count.get_by_text(f"Dài quá {len(title.strip()) - 150} ký tự").wait_for()
+    assert "title-count" in await page.get_by_label("Tiêu đề").get_attribute("aria-describedby")
+    body = "Mặt đường ngõ 8 Đông Tác bong tróc, nhiều ổ gà. " * 90  # about 4,300 characters
+    await page.get_by_label("Nội dung câu hỏi").fill(body)
+    assert await page.get_by_label("Nội dung câu hỏi").input_value() == body
+    await page.locator("#body-count").get_by_text("Dài quá").wait_for()
+    await assert_fits_the_phone(page)
+    await assert_accessible(page)
+
+    await page.get_by_role("button", name="Gửi câu hỏi").click()
+    await page.get_by_role("alert").wait_for()
+    assert await page.get_by_label("Tiêu đề").input_value() == title
+    assert await page.get_by_label("Nội dung câu hỏi").input_value() == body
+    await page.get_by_role("alert").get_by_text("không quá 150 ký tự").wait_for()
+    assert questions_titled(live_server, title.strip()) == 0
+    await assert_accessible(page)
