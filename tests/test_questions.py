@@ -117,7 +117,11 @@ async def test_tracking_codes_are_random_and_forgiving_when_read_aloud():
     assert len(codes) == 2000
     assert questions.normalise_code("k84g-gmbs-fzkpb") == "K84GGMBSFZKPB"
     assert questions.normalise_code(" K84G GMBS FZKPB ") == "K84GGMBSFZKPB"
-    assert questions.normalise_code("OIL1") == "0111"
+    assert questions.normalise_code("k84g-gmbs-fzkpo") == "K84GGMBSFZKP0"  # O read as 0
+    assert questions.normalise_code("K84G-GMBS-FZKIL") == "K84GGMBSFZK11"  # I and L read as 1
+    for not_a_code in ("OIL1", "K84G-GMBS-FZKPB.bak", "K84G-GMBS-FZKPB~", "K84GGMBSFZKPBB", "K84G/GMBS/FZKPB",
+                       "K84G-GMBS-FZKPU", ""):
+        assert questions.normalise_code(not_a_code) == "", not_a_code
 
 
 async def test_the_same_form_sent_twice_makes_one_question(demo_db):

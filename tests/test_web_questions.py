@@ -199,8 +199,35 @@ async def test_unknown_codes_and_links_are_not_found(demo_client):
     for path in ("/q/AAAA-BBBB-CCCCC", "/q/xyz", "/q/AAAA-BBBB-CCCCC/manage/abc", "/follow/nope/confirm",
                  "/conferences/999999", "/conferences/99999999999999"):
         assert (await demo_client.get(path)).status_code == 404, path
-    assert (await demo_client.get("/q", params={"code": "12"}, follow_redirects=False)).headers["location"] \
-        .startswith("/?code_error=1")
+
+
+async def test_a_mistyped_tracking_code_is_kept_with_its_error(demo_client):
+    for typed, message in (("7K3M-9QX", "13 chữ cái và chữ số"), ("7K3M-9QX2-4HPAB", "Không có câu hỏi nào")):
+        response = await demo_client.get("/q", params={"code": typed}, follow_redirects=False)
+        assert response.status_code == 400 and f'value="{typed}"' in response.text and message in response.text
+        assert 'aria-invalid="true"' in response.text and 'href="#code"' in response.text
+
+
+async def test_a_tracking_address_is_its_code_or_a_tolerant_spelling_of_it(demo_client):
+    response = await submit(demo_client)
+    code = re.search(r'<p class="tracking-code"><strong>([0-9A-Z-]+)</strong>', response.text).group(1)
+    token = re.search(r'/manage/([A-Za-z0-9_-]+)"', response.text).group(1)
+    found = await demo_client.get("/q", params={"code": code.lower().replace("-", " ")}, follow_redirects=False)
+    assert found.status_code == 303 and found.headers["location"] == f"/q/{code}"
+    tolerant = [code.lower(), code.replace("-", ""), code.replace("0", "O").replace("1", "l")]
+    for spelling in tolerant:
+        if spelling == code:
+            continue
+        for path in (f"/q/{spelling}", f"/q/{spelling}/manage/{token}"):
+            moved = await demo_client.get(path + "?followed=1", follow_redirects=False)
+            assert moved.status_code in (301, 308), path
+            assert moved.headers["location"] == path.replace(spelling, code) + "?followed=1"
+    for path in (f"/q/{code}", f"/q/{code}/manage/{token}"):
+        assert (await demo_client.get(path)).status_code == 200
+        for junk in (".bak", "~", "0", ".html", "%20x"):
+            odd = path.replace(code, code + junk)
+            assert (await demo_client.get(odd, follow_redirects=False)).status_code == 404, odd
+    assert (await demo_client.get(f"/q/{code}/manage/{token}.bak")).status_code == 404
 
 
 async def test_following_by_email(demo_client):

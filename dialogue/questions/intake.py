@@ -31,6 +31,7 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misr
 CODE_LENGTH = 13  # 13 × 5 bits = 65 bits of randomness
 TITLE_LIMITS = (10, 150)
 BODY_LIMITS = (30, 4000)
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,12 @@ def new_tracking_code() -> str:
 
 
 def normalise_code(raw: str | None) -> str:
-    """What a person typed or read out: case, dashes and spaces ignored, O read as 0, I and L as 1."""
-    text = (raw or "").upper().translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-    return "".join(ch for ch in text if ch in CROCKFORD)[:CODE_LENGTH]
+    """The code a person typed or read out, or "" if it is none: case, dashes and spaces ignored,
+    O read as 0, I and L as 1. Anything else (a file extension, a stray ~, a character too many)
+    makes it no code, rather than being dropped: /q/CODE.bak is not the page of CODE."""
+    text = (raw or "").upper().translate(_READ_AS)
+    text = "".join(ch for ch in text if ch not in " -")
+    return text if len(text) == CODE_LENGTH and all(ch in CROCKFORD for ch in text) else ""
 
 
 def display_code(code: str) -> str:

@@ -14,7 +14,7 @@ from dialogue.accounts.commands import address_key
 from dialogue.answers import attachments
 from dialogue.answers import queries as answers
 from dialogue.conferences import queries as conferences
-from dialogue.core.errors import Conflict, InvalidInput, Throttled
+from dialogue.core.errors import Conflict, InvalidInput, NotFound, Throttled
 from dialogue.core.i18n import current_language
 from dialogue.core.i18n import gettext as _
 from dialogue.core.settings import LANGUAGES
@@ -72,13 +72,32 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+async def home_page(code: str = "", errors: dict | None = None) -> Template:
+    """The home page; with a tracking code that found nothing, that code and why (status 400)."""
+    return Template(template_name="public/home.html", status_code=400 if errors else 200, context={
+        "conferences": await conferences.upcoming_public_conferences(), "code": code, "errors": errors or {}})
+
+
+def canonical_address(request: Request, code: str) -> Redirect | None:
+    """A tracking code's tolerant spellings (lower case, no dashes, O for 0, I and L for 1) lead to
+    its one address; anything else is not found (not /q/CODE.bak, not /q/CODE~)."""
+    parsed = intake.normalise_code(code)
+    if not parsed:
+        raise NotFound(_("No question has this tracking code. Check the code in your confirmation e-mail."))
+    canonical = intake.display_code(parsed)
+    if code == canonical:
+        return None
+    path = request.app.route_reverse(request.route_handler.name, **{**request.path_params, "code": canonical})
+    query = f"?{request.url.query}" if request.url.query else ""
+    return Redirect(path=path + query, status_code=301 if request.method in ("GET", "HEAD") else 308)
+
+
 class PublicController(Controller):
     path = "/"
 
     @get("/", name="home")
     async def home(self) -> Template:
-        return Template(template_name="public/home.html",
-                        context={"conferences": await conferences.upcoming_public_conferences()})
+        return await home_page()
 
     @get("/language/{code:str}", name="language")
     async def switch_language(
@@ -184,21 +203,30 @@ class PublicController(Controller):
     @get("/q", name="track_lookup")
     async def track_lookup(
         self, request: Request, code: Annotated[str, QueryParameter(name="code", max_length=100)] = ""
-    ) -> Redirect:
+    ) -> Template | Redirect:
         normalised = intake.normalise_code(code)
-        if len(normalised) != intake.CODE_LENGTH:
-            return Redirect(path=request.app.route_reverse("home") + "?code_error=1#track")
-        return Redirect(path=request.app.route_reverse("track", code=intake.display_code(normalised)))
+        if not normalised:
+            return await home_page(code, {"code": _("A tracking code has 13 letters and digits, for example "
+                                                    "7K3M-9QX2-4HPAB. Check it and try again.")})
+        try:
+            question = await tracking.public_question(normalised)
+        except NotFound as error:
+            return await home_page(code, {"code": str(error)})
+        return Redirect(path=request.app.route_reverse("track", code=question.code), status_code=303)
 
     @get("/q/{code:str}", name="track")
     async def track(self, request: Request, code: FromPath[str],
-                    followed: Annotated[str | None, QueryParameter(name="followed")] = None) -> Template:
+                    followed: Annotated[str | None, QueryParameter(name="followed")] = None) -> Template | Redirect:
+        if redirect := canonical_address(request, code):
+            return redirect
         question = await tracking.public_question(code)
         return Template(template_name="public/track.html", context={
             **await _track_context(question), "errors": {}, "values": {}, "followed": bool(followed)})
 
     @post("/q/{code:str}/follow", name="follow")
     async def follow(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+        if redirect := canonical_address(request, code):
+            return redirect
         form = await form_data(request)
         question = await tracking.public_question(code)
         try:
@@ -241,8 +269,10 @@ class PublicController(Controller):
     # --- The asker's own view ----------------------------------------------------------------
 
     @get("/q/{code:str}/manage/{token:str}", name="manage")
-    async def manage(self, code: FromPath[str], token: FromPath[str],
-                     withdrawn: Annotated[str | None, QueryParameter(name="withdrawn")] = None) -> Template:
+    async def manage(self, request: Request, code: FromPath[str], token: FromPath[str],
+                     withdrawn: Annotated[str | None, QueryParameter(name="withdrawn")] = None) -> Template | Redirect:
+        if redirect := canonical_address(request, code):
+            return redirect
         question = await tracking.get_for_asker(code, token)
         return Template(template_name="public/manage.html", context={
             "question": question, "code": intake.display_code(question["tracking_code"]), "token": token,
@@ -253,6 +283,8 @@ class PublicController(Controller):
 
     @post("/q/{code:str}/manage/{token:str}/withdraw", name="manage_withdraw")
     async def withdraw(self, request: Request, code: FromPath[str], token: FromPath[str]) -> Redirect:
+        if redirect := canonical_address(request, code):
+            return redirect
         form = await form_data(request)
         question = await tracking.withdraw(code, token, form.get("reason", ""), request.app.state.clock(),
                                             request.app.state.settings.base_url)
