@@ -124,6 +124,15 @@ async def test_tracking_codes_are_random_and_forgiving_when_read_aloud():
         assert questions.normalise_code(not_a_code) == "", not_a_code
 
 
+async def test_emoji_sequences_are_saved_whole(demo_db):
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
+    conference = await open_conference()
+    body = f"Khu vui chơi cho các gia đình {family} ở ngõ 120 Hoàng Cầu đã xuống cấp, đề nghị sửa chữa."
+    submitted = await submit(conference, body=body, title=f"Khu vui chơi cho gia đình {family}")
+    stored = await Question.select(Question.title, Question.body).where(Question.id == submitted.question["id"]).first()
+    assert stored == {"title": f"Khu vui chơi cho gia đình {family}", "body": body}
+
+
 async def test_the_same_form_sent_twice_makes_one_question(demo_db):
     conference = await open_conference()
     first = await submit(conference, form_token="same-form")
