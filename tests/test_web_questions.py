@@ -74,9 +74,9 @@ async def test_the_form_has_unticked_consents_a_honeypot_and_explains_complaints
 
 
 async def test_a_failed_submission_keeps_everything_and_names_each_problem(demo_client):
-    response = await submit(demo_client, asker_phone="024 3825 1234", title="Ngắn", data_consent="")
+    response = await submit(demo_client, asker_phone="024 3825 123", title="Ngắn", data_consent="")
     assert response.status_code == 400
-    for kept in (NAME, EMAIL, "024 3825 1234", "Ngắn", "Nhà số 12 ngõ Thái Thịnh"):
+    for kept in (NAME, EMAIL, "024 3825 123", "Ngắn", "Nhà số 12 ngõ Thái Thịnh"):
         assert kept in response.text
     for field in ("asker_phone", "title", "data_consent"):
         assert f'href="#{field}"' in response.text
@@ -171,6 +171,12 @@ async def test_a_used_form_sent_again_shows_the_first_question_and_another_quest
     sent = await demo_client.post(f"/conferences/{cid}/ask", data={
         **form, "title": another, "form_token": hidden(other.text, "form_token")})
     assert sent.status_code == 200 and "/manage/" in sent.text and await Question.count() == 2
+
+
+async def test_a_landline_is_a_phone_number(demo_client):
+    response = await submit(demo_client, asker_email="", asker_phone="024 3825 1234")
+    assert response.status_code == 200, response.text
+    assert (await Question.select(Question.asker_phone).first())["asker_phone"] == "+842438251234"
 
 
 async def test_the_submission_limit_keeps_what_was_typed(demo_db, clock):

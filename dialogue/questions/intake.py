@@ -121,11 +121,11 @@ async def validate_submission(conference: dict, form: dict) -> tuple[dict, dict[
             errors["asker_email"] = str(error)
     if tidy(form.get("asker_phone")):
         try:
-            values["asker_phone"] = validation.mobile_phone(form.get("asker_phone"))
+            values["asker_phone"] = validation.phone_number(form.get("asker_phone"))
         except ValueError as error:
             errors["asker_phone"] = str(error)
     if not tidy(form.get("asker_email")) and not tidy(form.get("asker_phone")):
-        errors["asker_email"] = _("Give an e-mail address or a mobile number, so that we can reach you.")
+        errors["asker_email"] = _("Give an e-mail address or a phone number, so that we can reach you.")
 
     values["organisation_name"] = values["tax_code"] = ""
     values["tax_code_unverified"] = False

@@ -22,7 +22,7 @@ async def test_a_resident_asks_a_question_on_a_phone(live_server, page):
 
     await page.get_by_label("Họ và tên").fill("Lê Thị Thu Hà")
     await page.get_by_label("Địa chỉ thư điện tử").fill("thuha@example.vn")
-    await page.get_by_label("Số điện thoại di động").fill("0912 34 567")  # one digit short: a mistake
+    await page.get_by_label("Số điện thoại").fill("0912 34 567")  # one digit short: a mistake
     await page.get_by_label("Lĩnh vực").select_option(label="Môi trường, rác thải, ngập úng")
     await page.get_by_label("Tiêu đề").fill("Rác thải tập kết sai giờ tại đầu ngõ 95 Chùa Bộc")
     await page.get_by_label("Nội dung câu hỏi").fill(
@@ -39,7 +39,7 @@ async def test_a_resident_asks_a_question_on_a_phone(live_server, page):
     assert await page.get_by_label("Tôi đồng ý cho xử lý dữ liệu cá nhân").is_checked()
     await summary.get_by_role("link").first.click()
     assert await page.evaluate("document.activeElement.id") == "asker_phone"
-    await page.get_by_label("Số điện thoại di động").fill("0912 345 678")
+    await page.get_by_label("Số điện thoại").fill("0912 345 678")
     await page.get_by_role("button", name="Gửi câu hỏi").click()
 
     await page.get_by_role("heading", level=1, name="Câu hỏi của bạn đã được tiếp nhận").wait_for()
