@@ -193,12 +193,46 @@ async def test_the_submission_limit_keeps_what_was_typed(demo_db, clock):
 
 async def test_outside_the_window_the_form_is_closed_politely(demo_db, clock):
     conference = await Conference.select().first()
+    cid = conference["id"]
     clock.now = conference["questions_close_at"] + dt.timedelta(minutes=1)
     async with make_client(demo_db, clock) as client:
-        page = await client.get(f"/conferences/{conference['id']}/ask")
-        assert page.status_code == 409 and "không nhận câu hỏi" in page.text
-        assert f'/conferences/{conference["id"]}/ask"' \
-            not in (await client.get(f"/conferences/{conference['id']}")).text
+        page = await client.get(f"/conferences/{cid}/ask")
+        assert page.status_code == 410 and "Lỗi" not in page.text
+        assert "Đã hết thời gian nhận câu hỏi" in page.text and "đã dừng nhận câu hỏi vào" in page.text
+        assert long_day_vi(conference["questions_close_at"]) in page.text
+        for link in (f"/conferences/{cid}", f"/conferences/{cid}#questions", "/conferences?taking=1"):
+            assert f'href="{link}"' in page.text
+        assert f'/conferences/{cid}/ask"' not in (await client.get(f"/conferences/{cid}")).text
+        listed = await client.get("/conferences", params={"taking": "1"})
+        assert "Chủ tịch UBND phường Đống Đa" not in listed.text
+
+        clock.now = conference["questions_open_at"] - dt.timedelta(days=1)
+        early = await client.get(f"/conferences/{cid}/ask")
+        assert early.status_code == 200 and "Hội nghị này nhận câu hỏi từ" in early.text
+
+
+async def test_a_conference_closed_early_says_when_and_keeps_a_question_sent_too_late(demo_db, clock):
+    conference = await Conference.select().first()
+    cid = conference["id"]
+    clock.now = conference["questions_open_at"] + dt.timedelta(days=2)
+    async with make_client(demo_db, clock) as client:
+        assert "Chủ tịch UBND phường Đống Đa" in (await client.get("/conferences", params={"taking": "1"})).text
+        _, form = await question_form(client)
+        await sign_in(client, DEMO_ACCOUNTS["organiser"])
+        closed = await post_form(client, f"/organiser/conferences/{cid}/state/close", {"confirmed": "yes"},
+                                 page=f"/organiser/conferences/{cid}", follow_redirects=False)
+        assert closed.status_code == 303
+        late = await client.post(f"/conferences/{cid}/ask", data=form)
+        assert late.status_code == 410 and "Câu hỏi của bạn chưa được gửi" in late.text
+        assert form["title"] in late.text and "Nhà số 12 ngõ Thái Thịnh" in late.text
+        assert long_day_vi(clock.now) in late.text and await Question.count() == 0
+
+
+def long_day_vi(moment: dt.datetime) -> str:
+    from dialogue.core.i18n import format_long_day, language
+
+    with language("vi"):
+        return format_long_day(moment)
 
 
 async def test_unknown_codes_and_links_are_not_found(demo_client):

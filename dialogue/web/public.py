@@ -78,6 +78,13 @@ async def home_page(code: str = "", errors: dict | None = None) -> Template:
         "conferences": await conferences.upcoming_public_conferences(), "code": code, "errors": errors or {}})
 
 
+def closed_page(conference: dict, window: conferences.QuestionWindow, kept: dict | None = None) -> Template:
+    """For those who follow an ask link when the conference is not taking questions: when questions
+    open, or since when they stopped (410: that form is gone for good), and where to go instead."""
+    return Template(template_name="public/ask_closed.html", status_code=200 if window.opens_at else 410,
+                    context={"conference": conference, "window": window, "kept": kept or {}})
+
+
 def canonical_address(request: Request, code: str) -> Redirect | None:
     """A tracking code's tolerant spellings (lower case, no dashes, O for 0, I and L for 1) lead to
     its one address; anything else is not found (not /q/CODE.bak, not /q/CODE~)."""
@@ -115,15 +122,18 @@ class PublicController(Controller):
 
     @get("/conferences", name="conferences")
     async def conference_list(
-        self, q: Annotated[str, QueryParameter(name="q", max_length=200)] = "",
+        self, request: Request, q: Annotated[str, QueryParameter(name="q", max_length=200)] = "",
         unit: Annotated[str, QueryParameter(name="unit", max_length=10)] = "",
         kind: Annotated[str, QueryParameter(name="kind", max_length=20)] = "",
         page: Annotated[int, QueryParameter(name="page", ge=1, le=10000)] = 1,
+        taking: Annotated[str, QueryParameter(name="taking", max_length=1)] = "",
     ) -> Template:
-        rows, total = await conferences.search_public_conferences(q, unit, kind, page, PER_PAGE)
+        rows, total = await conferences.search_public_conferences(
+            q, unit, kind, page, PER_PAGE, taking_questions_at=request.app.state.clock() if taking else None)
         return Template(template_name="public/conferences.html", context={
             "conferences": rows, "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)),
-            "q": q, "unit": unit, "kind": kind, "units": await conferences.units_with_conferences(),
+            "q": q, "unit": unit, "kind": kind, "taking": bool(taking),
+            "units": await conferences.units_with_conferences(),
         })
 
     @get("/conferences/{conference_id:int}", name="conference")
@@ -156,8 +166,9 @@ class PublicController(Controller):
         form_token: Annotated[str, QueryParameter(name="form", max_length=100)] = "",
     ) -> Template | Redirect:
         conference = await conferences.get_public_conference(conference_id)
-        if not conferences.accepting_questions(conference, request.app.state.clock()):
-            raise Conflict(_("This conference is not taking questions now."))
+        window = await conferences.question_window(conference, request.app.state.clock())
+        if not window.accepting:
+            return closed_page(conference, window)
         if not safe_token(form_token) or not 32 <= len(form_token) <= 64:
             # Each form gets its token in its address, so that the page shown again by Back or a
             # reload (browsers fetch it again and restore what was typed, but not hidden fields)
@@ -181,6 +192,9 @@ class PublicController(Controller):
         try:
             submitted = await intake.submit_question(
                 conference_id, form, address, current_language(), request.app.state.clock(), submission_policy(request))
+        except Conflict:  # questions stopped while the form was being filled in: what was typed is shown
+            window = await conferences.question_window(conference, request.app.state.clock())
+            return closed_page(conference, window, kept={"title": form.get("title", ""), "body": form.get("body", "")})
         except (InvalidInput, Throttled) as error:
             errors = error.errors if isinstance(error, InvalidInput) else {"form": str(error)}
             token = form.get("form_token")
