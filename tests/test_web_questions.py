@@ -343,6 +343,33 @@ async def test_an_organiser_creates_edits_and_opens_a_conference(demo_client):
     assert (await post_form(demo_client, f"{page}/state/explode", {}, page=page)).status_code == 404
 
 
+async def test_steps_that_cannot_be_taken_back_are_confirmed_on_a_page_that_says_what_they_do(demo_db, clock):
+    conference = await Conference.select().first()
+    page = f"/organiser/conferences/{conference['id']}"
+    clock.now = conference["questions_close_at"] - dt.timedelta(days=2)
+    async with make_client(demo_db, clock) as client:
+        await sign_in(client, DEMO_ACCOUNTS["organiser"])
+        shown = (await client.get(page)).text
+        assert f'href="{page}/state/close">Dừng nhận câu hỏi</a>' in shown  # an action, named as one
+        assert f'href="{page}/state/start">Khai mạc hội nghị</a>' in shown
+
+        one_click = await post_form(client, f"{page}/state/close", {}, page=page, follow_redirects=False)
+        assert one_click.status_code == 303 and one_click.headers["location"] == f"{page}/state/close"
+        assert (await Conference.select(Conference.state).first())["state"] == "open"
+
+        confirm = await client.get(f"{page}/state/close")
+        assert confirm.status_code == 200 and "Dừng nhận câu hỏi?" in confirm.text
+        assert "Người dân không thể gửi câu hỏi nữa" in confirm.text  # what will happen
+        assert "Bước này sớm hơn kế hoạch" in confirm.text and "17:00" in confirm.text  # before its time
+        done = await client.post(f"{page}/state/close", data={
+            "_csrf_token": csrf_token_from(confirm.text), "confirmed": "yes", "reason": "Đủ câu hỏi"},
+            follow_redirects=False)
+        assert done.status_code == 303 and (await Conference.select(Conference.state).first())["state"] == "closed"
+        assert "Đủ câu hỏi" in (await client.get(page)).text
+        assert (await client.get(f"{page}/state/close")).status_code == 409  # not from here any more
+        assert (await client.get(f"{page}/state/explode")).status_code == 404
+
+
 async def test_the_organiser_sees_questions_arrive_and_reads_the_email(demo_client):
     await submit(demo_client)
     await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
