@@ -154,7 +154,7 @@ class PublicController(Controller):
             return Redirect(path=request.app.route_reverse("conference", conference_id=conference_id))
         return Response(
             content=conferences.calendar_file(conference, request.app.state.settings.base_url),
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",  # Litestar adds "; charset=utf-8" to text types itself
             headers={"content-disposition": f'attachment; filename="hoi-nghi-doi-thoai-{conference_id}.ics"'},
         )
 
