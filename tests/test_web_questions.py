@@ -69,7 +69,7 @@ async def test_the_conference_page_offers_the_form_and_a_calendar_file(demo_clie
 async def test_the_form_has_unticked_consents_a_honeypot_and_explains_complaints(demo_client):
     _, page = await ask_page(demo_client)
     assert re.search(r'id="data_consent" name="data_consent" value="yes"\s*>', page.text), "never pre-ticked"
-    assert 'name="website"' in page.text and "khiếu nại" in page.text and "tố cáo" in page.text
+    assert 'name="website"' in page.text and "Khiếu nại, tố cáo không phải là câu hỏi" in page.text
     assert len(hidden(page.text, "form_token")) >= 40
 
 
@@ -242,7 +242,7 @@ async def test_unknown_codes_and_links_are_not_found(demo_client):
 
 
 async def test_a_mistyped_tracking_code_is_kept_with_its_error(demo_client):
-    for typed, message in (("7K3M-9QX", "13 chữ cái và chữ số"), ("7K3M-9QX2-4HPAB", "Không có câu hỏi nào")):
+    for typed, message in (("7K3M-9QX", "nhập đủ 13 chữ cái và chữ số"), ("7K3M-9QX2-4HPAB", "Không có câu hỏi nào")):
         response = await demo_client.get("/q", params={"code": typed}, follow_redirects=False)
         assert response.status_code == 400 and f'value="{typed}"' in response.text and message in response.text
         assert 'aria-invalid="true"' in response.text and 'href="#code"' in response.text
@@ -268,6 +268,58 @@ async def test_a_tracking_address_is_its_code_or_a_tolerant_spelling_of_it(demo_
             odd = path.replace(code, code + junk)
             assert (await demo_client.get(odd, follow_redirects=False)).status_code == 404, odd
     assert (await demo_client.get(f"/q/{code}/manage/{token}.bak")).status_code == 404
+
+
+async def test_the_home_page_offers_to_ask_at_each_conference_taking_questions(demo_db, clock):
+    conference = await Conference.select().first()
+    clock.now = conference["questions_open_at"] + dt.timedelta(days=1)
+    async with make_client(demo_db, clock) as client:
+        home = await client.get("/")
+        assert f'class="button" href="/conferences/{conference["id"]}/ask" aria-describedby' in home.text
+        assert f'href="/conferences/{conference["id"]}/ask"' in (await client.get("/conferences")).text
+        clock.now = conference["questions_close_at"] + dt.timedelta(days=1)
+        assert f'/conferences/{conference["id"]}/ask"' not in (await client.get("/")).text
+
+
+async def test_a_question_waiting_to_be_screened_says_so_and_by_when(demo_client):
+    response = await submit(demo_client, public_consent="")
+    code = re.search(r'<p class="tracking-code"><strong>([0-9A-Z-]+)</strong>', response.text).group(1)
+    due = (await Question.select(Question.screening_due_on).first())["screening_due_on"]
+    page = (await demo_client.get(f"/q/{code}")).text
+    assert "Câu hỏi đang chờ ban tổ chức xem xét" in page and long_day_vi(due) in page
+    assert "không được công khai" not in page
+
+
+async def test_the_error_summary_names_each_field_and_the_message_beside_it_stays_short(demo_client):
+    response = await submit(demo_client, title="Ngắn", data_consent="")
+    summary = re.search(r'<div class="error-summary".*?</div>', response.text, re.S).group(0)
+    assert '<a href="#title">Tiêu đề: Vui lòng viết ít nhất 10 ký tự.</a>' in summary
+    assert '<a href="#data_consent">Đồng ý xử lý dữ liệu cá nhân: ' in summary
+    inline = r'id="title-error"><span class="visually-hidden">Lỗi:</span> Vui lòng viết ít nhất 10'
+    assert re.search(inline, response.text)
+
+
+async def test_the_form_links_to_a_full_privacy_notice(demo_client):
+    _, page = await ask_page(demo_client)
+    assert 'href="/privacy"' in page.text and "Nghị định" not in page.text  # the law is on its own page
+    notice = await demo_client.get("/privacy")
+    assert notice.status_code == 200
+    for needed in ("Ủy ban nhân dân", "91/2025/QH15", "356/2025/NĐ-CP", "trong vòng 15 ngày",
+                   "không bao giờ được công khai", "Quyền của bạn", "Cách thực hiện các quyền này"):
+        assert needed in notice.text, needed
+
+
+async def test_public_pages_describe_themselves(demo_client):
+    response = await submit(demo_client)
+    code = re.search(r'<p class="tracking-code"><strong>([0-9A-Z-]+)</strong>', response.text).group(1)
+    cid = await conference_id()
+    descriptions = set()
+    for path in ("/", "/conferences", f"/conferences/{cid}", f"/conferences/{cid}/ask", f"/q/{code}", "/privacy"):
+        page = (await demo_client.get(path)).text
+        found = re.findall(r'<meta name="description" content="([^"]{20,})">', page)
+        assert len(found) == 1, path
+        descriptions.add(found[0])
+    assert len(descriptions) == 6
 
 
 async def test_following_by_email(demo_client):

@@ -72,10 +72,17 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-async def home_page(code: str = "", errors: dict | None = None) -> Template:
+def taking_questions(rows: list[dict], now) -> set[int]:
+    """The conferences of a list that take questions now: each card offers to ask."""
+    return {row["id"] for row in rows if conferences.accepting_questions(row, now)}
+
+
+async def home_page(request: Request, code: str = "", errors: dict | None = None) -> Template:
     """The home page; with a tracking code that found nothing, that code and why (status 400)."""
+    rows = await conferences.upcoming_public_conferences()
     return Template(template_name="public/home.html", status_code=400 if errors else 200, context={
-        "conferences": await conferences.upcoming_public_conferences(), "code": code, "errors": errors or {}})
+        "conferences": rows, "accepting": taking_questions(rows, request.app.state.clock()),
+        "code": code, "errors": errors or {}})
 
 
 def closed_page(conference: dict, window: conferences.QuestionWindow, kept: dict | None = None) -> Template:
@@ -103,8 +110,12 @@ class PublicController(Controller):
     path = "/"
 
     @get("/", name="home")
-    async def home(self) -> Template:
-        return await home_page()
+    async def home(self, request: Request) -> Template:
+        return await home_page(request)
+
+    @get("/privacy", name="privacy")
+    async def privacy(self) -> Template:
+        return Template(template_name="public/privacy.html")
 
     @get("/language/{code:str}", name="language")
     async def switch_language(
@@ -131,7 +142,8 @@ class PublicController(Controller):
         rows, total = await conferences.search_public_conferences(
             q, unit, kind, page, PER_PAGE, taking_questions_at=request.app.state.clock() if taking else None)
         return Template(template_name="public/conferences.html", context={
-            "conferences": rows, "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)),
+            "conferences": rows, "accepting": taking_questions(rows, request.app.state.clock()),
+            "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)),
             "q": q, "unit": unit, "kind": kind, "taking": bool(taking),
             "units": await conferences.units_with_conferences(),
         })
@@ -220,12 +232,12 @@ class PublicController(Controller):
     ) -> Template | Redirect:
         normalised = intake.normalise_code(code)
         if not normalised:
-            return await home_page(code, {"code": _("A tracking code has 13 letters and digits, for example "
-                                                    "7K3M-9QX2-4HPAB. Check it and try again.")})
+            return await home_page(request, code, {"code": _("Enter the 13 letters and digits of the code, for example "
+                                                    "7K3M-9QX2-4HPAB.")})
         try:
             question = await tracking.public_question(normalised)
         except NotFound as error:
-            return await home_page(code, {"code": str(error)})
+            return await home_page(request, code, {"code": str(error)})
         return Redirect(path=request.app.route_reverse("track", code=question.code), status_code=303)
 
     @get("/q/{code:str}", name="track")

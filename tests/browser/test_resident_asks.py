@@ -73,7 +73,7 @@ async def test_the_tracking_code_form_on_the_home_page(live_server, page):
     await page.goto(live_server.url + "/")
     await page.get_by_label("Mã tra cứu").fill("7K3M-9QX2-4HPA")  # one character short
     await page.get_by_role("button", name="Tìm câu hỏi của tôi").click()
-    await page.get_by_role("alert").get_by_text("Mã tra cứu gồm 13 chữ cái và chữ số").wait_for()
+    await page.get_by_role("alert").get_by_text("Mã tra cứu: Vui lòng nhập đủ 13 chữ cái và chữ số").wait_for()
     assert await page.get_by_label("Mã tra cứu").input_value() == "7K3M-9QX2-4HPA"  # kept, to correct
     assert await page.get_by_label("Mã tra cứu").get_attribute("aria-invalid") == "true"
     await assert_fits_the_phone(page)
