@@ -53,16 +53,19 @@ async def submit(conference: dict, now: dt.datetime | None = None, address: str 
 @pytest.mark.parametrize("raw, stored", [
     ("0912 345 678", "+84912345678"), ("+84 912 345 678", "+84912345678"), ("84912345678", "+84912345678"),
     ("0386.123.456", "+84386123456"), ("(+84) 703-123-456", "+84703123456"), ("0587 123 456", "+84587123456"),
+    # fixed lines: Hà Nội (024), Hồ Chí Minh City (028), Đà Nẵng (0236), Hải Dương (0220)
+    ("024 3825 1234", "+842438251234"), ("(024) 38.25.12.34", "+842438251234"), ("+84 24 3825 1234", "+842438251234"),
+    ("028 3822 1234", "+842838221234"), ("0236 382 1234", "+842363821234"), ("0220 3851 234", "+842203851234"),
 ])
-def test_vietnamese_mobile_numbers_are_stored_in_plus_84_form(raw, stored):
-    assert validation.mobile_phone(raw) == stored
+def test_vietnamese_mobile_and_fixed_numbers_are_stored_in_plus_84_form(raw, stored):
+    assert validation.phone_number(raw) == stored
 
 
-@pytest.mark.parametrize("raw", ["024 3825 1234", "0912 345 67", "09123abc78", "0123456789", "+1 415 555 0100",
-                                 "1800 1234", "０９１２３４５６７８"])
-def test_landlines_foreign_short_and_lettered_numbers_are_refused(raw):
+@pytest.mark.parametrize("raw", ["024 3825 123", "0912 345 67", "09123abc78", "0123456789", "+1 415 555 0100",
+                                 "1800 1234", "1900 1234", "０９１２３４５６７８"])
+def test_foreign_short_lettered_and_service_numbers_are_refused(raw):
     with pytest.raises(ValueError):
-        validation.mobile_phone(raw)
+        validation.phone_number(raw)
 
 
 @pytest.mark.parametrize("raw, stored, failed", [
@@ -121,7 +124,20 @@ async def test_tracking_codes_are_random_and_forgiving_when_read_aloud():
     assert len(codes) == 2000
     assert questions.normalise_code("k84g-gmbs-fzkpb") == "K84GGMBSFZKPB"
     assert questions.normalise_code(" K84G GMBS FZKPB ") == "K84GGMBSFZKPB"
-    assert questions.normalise_code("OIL1") == "0111"
+    assert questions.normalise_code("k84g-gmbs-fzkpo") == "K84GGMBSFZKP0"  # O read as 0
+    assert questions.normalise_code("K84G-GMBS-FZKIL") == "K84GGMBSFZK11"  # I and L read as 1
+    for not_a_code in ("OIL1", "K84G-GMBS-FZKPB.bak", "K84G-GMBS-FZKPB~", "K84GGMBSFZKPBB", "K84G/GMBS/FZKPB",
+                       "K84G-GMBS-FZKPU", ""):
+        assert questions.normalise_code(not_a_code) == "", not_a_code
+
+
+async def test_emoji_sequences_are_saved_whole(demo_db):
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
+    conference = await open_conference()
+    body = f"Khu vui chơi cho các gia đình {family} ở ngõ 120 Hoàng Cầu đã xuống cấp, đề nghị sửa chữa."
+    submitted = await submit(conference, body=body, title=f"Khu vui chơi cho gia đình {family}")
+    stored = await Question.select(Question.title, Question.body).where(Question.id == submitted.question["id"]).first()
+    assert stored == {"title": f"Khu vui chơi cho gia đình {family}", "body": body}
 
 
 async def test_the_same_form_sent_twice_makes_one_question(demo_db):
@@ -134,7 +150,7 @@ async def test_the_same_form_sent_twice_makes_one_question(demo_db):
 
 @pytest.mark.parametrize("changes, fields", [
     ({"asker_name": "", "asker_email": "", "asker_phone": ""}, {"asker_name", "asker_email"}),
-    ({"asker_email": "binh@", "asker_phone": "02438251234"}, {"asker_email", "asker_phone"}),
+    ({"asker_email": "binh@", "asker_phone": "0243825123"}, {"asker_email", "asker_phone"}),
     ({"asker_kind": "business", "organisation_name": "", "tax_code": ""}, {"organisation_name", "tax_code"}),
     ({"title": "Ngập", "body": "Ngắn quá"}, {"title", "body"}),
     ({"body": "x" * 4001}, {"body"}),

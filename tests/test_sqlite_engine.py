@@ -83,7 +83,7 @@ async def test_a_failed_transaction_rolls_back_and_frees_the_writer(db):
 async def test_many_concurrent_submissions_through_uvicorn_all_land_once(demo_template_database, tmp_path):
     with serve_copy_of(demo_template_database, tmp_path, SUBMISSIONS_PER_HOUR="100000") as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
-            page = (await client.get("/conferences/1/ask")).text
+            page = (await client.get("/conferences/1/ask", follow_redirects=True)).text
             csrf = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
             unit = re.search(r'<option value="(\d+)" selected', page) \
                 or re.search(r'id="unit".*?value="(\d+)"', page, re.S)

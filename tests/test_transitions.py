@@ -15,8 +15,10 @@ from dialogue.answers import queries as answer_queries
 from dialogue.answers.tables import Answer
 from dialogue.commitments.machine import COMMITMENT
 from dialogue.conferences.machine import CONFERENCE
+from dialogue.conferences.queries import get_conference
 from dialogue.conferences.tables import Conference
 from dialogue.core.db import current_engine
+from dialogue.core.i18n import language
 from dialogue.demo import load_demo
 from dialogue.machine.actors import Actor
 from dialogue.machine.events import LiveEvent
@@ -172,6 +174,26 @@ async def test_starting_the_session_and_publishing_the_held_answers_is_one_step(
     await release.change_conference_state(organiser, conference["id"], "start", NOW, base_url=BASE)
     assert (await answer_queries.answer_of(question["id"]))["state"] == "published"
     assert (await Question.select(Question.state).where(Question.id == question["id"]).first())["state"] == "answered"
+
+
+async def test_the_start_step_says_what_it_publishes_and_warns_when_it_is_early(demo):
+    question = await routed_flood()
+    await Conference.update({Conference.release_policy: "at_session"}).where(Conference.id > 0)
+    officer, head = await actor(DEMO_ACCOUNTS["agency_officer"]), await actor(DEMO_ACCOUNTS["agency_head"])
+    await drafting.submit(officer, question["id"], NOW, TEXT)
+    await drafting.review(head, question["id"], "approve", "", NOW, BASE)
+    conference = await get_conference(question["conference"])
+    with language("en"):
+        start = await release.step_preview(conference, "start", NOW)
+        close = await release.step_preview(conference, "close", NOW)
+        late = await release.step_preview(conference, "close", conference["questions_close_at"] + dt.timedelta(hours=1))
+    assert "The approved answer held for the session will be published now" in " ".join(start.effects)
+    assert "This step cannot be undone." in start.effects
+    assert any("the session was to start at 08:00" in w for w in start.warnings)
+    assert any("starting the session stops questions now" in w for w in start.warnings)
+    assert "residents can no longer ask" in start.effects[0] and "Residents can no longer ask" in close.effects[0]
+    assert "You can go back later with “Start taking questions”." in close.effects
+    assert any("questions were to close at 17:00" in w for w in close.warnings) and late.warnings == []
 
 
 async def test_a_reminder_is_recorded_only_with_its_mail(demo):

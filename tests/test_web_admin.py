@@ -151,3 +151,20 @@ async def test_unknown_ids_are_not_found(admin, path):
 async def test_non_numeric_ids_are_refused_politely(admin):
     response = await admin.get("/admin/accounts/abc")
     assert response.status_code in (400, 404) and "<html" in response.text
+
+
+async def test_every_required_select_starts_with_an_empty_placeholder(admin):
+    """HTML: a required select must have an empty first option, so that nothing is chosen by default."""
+    import re
+
+    pages = ["/admin/accounts/new", "/admin/topics/new", "/conferences/1/ask"]
+    topic = await Topic.select(Topic.id).first()
+    pages.append(f"/admin/topics/{topic['id']}")
+    seen = 0
+    for path in pages:
+        html = (await admin.get(path)).text
+        for select in re.findall(r"<select[^>]*\brequired\b[^>]*>.*?</select>", html, re.S):
+            first = re.search(r"<option([^>]*)>([^<]*)</option>", select)
+            assert first and 'value=""' in first.group(1) and "selected" not in first.group(1), (path, select[:200])
+            seen += 1
+    assert seen >= 6

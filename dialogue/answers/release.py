@@ -5,15 +5,20 @@ and its question change state together, with the e-mails to the askers and follo
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from dialogue.answers.machine import ANSWER
 from dialogue.answers.queries import answer_of, parts_of
 from dialogue.answers.tables import Answer
 from dialogue.conferences import commands as conference_commands
-from dialogue.conferences.queries import get_conference
+from dialogue.conferences.machine import CONFERENCE
+from dialogue.conferences.queries import accepting_questions, get_conference
 from dialogue.conferences.tables import Conference
+from dialogue.core.clock import as_utc
 from dialogue.core.db import write_transaction
+from dialogue.core.i18n import format_moment, ngettext
 from dialogue.core.i18n import gettext as _
+from dialogue.core.vocabulary import word
 from dialogue.machine.actors import Actor, ObjectScope, require
 from dialogue.machine.transitions import transition
 from dialogue.questions.intake import display_code
@@ -66,6 +71,51 @@ async def _release_held(actor: Actor, conference_id: int, now: dt.datetime, base
             await publish(actor, question, answer, now, base_url)
             published += 1
     return published
+
+
+@dataclass(frozen=True)
+class StepPreview:
+    """What a step of the conference's life will do, for the page that asks to confirm it."""
+
+    effects: list[str]
+    warnings: list[str]  # before its planned time, and what that means
+
+
+async def held_answers(conference_id: int) -> int:
+    """Approved answers waiting to be published (with the session, for a conference that holds them)."""
+    return await Answer.count().where(
+        (Answer.state == Answer.State.approved.value) & (Answer.question.conference == conference_id))
+
+
+async def step_preview(conference: dict, action: str, now: dt.datetime) -> StepPreview:
+    effects = [word("conference_step_effect", action)]
+    warnings = []
+    if action == "start" and conference["release_policy"] == Conference.ReleasePolicy.at_session.value:
+        held = await held_answers(conference["id"])
+        effects.append(ngettext(
+            "The approved answer held for the session will be published now, and its asker and "
+            "followers told by e-mail.",
+            "The %(num)s approved answers held for the session will be published now, and their askers and "
+            "followers told by e-mail.", held) if held else _("No approved answer is waiting to be published."))
+    target = CONFERENCE.actions[action].target
+    back = [name for name, step in CONFERENCE.actions.items()
+            if step.target == conference["state"] and CONFERENCE.allows(target, name)]
+    effects.append(_("You can go back later with “%(action)s”.", action=word("conference_action", back[0]))
+                   if back else _("This step cannot be undone."))
+    planned = {"close": conference["questions_close_at"], "start": conference["starts_at"],
+               "conclude": conference["ends_at"]}.get(action)
+    if planned is not None and now < as_utc(planned):
+        when = format_moment(planned)
+        warnings.append({
+            "close": _("This is before the planned time: questions were to close at %(moment)s.", moment=when),
+            "start": _("This is before the planned time: the session was to start at %(moment)s.", moment=when),
+            "conclude": _("This is before the planned time: the conference was to end at %(moment)s.", moment=when),
+        }[action])
+    closes = conference["questions_close_at"]
+    if action == "start" and accepting_questions(conference, now):
+        warnings.append(_("Residents can still ask until %(moment)s: starting the session stops questions now.",
+                          moment=format_moment(closes)))
+    return StepPreview(effects, warnings)
 
 
 async def change_conference_state(actor: Actor, conference_id: int, action: str, now: dt.datetime,

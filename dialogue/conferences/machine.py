@@ -36,10 +36,23 @@ CONFERENCE = StateMachine(
     },
 )
 
-# The buttons of the organiser's conference page.
+# The buttons of the organiser's conference page, named as what they do (not as the state they lead to).
 declare("conference_action", {
-    "open": N_("Open for questions"), "close": N_("Close for questions"), "start": N_("Start the session"),
-    "conclude": N_("Conclude the conference"), "follow_up": N_("Mark every follow-up as settled"),
+    "open": N_("Start taking questions"), "close": N_("Stop taking questions"),
+    "start": N_("Start the session"), "conclude": N_("Conclude the conference"),
+    "follow_up": N_("Mark every follow-up as settled"),
+})
+
+# The steps that cannot be taken back: each goes through a page of its own that says what it does
+# (and warns when it comes before its planned time) before it is taken.
+CONFIRMED_STEPS = frozenset({"close", "start", "conclude", "follow_up"})
+declare("conference_step_effect", {
+    "open": N_("Residents can send questions through the form during the question period."),
+    "close": N_("Residents can no longer ask: the form and every ask link say that questions are closed. "
+                "The questions already received stay in the screening queue."),
+    "start": N_("The conference is shown as in session, and residents can no longer ask."),
+    "conclude": N_("The conference is shown as concluded; its questions and answers stay public."),
+    "follow_up": N_("The conference is shown as followed up: every promise made at it has been settled."),
 })
 declare("conference_kind", {
     Conference.Kind.residents.value: N_("Dialogue with residents"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from icalendar import Calendar, Event
 
@@ -14,6 +15,7 @@ from dialogue.core.errors import NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import fold, valid_id
 from dialogue.machine.actors import Actor, require
+from dialogue.machine.log import ActionLog
 from dialogue.reference.tables import AdminUnit, Topic
 from dialogue.reference.units import scope_of_unit
 
@@ -76,6 +78,32 @@ def accepting_questions(conference: dict, now: dt.datetime) -> bool:
             and as_utc(opens) <= now < as_utc(closes))
 
 
+@dataclass(frozen=True)
+class QuestionWindow:
+    """Where a conference stands for someone who wants to ask: taking questions, not yet (and from
+    when), or no longer (and since when: the end of its window, or the organisers' earlier step)."""
+
+    accepting: bool
+    opens_at: dt.datetime | None  # set when questions are still to open
+    stopped_at: dt.datetime | None  # set when questions have stopped (None if it is not known)
+
+
+async def question_window(conference: dict, now: dt.datetime) -> QuestionWindow:
+    if accepting_questions(conference, now):
+        return QuestionWindow(True, None, None)
+    opens, closes = conference["questions_open_at"], conference["questions_close_at"]
+    if CONFERENCE.is_in("before_questions_close", conference["state"]) and opens and as_utc(opens) > now:
+        return QuestionWindow(False, as_utc(opens), None)
+    moments = [as_utc(closes)] if closes and as_utc(closes) <= now else []
+    stopped = await ActionLog.select(ActionLog.at).where(
+        (ActionLog.object_type == "conference") & (ActionLog.object_id == str(conference["id"]))
+        & ActionLog.action.is_in([CONFERENCE.logged_as("close"), CONFERENCE.logged_as("start")])
+    ).order_by(ActionLog.id, ascending=False).first()
+    if stopped:
+        moments.append(as_utc(stopped["at"]))
+    return QuestionWindow(False, None, min(moments) if moments else None)
+
+
 async def conference_topics(conference_id: int) -> list[dict]:
     return await Topic.raw(TOPICS_SQL, conference_id)
 
@@ -97,8 +125,10 @@ async def upcoming_public_conferences(limit: int = 10) -> list[dict]:
 
 async def search_public_conferences(
     search: str = "", unit_code: str = "", kind: str = "", page: int = 1, per_page: int = 20,
+    taking_questions_at: dt.datetime | None = None,
 ) -> tuple[list[dict], int]:
-    """Public conferences, newest first, filtered; search ignores diacritics."""
+    """Public conferences, newest first, filtered; search ignores diacritics. With a moment: only
+    those taking questions then."""
     query = Conference.select(*CONFERENCE_COLUMNS).where(Conference.state.is_in(PUBLIC_STATES))
     count = Conference.count().where(Conference.state.is_in(PUBLIC_STATES))
     conditions = []
@@ -108,6 +138,10 @@ async def search_public_conferences(
         conditions.append((Conference.unit.code == unit_code[:10]) | (Conference.unit.parent.code == unit_code[:10]))
     if kind in {k.value for k in Conference.Kind}:
         conditions.append(Conference.kind == kind)
+    if taking_questions_at is not None:
+        conditions.append(Conference.state.is_in(sorted(CONFERENCE.sets["taking_questions"]))
+                          & (Conference.questions_open_at <= taking_questions_at)
+                          & (Conference.questions_close_at > taking_questions_at))
     for condition in conditions:
         query = query.where(condition)
         count = count.where(condition)

@@ -26,16 +26,54 @@ def fold(text: str | None) -> str:
     return _SPACES.sub(" ", stripped.casefold()).strip()
 
 
+ZWJ = "\u200d"
+_TAG_CANCEL = "\U000e007f"
+
+
+def _pictographic(ch: str) -> bool:
+    """A character emoji sequences join: a symbol (So), or the emoji planes' pictographs."""
+    return unicodedata.category(ch) == "So" or 0x1F000 <= ord(ch) <= 0x1FAFF
+
+
+def _emoji_base(kept: list[str]) -> str:
+    """The last character kept, past the variation selectors and skin tones that dress an emoji."""
+    for ch in reversed(kept):
+        if not ("\ufe00" <= ch <= "\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff"):
+            return ch
+    return ""
+
+
+def _keeps_format_character(kept: list[str], ch: str, following: str) -> bool:
+    """A format character that is part of an emoji: the zero-width joiner of a sequence (a family,
+    a flag with a rainbow, a profession with a skin tone) and the tags of a subdivision flag (🏴 and
+    its tag letters). Every other format character is invisible and can only do harm: bidi
+    controls reorder what is shown, zero-width spaces and soft hyphens hide differences."""
+    if ch == ZWJ:
+        base = _emoji_base(kept)
+        return bool(base) and _pictographic(base) and bool(following) and _pictographic(following)
+    if "\U000e0020" <= ch <= _TAG_CANCEL:
+        previous = kept[-1] if kept else ""
+        return previous == "\U0001f3f4" or "\U000e0020" <= previous < _TAG_CANCEL
+    return False
+
+
 def tidy(text: str | None) -> str:
-    """NFC-normalise, drop control and invisible format characters, collapse spaces."""
+    """NFC-normalise, drop invisible format characters (those of emoji sequences kept), turn control
+    characters into spaces, collapse spaces."""
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)
-    kept = "".join(
-        ch if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\n\t" else " "
-        for ch in text
-    )
-    return _SPACES.sub(" ", kept).strip()
+    kept: list[str] = []
+    for index, ch in enumerate(text):
+        category = unicodedata.category(ch)
+        if category == "Cf":
+            if _keeps_format_character(kept, ch, text[index + 1] if index + 1 < len(text) else ""):
+                kept.append(ch)
+        elif category == "Cc" and ch not in "\n\t":
+            kept.append(" ")
+        else:
+            kept.append(ch)
+    return _SPACES.sub(" ", "".join(kept)).strip()
 
 
 def paragraphs(raw: str | None) -> str:

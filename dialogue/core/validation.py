@@ -49,21 +49,29 @@ def email_address(raw: str | None) -> str:
     return address
 
 
-def mobile_phone(raw: str | None) -> str:
-    """A Vietnamese mobile number (03x, 05x, 07x, 08x, 09x), stored as +84…"""
+# The numbers a person can be called back on: mobiles and fixed lines (the library knows both and,
+# for Vietnam, the area codes of every province). Not toll-free, premium-rate or shared numbers.
+CALLABLE = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
+                      phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+def phone_number(raw: str | None) -> str:
+    """A Vietnamese mobile (0912 345 678) or fixed line (024 3825 1234), stored as +84…"""
     text = tidy(raw)
     if not PHONE_CHARACTERS.match(text):
         raise ValueError(_("A phone number contains only digits, for example 0912 345 678."))
     try:
         number = phonenumbers.parse(text, "VN")
     except phonenumbers.NumberParseException:
-        raise ValueError(_("Enter a Vietnamese mobile number of 10 digits, for example 0912 345 678.")) from None
+        number = None
     if (
-        number.country_code != 84
+        number is None
+        or number.country_code != 84
         or not phonenumbers.is_valid_number(number)
-        or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
+        or phonenumbers.number_type(number) not in CALLABLE
     ):
-        raise ValueError(_("Enter a Vietnamese mobile number of 10 digits, for example 0912 345 678."))
+        raise ValueError(_("Enter a Vietnamese phone number: a mobile of 10 digits, for example 0912 345 678, "
+                           "or a landline with its area code, for example 024 3825 1234."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -48,7 +48,7 @@ async def _validate(conference: dict, form: dict) -> dict:
             if "@" in contact:
                 email = validation.email_address(contact)
             else:
-                phone = validation.mobile_phone(contact)
+                phone = validation.phone_number(contact)
         except ValueError as error:
             errors["contact"] = str(error)
     if errors:

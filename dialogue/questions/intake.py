@@ -32,12 +32,23 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misr
 CODE_LENGTH = 13  # 13 × 5 bits = 65 bits of randomness
 TITLE_LIMITS = (10, 150)
 BODY_LIMITS = (30, 4000)
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 @dataclass(frozen=True)
 class SubmissionPolicy:
     per_address_per_hour: int
     base_url: str
+
+
+class FormAlreadyUsed(InvalidInput):
+    """A form already used to send a question came back with another question in it: after Back and
+    an edit, or a form address someone shared. It is shown again with a fresh token."""
+
+    def __init__(self) -> None:
+        super().__init__({"form": _(
+            "This form has already been used to send a question. If this is another question, "
+            "check it and press Send again.")})
 
 
 @dataclass(frozen=True)
@@ -51,9 +62,12 @@ def new_tracking_code() -> str:
 
 
 def normalise_code(raw: str | None) -> str:
-    """What a person typed or read out: case, dashes and spaces ignored, O read as 0, I and L as 1."""
-    text = (raw or "").upper().translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-    return "".join(ch for ch in text if ch in CROCKFORD)[:CODE_LENGTH]
+    """The code a person typed or read out, or "" if it is none: case, dashes and spaces ignored,
+    O read as 0, I and L as 1. Anything else (a file extension, a stray ~, a character too many)
+    makes it no code, rather than being dropped: /q/CODE.bak is not the page of CODE."""
+    text = (raw or "").upper().translate(_READ_AS)
+    text = "".join(ch for ch in text if ch not in " -")
+    return text if len(text) == CODE_LENGTH and all(ch in CROCKFORD for ch in text) else ""
 
 
 def display_code(code: str) -> str:
@@ -108,11 +122,11 @@ async def validate_submission(conference: dict, form: dict) -> tuple[dict, dict[
             errors["asker_email"] = str(error)
     if tidy(form.get("asker_phone")):
         try:
-            values["asker_phone"] = validation.mobile_phone(form.get("asker_phone"))
+            values["asker_phone"] = validation.phone_number(form.get("asker_phone"))
         except ValueError as error:
             errors["asker_phone"] = str(error)
     if not tidy(form.get("asker_email")) and not tidy(form.get("asker_phone")):
-        errors["asker_email"] = _("Give an e-mail address or a mobile number, so that we can reach you.")
+        errors["asker_email"] = _("Give an e-mail address or a phone number, so that we can reach you.")
 
     values["organisation_name"] = values["tax_code"] = ""
     values["tax_code_unverified"] = False
@@ -177,6 +191,18 @@ async def _by_form_token(form_token: str) -> dict | None:
     return rows[0] if rows else None
 
 
+async def form_used(form_token: str) -> bool:
+    """Whether a question was sent with this form (the form shown again after Back says so)."""
+    token = safe_token(form_token)[:64]
+    return bool(token) and await _by_form_token(token) is not None
+
+
+def _same_question(existing: dict, form: dict) -> bool:
+    """The form sent again (double click, Back, reload, retry) rather than another question in a
+    used form: the same title and text. Only then is the first question's confirmation shown."""
+    return tidy(form.get("title")) == existing["title"] and paragraphs(form.get("body")) == existing["body"]
+
+
 async def submit_question(
     conference_id: int, form: dict, address_key: str, language_code: str, now: dt.datetime, policy: SubmissionPolicy,
 ) -> Submitted:
@@ -185,7 +211,9 @@ async def submit_question(
     if form_token:
         existing = await _by_form_token(form_token)
         if existing:
-            return Submitted(existing, None)  # a double click or a reloaded page
+            if _same_question(existing, form):
+                return Submitted(existing, None)  # a double click, Back and Send, a reload, a retry
+            raise FormAlreadyUsed()
     if not accepting_questions(conference, now):
         raise Conflict(_("This conference is not taking questions now."))
     if form.get("website"):  # the honeypot: people never see this field, robots fill it

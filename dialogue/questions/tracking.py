@@ -59,6 +59,7 @@ class PublicQuestion:
     text: str  # the published (redacted) text, or the original; "" while not public
     answer_source: int  # whose answer to show: the main question's, for one merged into it
     screening_due_on: dt.date | None
+    in_screening: bool  # waiting for the organisers' decision, due on screening_due_on
 
 
 def public_view(question: dict) -> PublicQuestion:
@@ -71,6 +72,7 @@ def public_view(question: dict) -> PublicQuestion:
         heading=(question["public_summary"] or question["title"]) if public else "",
         text=(question["public_text"] or question["body"]) if public else "",
         answer_source=question["merged_into"] or question["id"], screening_due_on=question["screening_due_on"],
+        in_screening=QUESTION.is_in("screening", question["state"]),
     )
 
 

@@ -11,8 +11,8 @@ from litestar.response import Redirect, Template
 from dialogue.answers import release
 from dialogue.conferences import commands
 from dialogue.conferences import queries as conferences
-from dialogue.conferences.machine import CONFERENCE
-from dialogue.core.errors import InvalidInput, NotFound
+from dialogue.conferences.machine import CONFERENCE, CONFIRMED_STEPS
+from dialogue.core.errors import Conflict, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.i18n import local
 from dialogue.machine import log as audit
@@ -94,6 +94,7 @@ class OrganiserController(Controller):
             "questions": await question_queries.questions_of(actor_of(request), conference_id),
             "topics": await conferences.conference_topics(conference_id),
             "actions": sorted(CONFERENCE.allowed(conference["state"]), key=list(CONFERENCE.actions).index),
+            "confirmed_steps": CONFIRMED_STEPS,
             "history": await audit.entries_for("conference", conference_id), "errors": errors,
         })
 
@@ -121,12 +122,29 @@ class OrganiserController(Controller):
         return Redirect(path=request.app.route_reverse("organiser_conference", conference_id=conference_id)
                         + "?saved=1", status_code=303)
 
+    @get("/conferences/{conference_id:int}/state/{action:str}", name="organiser_conference_step")
+    async def confirm_step(self, request: Request, conference_id: FromPath[int], action: FromPath[str]) -> Template:
+        """The page that says what a step will do, with the button that takes it (works without JS)."""
+        conference = await self._conference(request, conference_id)
+        if action not in CONFERENCE.actions:
+            raise NotFound(_("This action does not exist."))
+        if not CONFERENCE.allows(conference["state"], action):
+            raise Conflict(_("This step is not possible from the conference's present state."))
+        return Template(template_name="organiser/conference_step.html", context={
+            "conference": conference, "action": action,
+            "preview": await release.step_preview(conference, action, request.app.state.clock())})
+
     @post("/conferences/{conference_id:int}/state/{action:str}", name="organiser_conference_state")
     async def change_state(
         self, request: Request, conference_id: FromPath[int], action: FromPath[str],
     ) -> Template | Redirect:
         conference = await self._conference(request, conference_id)
         form = await form_data(request)
+        if action in CONFIRMED_STEPS and CONFERENCE.allows(conference["state"], action) \
+                and form.get("confirmed") != "yes":
+            # A step that cannot be taken back is taken only from its confirmation page.
+            return Redirect(path=request.app.route_reverse("organiser_conference_step", conference_id=conference_id,
+                                                           action=action), status_code=303)
         try:
             await release.change_conference_state(actor_of(request), conference_id, action, request.app.state.clock(),
                                                   form.get("reason", ""), request.app.state.settings.base_url)

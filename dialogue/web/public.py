@@ -15,10 +15,11 @@ from dialogue.agenda.queries import public_agenda
 from dialogue.answers import attachments
 from dialogue.answers import queries as answers
 from dialogue.conferences import queries as conferences
-from dialogue.core.errors import Conflict, InvalidInput, Throttled
+from dialogue.core.errors import Conflict, InvalidInput, NotFound, Throttled
 from dialogue.core.i18n import current_language
 from dialogue.core.i18n import gettext as _
 from dialogue.core.settings import LANGUAGES
+from dialogue.core.text import safe_token
 from dialogue.machine.actors import Actor
 from dialogue.questions import intake, tracking
 from dialogue.questions import queries as question_queries
@@ -51,7 +52,7 @@ def submission_policy(request: Request) -> intake.SubmissionPolicy:
 async def _ask_context(conference: dict, values: dict, errors: dict) -> dict:
     name = "name_vi" if current_language() == "vi" else "name_en"
     return {
-        "conference": conference, "values": values, "errors": errors,
+        "conference": conference, "values": values, "errors": errors, "already_sent": False,
         "topic_choices": [(str(t["id"]), t[name]) for t in await conferences.conference_topics(conference["id"])],
         "area_choices": [(str(a["id"]), a["name"]) for a in await conferences.area_options(conference)],
         "asked": await question_queries.public_questions(conference["id"]),
@@ -72,13 +73,50 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+def taking_questions(rows: list[dict], now) -> set[int]:
+    """The conferences of a list that take questions now: each card offers to ask."""
+    return {row["id"] for row in rows if conferences.accepting_questions(row, now)}
+
+
+async def home_page(request: Request, code: str = "", errors: dict | None = None) -> Template:
+    """The home page; with a tracking code that found nothing, that code and why (status 400)."""
+    rows = await conferences.upcoming_public_conferences()
+    return Template(template_name="public/home.html", status_code=400 if errors else 200, context={
+        "conferences": rows, "accepting": taking_questions(rows, request.app.state.clock()),
+        "code": code, "errors": errors or {}})
+
+
+def closed_page(conference: dict, window: conferences.QuestionWindow, kept: dict | None = None) -> Template:
+    """For those who follow an ask link when the conference is not taking questions: when questions
+    open, or since when they stopped (410: that form is gone for good), and where to go instead."""
+    return Template(template_name="public/ask_closed.html", status_code=200 if window.opens_at else 410,
+                    context={"conference": conference, "window": window, "kept": kept or {}})
+
+
+def canonical_address(request: Request, code: str) -> Redirect | None:
+    """A tracking code's tolerant spellings (lower case, no dashes, O for 0, I and L for 1) lead to
+    its one address; anything else is not found (not /q/CODE.bak, not /q/CODE~)."""
+    parsed = intake.normalise_code(code)
+    if not parsed:
+        raise NotFound(_("No question has this tracking code. Check the code in your confirmation e-mail."))
+    canonical = intake.display_code(parsed)
+    if code == canonical:
+        return None
+    path = request.app.route_reverse(request.route_handler.name, **{**request.path_params, "code": canonical})
+    query = f"?{request.url.query}" if request.url.query else ""
+    return Redirect(path=path + query, status_code=301 if request.method in ("GET", "HEAD") else 308)
+
+
 class PublicController(Controller):
     path = "/"
 
     @get("/", name="home")
-    async def home(self) -> Template:
-        return Template(template_name="public/home.html",
-                        context={"conferences": await conferences.upcoming_public_conferences()})
+    async def home(self, request: Request) -> Template:
+        return await home_page(request)
+
+    @get("/privacy", name="privacy")
+    async def privacy(self) -> Template:
+        return Template(template_name="public/privacy.html")
 
     @get("/language/{code:str}", name="language")
     async def switch_language(
@@ -96,15 +134,19 @@ class PublicController(Controller):
 
     @get("/conferences", name="conferences")
     async def conference_list(
-        self, q: Annotated[str, QueryParameter(name="q", max_length=200)] = "",
+        self, request: Request, q: Annotated[str, QueryParameter(name="q", max_length=200)] = "",
         unit: Annotated[str, QueryParameter(name="unit", max_length=10)] = "",
         kind: Annotated[str, QueryParameter(name="kind", max_length=20)] = "",
         page: Annotated[int, QueryParameter(name="page", ge=1, le=10000)] = 1,
+        taking: Annotated[str, QueryParameter(name="taking", max_length=1)] = "",
     ) -> Template:
-        rows, total = await conferences.search_public_conferences(q, unit, kind, page, PER_PAGE)
+        rows, total = await conferences.search_public_conferences(
+            q, unit, kind, page, PER_PAGE, taking_questions_at=request.app.state.clock() if taking else None)
         return Template(template_name="public/conferences.html", context={
-            "conferences": rows, "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)),
-            "q": q, "unit": unit, "kind": kind, "units": await conferences.units_with_conferences(),
+            "conferences": rows, "accepting": taking_questions(rows, request.app.state.clock()),
+            "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)),
+            "q": q, "unit": unit, "kind": kind, "taking": bool(taking),
+            "units": await conferences.units_with_conferences(),
         })
 
     @get("/conferences/{conference_id:int}", name="conference")
@@ -126,21 +168,34 @@ class PublicController(Controller):
             return Redirect(path=request.app.route_reverse("conference", conference_id=conference_id))
         return Response(
             content=conferences.calendar_file(conference, request.app.state.settings.base_url),
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",  # Litestar adds "; charset=utf-8" to text types itself
             headers={"content-disposition": f'attachment; filename="hoi-nghi-doi-thoai-{conference_id}.ics"'},
         )
 
     # --- Asking ----------------------------------------------------------------------------
 
     @get("/conferences/{conference_id:int}/ask", name="ask")
-    async def ask_form(self, request: Request, conference_id: FromPath[int]) -> Template:
+    async def ask_form(
+        self, request: Request, conference_id: FromPath[int],
+        form_token: Annotated[str, QueryParameter(name="form", max_length=100)] = "",
+    ) -> Template | Redirect:
         conference = await conferences.get_public_conference(conference_id)
-        if not conferences.accepting_questions(conference, request.app.state.clock()):
-            raise Conflict(_("This conference is not taking questions now."))
+        window = await conferences.question_window(conference, request.app.state.clock())
+        if not window.accepting:
+            return closed_page(conference, window)
+        if not safe_token(form_token) or not 32 <= len(form_token) <= 64:
+            # Each form gets its token in its address, so that the page shown again by Back or a
+            # reload (browsers fetch it again and restore what was typed, but not hidden fields)
+            # carries the same token: sending it again then finds the first question.
+            ask = request.app.route_reverse("ask", conference_id=conference_id)
+            return Redirect(path=f"{ask}?form={secrets.token_urlsafe(32)}", status_code=303)
         areas = await conferences.area_options(conference)
-        values = {"form_token": secrets.token_urlsafe(32), "asker_kind": "resident", "answer_mode": "writing",
+        values = {"form_token": form_token, "asker_kind": "resident", "answer_mode": "writing",
                   "unit": str(areas[0]["id"]) if len(areas) == 1 else ""}
-        return Template(template_name="public/ask.html", context=await _ask_context(conference, values, {}))
+        context = await _ask_context(conference, values, {})
+        # no-store: Back brings the form from the server, which then says it was already sent.
+        return Template(template_name="public/ask.html", headers={"cache-control": "no-store"},
+                        context={**context, "already_sent": await intake.form_used(form_token)})
 
     @post("/conferences/{conference_id:int}/ask", name="ask_submit")
     async def ask(self, request: Request, conference_id: FromPath[int]) -> Template:
@@ -151,11 +206,16 @@ class PublicController(Controller):
         try:
             submitted = await intake.submit_question(
                 conference_id, form, address, current_language(), request.app.state.clock(), submission_policy(request))
+        except Conflict:  # questions stopped while the form was being filled in: what was typed is shown
+            window = await conferences.question_window(conference, request.app.state.clock())
+            return closed_page(conference, window, kept={"title": form.get("title", ""), "body": form.get("body", "")})
         except (InvalidInput, Throttled) as error:
             errors = error.errors if isinstance(error, InvalidInput) else {"form": str(error)}
-            values = {**form, "form_token": form.get("form_token") or secrets.token_urlsafe(32)}
-            return Template(template_name="public/ask.html", context=await _ask_context(conference, values, errors),
-                            status_code=429 if isinstance(error, Throttled) else 400)
+            token = form.get("form_token")
+            if not token or isinstance(error, intake.FormAlreadyUsed):
+                token = secrets.token_urlsafe(32)
+            return Template(template_name="public/ask.html", status_code=429 if isinstance(error, Throttled) else 400,
+                            context=await _ask_context(conference, {**form, "form_token": token}, errors))
         question = submitted.question
         base_url = settings.base_url
         return Template(template_name="public/submitted.html", context={
@@ -171,21 +231,30 @@ class PublicController(Controller):
     @get("/q", name="track_lookup")
     async def track_lookup(
         self, request: Request, code: Annotated[str, QueryParameter(name="code", max_length=100)] = ""
-    ) -> Redirect:
+    ) -> Template | Redirect:
         normalised = intake.normalise_code(code)
-        if len(normalised) != intake.CODE_LENGTH:
-            return Redirect(path=request.app.route_reverse("home") + "?code_error=1#track")
-        return Redirect(path=request.app.route_reverse("track", code=intake.display_code(normalised)))
+        if not normalised:
+            return await home_page(request, code, {"code": _("Enter the 13 letters and digits of the code, for example "
+                                                    "7K3M-9QX2-4HPAB.")})
+        try:
+            question = await tracking.public_question(normalised)
+        except NotFound as error:
+            return await home_page(request, code, {"code": str(error)})
+        return Redirect(path=request.app.route_reverse("track", code=question.code), status_code=303)
 
     @get("/q/{code:str}", name="track")
     async def track(self, request: Request, code: FromPath[str],
-                    followed: Annotated[str | None, QueryParameter(name="followed")] = None) -> Template:
+                    followed: Annotated[str | None, QueryParameter(name="followed")] = None) -> Template | Redirect:
+        if redirect := canonical_address(request, code):
+            return redirect
         question = await tracking.public_question(code)
         return Template(template_name="public/track.html", context={
             **await _track_context(question), "errors": {}, "values": {}, "followed": bool(followed)})
 
     @post("/q/{code:str}/follow", name="follow")
     async def follow(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+        if redirect := canonical_address(request, code):
+            return redirect
         form = await form_data(request)
         question = await tracking.public_question(code)
         try:
@@ -228,8 +297,10 @@ class PublicController(Controller):
     # --- The asker's own view ----------------------------------------------------------------
 
     @get("/q/{code:str}/manage/{token:str}", name="manage")
-    async def manage(self, code: FromPath[str], token: FromPath[str],
-                     withdrawn: Annotated[str | None, QueryParameter(name="withdrawn")] = None) -> Template:
+    async def manage(self, request: Request, code: FromPath[str], token: FromPath[str],
+                     withdrawn: Annotated[str | None, QueryParameter(name="withdrawn")] = None) -> Template | Redirect:
+        if redirect := canonical_address(request, code):
+            return redirect
         question = await tracking.get_for_asker(code, token)
         return Template(template_name="public/manage.html", context={
             "question": question, "code": intake.display_code(question["tracking_code"]), "token": token,
@@ -240,6 +311,8 @@ class PublicController(Controller):
 
     @post("/q/{code:str}/manage/{token:str}/withdraw", name="manage_withdraw")
     async def withdraw(self, request: Request, code: FromPath[str], token: FromPath[str]) -> Redirect:
+        if redirect := canonical_address(request, code):
+            return redirect
         form = await form_data(request)
         question = await tracking.withdraw(code, token, form.get("reason", ""), request.app.state.clock(),
                                             request.app.state.settings.base_url)

@@ -102,7 +102,7 @@ async def organiser_cookies(server: LiveServer) -> str:
 async def form_for(server: LiveServer) -> tuple[str, str, dict]:
     """A CSRF cookie and token and a valid question form, as a browser would have them."""
     async with httpx.AsyncClient(base_url=server.url) as client:
-        page = await client.get("/conferences/1/ask")
+        page = await client.get("/conferences/1/ask", follow_redirects=True)  # to the form's own address
         csrf_cookie = client.cookies.get("dialogue_csrf")
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
     unit = re.search(r'id="unit".*?<option value="(\d+)"', page.text, re.S).group(1)
