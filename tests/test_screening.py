@@ -150,8 +150,8 @@ async def test_routing_sets_a_working_day_due_date_and_agencies_can_return(demo)
 async def test_agencies_see_only_their_own_items(demo):
     organiser = await actor(DEMO_ACCOUNTS["organiser"])
     flood, noise = await question_titled(FLOOD), await question_titled("Tiếng ồn karaoke khuya tại phố Đặng Tiến Đông")
-    count = await routing.accept_and_route(organiser, [flood["id"], noise["id"]], now(), BASE)
-    assert count == 2
+    result = await routing.accept_and_route(organiser, [flood["id"], noise["id"]], now(), BASE)
+    assert result == routing.BulkRouting(routed=2, left=[])
     officer, police, head = (await actor(DEMO_ACCOUNTS["agency_officer"]), await actor("police@dongda.demo"),
                              await actor(DEMO_ACCOUNTS["agency_head"]))
     assert [i["id"] for i in await answer_queries.agency_inbox(officer, now())] == [flood["id"]]

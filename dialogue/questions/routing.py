@@ -5,6 +5,7 @@ together, in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from dialogue.conferences.queries import get_conference
 from dialogue.core.calendar import WorkingCalendar
@@ -12,11 +13,13 @@ from dialogue.core.errors import Conflict, InvalidInput
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import parse_id, tidy
 from dialogue.machine.actors import Actor, ObjectScope, require
+from dialogue.questions.intake import display_code
 from dialogue.questions.machine import QUESTION
 from dialogue.questions.screening import change, for_organiser, get_question
 from dialogue.questions.tables import Assignment
 from dialogue.reference.calendar import working_calendar
 from dialogue.reference.tables import Agency, Topic
+from dialogue.reference.units import agencies_serving, unit_path
 
 ACTIVE = Assignment.active == True
 MAX_BULK = 200
@@ -29,18 +32,30 @@ async def _deactivate_assignments(question_id: int, returned_reason: str = "") -
     await Assignment.update(values).where((Assignment.question == question_id) & ACTIVE)
 
 
+async def agencies_for(question: dict) -> list[dict]:
+    """The agencies a question may be routed to: those of its area and of the units above it (a
+    province's agencies serve its communes), never another commune's."""
+    return await agencies_serving(await unit_path(question["unit"]))
+
+
 async def assign(actor: Actor, question_id: int, form: dict, now: dt.datetime, base_url: str,
                  lists: dict[str, list[str]] | None = None) -> None:
     """Route to one lead agency (and contributors), with the conference's answer deadline."""
     question = await for_organiser(actor, question_id)
     QUESTION.target_of(question["state"], "assign")
     lead = parse_id(form.get("lead_agency"))
-    contributors = {a for a in (parse_id(v) for v in (lists or {}).get("contributing", [])) if a and a != lead}
-    known = {row["id"] for row in await Agency.select(Agency.id).where(
-        Agency.id.is_in(list({lead, *contributors} - {None}) or [0]) & (Agency.active == True))}
-    if lead is None or lead not in known:
-        raise InvalidInput({"lead_agency": _("Choose the agency that will answer.")})
-    contributing = sorted(contributors & known)
+    contributors = {parse_id(v) for v in (lists or {}).get("contributing", []) if v} - {lead}
+    # Whatever ids are posted: an agency of another unit would see the question and write its answer.
+    serving = {agency["id"] for agency in await agencies_for(question)}
+    errors = {}
+    if lead not in serving:
+        known = lead is not None and await Agency.exists().where((Agency.id == lead) & (Agency.active == True))
+        errors["lead_agency"] = _not_serving() if known else _("Choose the agency that will answer.")
+    if contributors - serving:
+        errors["contributing"] = _not_serving()
+    if errors:
+        raise InvalidInput(errors)
+    contributing = sorted(contributors)
     conference = await get_conference(question["conference"])
     due = (await working_calendar()).add_working_days(now, conference["answer_days"] or 10)
 
@@ -58,20 +73,40 @@ async def assign(actor: Actor, question_id: int, form: dict, now: dt.datetime, b
                  notify=not QUESTION.is_in("with_agency", question["state"]), also=swap_assignments)
 
 
-async def accept_and_route(actor: Actor, question_ids: list[int], now: dt.datetime, base_url: str) -> int:
+def _not_serving() -> str:
+    return _("This agency does not serve the area of the question: choose agencies from the list.")
+
+
+async def default_agency(question: dict) -> int | None:
+    """The topic's usual agency, if it serves this question (a topic's agency may belong to another
+    unit: a topic of another area taken before topics had units, or an agency moved since)."""
+    topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
+    agency = topic["default_agency"] if topic else None
+    return agency if agency in {a["id"] for a in await agencies_for(question)} else None
+
+
+@dataclass(frozen=True)
+class BulkRouting:
+    routed: int  # accepted (if new) and routed
+    left: list[str]  # tracking codes accepted but left to route by hand: no topic agency serves them
+
+
+async def accept_and_route(actor: Actor, question_ids: list[int], now: dt.datetime, base_url: str) -> BulkRouting:
     """The common case in bulk: accept each new question and route it to its topic's agency."""
-    done = 0
+    routed, left = 0, []
     for question_id in question_ids[:MAX_BULK]:
         question = await for_organiser(actor, question_id)
         if QUESTION.allows(question["state"], "accept"):
             await change(actor, question, "accept", now, base_url, updates={"decision_reason": ""})
             question = await get_question(question_id)
         if QUESTION.allows(question["state"], "assign") and not QUESTION.is_in("with_agency", question["state"]):
-            topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
-            if topic and topic["default_agency"]:
-                await assign(actor, question_id, {"lead_agency": str(topic["default_agency"])}, now, base_url)
-                done += 1
-    return done
+            agency = await default_agency(question)
+            if agency is None:
+                left.append(display_code(question["tracking_code"]))
+                continue
+            await assign(actor, question_id, {"lead_agency": str(agency)}, now, base_url)
+            routed += 1
+    return BulkRouting(routed, left)
 
 
 async def assignments_of(question_id: int, active_only: bool = True) -> list[dict]:

@@ -10,14 +10,14 @@ from litestar.response import Redirect, Template
 
 from dialogue.answers import attachments, drafting, release
 from dialogue.answers import queries as answer_queries
-from dialogue.conferences.queries import area_options, conference_topics
+from dialogue.conferences.queries import conference_topics
 from dialogue.core.errors import InvalidInput
 from dialogue.core.text import parse_id
 from dialogue.machine.actors import Role
 from dialogue.questions import queries, routing, screening
 from dialogue.questions.intake import display_code
 from dialogue.questions.machine import QUESTION
-from dialogue.reference.admin import get_agency, list_agencies
+from dialogue.reference.admin import get_agency
 from dialogue.web.admin import checked_id
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, roles
@@ -36,11 +36,9 @@ class ScreeningController(Controller):
         filters = {key: (request.query_params.get(key) or "")[:100] for key in FILTERS}
         data = await queries.queue(actor_of(request), checked_id(conference_id), filters,
                                      request.app.state.clock(), page)
-        conference = data["conference"]
         return Template(template_name="organiser/queue.html", context={
             **data, "filters": filters, "topics": await conference_topics(conference_id),
             "question_states": list(QUESTION.states),
-            "areas": await area_options(conference), "agencies": await list_agencies(include_inactive=False),
             "query_string": "&".join(f"{k}={v}" for k, v in filters.items() if v),
         })
 
@@ -51,15 +49,14 @@ class ScreeningController(Controller):
         done = await routing.accept_and_route(actor_of(request), ids, request.app.state.clock(),
                                                 request.app.state.settings.base_url)
         return Redirect(path=request.app.route_reverse("conference_queue", conference_id=conference_id)
-                        + f"?routed={done}", status_code=303)
+                        + f"?routed={done.routed}&left={len(done.left)}", status_code=303)
 
     async def _page(self, request: Request, question_id: int, errors: dict | None = None, values: dict | None = None,
                     status_code: int = 200) -> Template:
         page = await queries.screening_page(actor_of(request), checked_id(question_id), request.app.state.clock())
-        agencies = await list_agencies(include_inactive=False)
         answer = await answer_queries.answer_of(question_id)
         return Template(template_name="organiser/question.html", status_code=status_code, context={
-            **page, "agencies": agencies, "agency_choices": [(str(a["id"]), a["name"]) for a in agencies],
+            **page, "agency_choices": [(str(a["id"]), a["name"]) for a in page["agencies"]],
             "errors": errors or {}, "values": values or {},
             "answer": answer, "answer_actions": answer_queries.ANSWER.allowed(answer_queries.state_of(answer)),
             "parts": await answer_queries.parts_of(question_id), "files": await attachments.files_of(question_id),
