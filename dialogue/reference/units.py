@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from dialogue.core.text import tidy
 from dialogue.machine.actors import Actor, ObjectScope, Role
 from dialogue.reference.tables import AdminUnit, Agency, Topic
 
@@ -38,8 +39,9 @@ async def units_seen_by(actor: Actor) -> list[int] | None:
     return [actor.unit_id, *(row["id"] for row in children)]
 
 
-async def unit_by_code(code: str) -> int | None:
-    row = await AdminUnit.select(AdminUnit.id).where(AdminUnit.code == code[:10]).first() if code else None
+async def unit_by_code(code: str | None) -> int | None:
+    code = tidy(code)[:10]  # typed by a person: no control characters reach the database
+    row = await AdminUnit.select(AdminUnit.id).where(AdminUnit.code == code).first() if code else None
     return row["id"] if row else None
 
 
