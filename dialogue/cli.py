@@ -179,12 +179,13 @@ def agencies_list() -> None:
 
 @main.command("topics")
 def topics_list() -> None:
-    """List topics with their default agencies."""
+    """List topics with their units (none: every unit) and default agencies."""
 
-    rows = run(lambda: Topic.select(Topic.code, Topic.name_vi, Topic.name_en, Topic.default_agency.short_name)
-               .order_by(Topic.position))
+    rows = run(lambda: Topic.select(Topic.code, Topic.name_vi, Topic.name_en, Topic.unit.code,
+                                    Topic.default_agency.short_name).order_by(Topic.position))
     for row in rows:
-        click.echo(f"{row['code']:<22} {row['name_vi']} / {row['name_en']} → {row['default_agency.short_name'] or '—'}")
+        click.echo(f"{row['code']:<22} {row['unit.code'] or '*':<6} {row['name_vi']} / {row['name_en']}"
+                   f" → {row['default_agency.short_name'] or '—'}")
 
 
 @main.group()

@@ -152,6 +152,7 @@ async def test_agencies_see_only_their_own_items(demo):
     flood, noise = await question_titled(FLOOD), await question_titled("Tiếng ồn karaoke khuya tại phố Đặng Tiến Đông")
     result = await routing.accept_and_route(organiser, [flood["id"], noise["id"]], now(), BASE)
     assert len(result.done) == 2
+    assert result.refused == []
     officer, police, head = (await actor(DEMO_ACCOUNTS["agency_officer"]), await actor("police@dongda.demo"),
                              await actor(DEMO_ACCOUNTS["agency_head"]))
     assert [i["id"] for i in await answer_queries.agency_inbox(officer, now())] == [flood["id"]]

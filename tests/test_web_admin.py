@@ -86,11 +86,14 @@ async def test_topics_are_created_and_changed(admin):
     assert bad.status_code == 400
     for field in ("code", "name_vi", "audience", "default_agency"):
         assert f'href="#{field}"' in bad.text
-    await post_form(admin, "/admin/topics/new", {"code": "noise", "name_vi": "Tiếng ồn, karaoke", "name_en": "Noise",
-                                                 "audience": "residents", "default_agency": str(agency["id"]),
-                                                 "position": "20"})
-    topic = await Topic.select().where(Topic.code == "noise").first()
-    assert topic["default_agency"] == agency["id"]
+    form = {"code": "noise", "name_vi": "Tiếng ồn, karaoke", "name_en": "Noise", "audience": "residents",
+            "default_agency": str(agency["id"]), "position": "20"}
+    shared = await post_form(admin, "/admin/topics/new", form)  # no unit: every unit may use it, no one agency
+    assert shared.status_code == 400 and 'href="#default_agency"' in shared.text and 'value="Noise"' in shared.text
+    await post_form(admin, "/admin/topics/new", {**form, "unit": "00235"})
+    topic = await Topic.select(Topic.all_columns(), Topic.unit.code).where(Topic.code == "noise").first()
+    assert topic["default_agency"] == agency["id"] and topic["unit.code"] == "00235"
+    assert "00235" in (await admin.get(f"/admin/topics/{topic['id']}")).text
     assert (await last_entry("topic_created"))["object_id"] == str(topic["id"])
     duplicate = await post_form(admin, "/admin/topics/new", {"code": "noise", "name_vi": "X", "name_en": "X",
                                                              "audience": "everyone"})

@@ -18,7 +18,7 @@ from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor, may, require
 from dialogue.machine.transitions import transition
 from dialogue.reference.tables import AdminUnit, Topic
-from dialogue.reference.units import scope_of_unit
+from dialogue.reference.units import scope_of_unit, unit_path
 
 S = Conference.State
 
@@ -31,7 +31,7 @@ def _moment(day_raw: str | None, time_raw: str | None) -> dt.datetime | None:
     return dt.datetime.combine(day, dt.time(int(match.group(1)), int(match.group(2))), TZ).astimezone(dt.UTC)
 
 
-async def _validate(form: dict, actor: Actor) -> tuple[dict, list[int]]:
+async def _validate(form: dict, actor: Actor, conference_id: int | None) -> tuple[dict, list[int]]:
     errors: dict[str, str] = {}
     title = tidy(form.get("title"))
     if len(title) < 10:
@@ -87,9 +87,18 @@ async def _validate(form: dict, actor: Actor) -> tuple[dict, list[int]]:
         topic_id = parse_id(raw)
         if topic_id is not None:
             topic_ids.append(topic_id)
-    known = {row["id"] for row in await Topic.select(Topic.id).where(Topic.id.is_in(topic_ids or [0]))}
+    rows = await Topic.select(Topic.id, Topic.unit).where(Topic.id.is_in(topic_ids or [0]))
+    known = {row["id"] for row in rows}
     if set(topic_ids) - known:
         errors["topics"] = _("Choose topics from the list.")
+    elif unit is not None:
+        # A topic of another unit would bring its default agency, and so its questions, to that unit.
+        # What the conference already has may stay (conferences made before topics had units).
+        path = await unit_path(unit["id"])
+        kept = {row["topic"] for row in await ConferenceTopic.select(ConferenceTopic.topic).where(
+            ConferenceTopic.conference == conference_id)} if conference_id else set()
+        if any(row["unit"] is not None and row["unit"] not in path and row["id"] not in kept for row in rows):
+            errors["topics"] = _("Some of these topics belong to another area: choose topics from the list.")
     if errors:
         raise InvalidInput(errors)
     return values, sorted(known)
@@ -99,7 +108,7 @@ async def save_conference(actor: Actor, form: dict, now: dt.datetime, conference
     if conference_id is not None:
         before = await get_conference(conference_id)
         require(actor, "organise", await scope_of_unit(before["unit"]))
-    values, topic_ids = await _validate(form, actor)
+    values, topic_ids = await _validate(form, actor, conference_id)
     if conference_id is not None and before["state"] == S.open.value:
         problems = _opening_problems(values, topic_ids)
         if problems:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from icalendar import Calendar, Event
 
 from dialogue.conferences.machine import CONFERENCE
-from dialogue.conferences.tables import Conference
+from dialogue.conferences.tables import Conference, ConferenceTopic
 from dialogue.core.clock import as_utc
 from dialogue.core.errors import NotFound
 from dialogue.core.i18n import gettext as _
@@ -17,7 +17,7 @@ from dialogue.core.text import fold, valid_id
 from dialogue.machine.actors import Actor, require
 from dialogue.machine.log import ActionLog
 from dialogue.reference.tables import AdminUnit, Topic
-from dialogue.reference.units import scope_of_unit
+from dialogue.reference.units import scope_of_unit, topics_serving
 
 S = Conference.State
 PUBLIC_STATES = sorted(CONFERENCE.sets["public"])
@@ -106,6 +106,21 @@ async def question_window(conference: dict, now: dt.datetime) -> QuestionWindow:
 
 async def conference_topics(conference_id: int) -> list[dict]:
     return await Topic.raw(TOPICS_SQL, conference_id)
+
+
+async def topic_choices(unit_id: int | None, conference_id: int | None = None) -> list[dict]:
+    """The topics a conference of this unit may take (see topics_serving), with any it already has;
+    every active topic while no unit is chosen (an admin's new conference)."""
+    if unit_id is None:
+        return await Topic.select(Topic.all_columns(), Topic.unit.name.as_alias("unit_name")).where(
+            Topic.active == True).order_by(Topic.position).order_by(Topic.id)
+    choices = await topics_serving(unit_id)
+    if conference_id is not None:
+        offered = {t["id"] for t in choices}
+        choices += [t for t in await Topic.select(Topic.all_columns(), Topic.unit.name.as_alias("unit_name")).where(
+            Topic.id.is_in(ConferenceTopic.select(ConferenceTopic.topic).where(
+                ConferenceTopic.conference == conference_id))) if t["id"] not in offered]
+    return choices
 
 
 async def area_options(conference: dict) -> list[dict]:

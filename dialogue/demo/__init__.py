@@ -34,7 +34,7 @@ AGENCIES = [
 ]
 
 TOPICS = [
-    # code, Vietnamese, English, audience, default agency (short name)
+    # code, Vietnamese, English, audience, default agency (short name); all the ward's own
     ("land", "Đất đai, cấp giấy chứng nhận", "Land and land-use certificates", "everyone", "KT-HT-ĐT"),
     ("clearance", "Bồi thường, giải phóng mặt bằng", "Compensation and site clearance", "everyone", "KT-HT-ĐT"),
     ("construction", "Trật tự xây dựng, quản lý đô thị", "Construction order and urban management", "everyone",
@@ -96,7 +96,7 @@ async def load_demo(today: dt.date | None = None, with_questions: bool = True, l
         for position, (code, name_vi, name_en, audience, agency) in enumerate(TOPICS):
             if not await Topic.exists().where(Topic.code == code):
                 await Topic.insert(Topic(
-                    code=code, name_vi=name_vi, name_en=name_en, audience=audience,
+                    code=code, name_vi=name_vi, name_en=name_en, audience=audience, unit=unit.id,
                     default_agency=agencies[agency], position=position, active=True,
                 ))
                 added["topics"] += 1
@@ -140,7 +140,8 @@ async def load_demo(today: dt.date | None = None, with_questions: bool = True, l
         conference = await Conference.select(Conference.id).where(
             (Conference.unit == unit.id) & (Conference.title == CONFERENCE_TITLE)).first()
         if not await ConferenceTopic.exists().where(ConferenceTopic.conference == conference["id"]):
-            topics = await Topic.select(Topic.id).where(Topic.audience.is_in(["everyone", "residents"]))
+            topics = await Topic.select(Topic.id).where(
+                Topic.audience.is_in(["everyone", "residents"]) & (Topic.unit == unit.id))
             await ConferenceTopic.insert(*[ConferenceTopic(conference=conference["id"], topic=t["id"]) for t in topics])
         if with_questions:
             added["questions"] = await _load_questions(conference["id"], unit.id, today, lively)

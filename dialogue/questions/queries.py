@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dialogue.conferences.queries import get_conference
+from dialogue.conferences.queries import area_options, get_conference
 from dialogue.core.calendar import local_today
 from dialogue.core.text import fold, parse_id
 from dialogue.machine import log
 from dialogue.machine.actors import Actor, require
 from dialogue.questions.intake import display_code
 from dialogue.questions.machine import QUESTION
-from dialogue.questions.routing import assignments_of, deadline
+from dialogue.questions.routing import agencies_for, assignments_of, deadline, default_agency
 from dialogue.questions.screening import for_organiser
 from dialogue.questions.similarity import likely_duplicates, similar
 from dialogue.questions.tables import Assignment, Question
 from dialogue.reference.calendar import FORWARD_DAYS, working_calendar
-from dialogue.reference.tables import Topic
-from dialogue.reference.units import scope_of_unit
+from dialogue.reference.units import agencies_serving, scope_of_unit, unit_path
 
 PAGE = 50
 ACTIVE = Assignment.active == True
@@ -80,8 +79,11 @@ async def queue(actor: Actor, conference_id: int, filters: dict, now: dt.datetim
         row["duplicate_of"] = {"id": earlier["id"], "code": display_code(earlier["tracking_code"]),
                                "score": duplicate[1]} if earlier else None
     counts = await state_counts(conference_id)
+    areas = await area_options(conference)
     return {"conference": conference, "rows": rows, "total": total, "page": page,
-            "pages": max(1, -(-total // PAGE)), "counts": counts}
+            "pages": max(1, -(-total // PAGE)), "counts": counts, "areas": areas,
+            # the agency filter offers those that serve the conference's areas, as routing does
+            "agencies": await agencies_serving({*await unit_path(conference["unit"]), *(a["id"] for a in areas)})}
 
 
 async def questions_of(actor: Actor, conference_id: int, limit: int = 500) -> list[dict]:
@@ -117,13 +119,13 @@ async def screening_page(actor: Actor, question_id: int, now: dt.datetime) -> di
     """Everything the organiser's page of one question shows of the question's own life."""
     question = await for_organiser(actor, question_id)
     calendar = await working_calendar()
-    topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
+    default_lead = await default_agency(question)
     alike = await similar(question)
     return {
         "question": question, "code": display_code(question["tracking_code"]),
         "similar": alike, "main_proposed": main_proposed(question, alike),
         "assignments": await assignments_of(question_id, active_only=False),
-        "default_lead": str(topic["default_agency"] or "") if topic else "",
+        "agencies": await agencies_for(question), "default_lead": str(default_lead or ""),
         "due": deadline(question, calendar, local_today(now)),
         "forward_by": calendar.add_working_days(question["created_at"], FORWARD_DAYS),
         "history": await log.entries_for("question", question_id),

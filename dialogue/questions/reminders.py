@@ -2,7 +2,7 @@
 
 Each item is reminded once per threshold (a unique key in reminder_sent: of two workers only one
 inserts it, and only that one sends, in the same transaction), and each person gets one e-mail per
-run listing their items, never one per item.
+run and unit listing their items, never one per item; each e-mail is filed under that one unit.
 """
 
 from __future__ import annotations
@@ -55,8 +55,10 @@ async def tick(now: dt.datetime, base_url: str) -> dict[str, int]:
                 if await _claim(item["id"], "overdue", now):
                     overdue[item["unit"]].append(item)
             elif left <= DUE_SOON_DAYS and await _claim(item["id"], "due_soon", now):
-                due_soon[item["agency"]].append(item)
-        for agency_id, agency_items in due_soon.items():
+                # Per agency and unit: a province's agency serves several communes, and each e-mail
+                # is filed under one unit, whose organisers read it in their mail view.
+                due_soon[item["agency"], item["unit"]].append(item)
+        for (agency_id, unit_id), agency_items in due_soon.items():
             heads = await StaffUser.select(StaffUser.email, StaffUser.language).where(
                 (StaffUser.agency == agency_id) & (StaffUser.role == Role.agency_head.value)
                 & (StaffUser.active == True))
@@ -64,7 +66,7 @@ async def tick(now: dt.datetime, base_url: str) -> dict[str, int]:
                 await outbox.enqueue(
                     to=head["email"], template="reminder_due_soon", language_code=head["language"],
                     subject=lambda n=len(agency_items): _("%(n)s questions for your agency fall due soon", n=n),
-                    kind="reminder_due_soon", now=now, unit_id=agency_items[0]["unit"],
+                    kind="reminder_due_soon", now=now, unit_id=unit_id,
                     items=[{**i, "code": display_code(i["code"])} for i in agency_items], base_url=base_url,
                     conference={"unit_name": agency_items[0]["agency_name"]})
                 sent["due_soon"] += 1

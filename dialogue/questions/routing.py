@@ -18,6 +18,7 @@ from dialogue.questions.screening import BulkResult, change, for_each, for_organ
 from dialogue.questions.tables import Assignment
 from dialogue.reference.calendar import working_calendar
 from dialogue.reference.tables import Agency, Topic
+from dialogue.reference.units import agencies_serving, unit_path
 
 ACTIVE = Assignment.active == True
 
@@ -29,18 +30,30 @@ async def _deactivate_assignments(question_id: int, returned_reason: str = "") -
     await Assignment.update(values).where((Assignment.question == question_id) & ACTIVE)
 
 
+async def agencies_for(question: dict) -> list[dict]:
+    """The agencies a question may be routed to: those of its area and of the units above it (a
+    province's agencies serve its communes), never another commune's."""
+    return await agencies_serving(await unit_path(question["unit"]))
+
+
 async def assign(actor: Actor, question_id: int, form: dict, now: dt.datetime, base_url: str,
                  lists: dict[str, list[str]] | None = None, news: str = "") -> None:
     """Route to one lead agency (and contributors), with the conference's answer deadline."""
     question = await for_organiser(actor, question_id)
     QUESTION.target_of(question["state"], "assign")
     lead = parse_id(form.get("lead_agency"))
-    contributors = {a for a in (parse_id(v) for v in (lists or {}).get("contributing", [])) if a and a != lead}
-    known = {row["id"] for row in await Agency.select(Agency.id).where(
-        Agency.id.is_in(list({lead, *contributors} - {None}) or [0]) & (Agency.active == True))}
-    if lead is None or lead not in known:
-        raise InvalidInput({"lead_agency": _("Choose the agency that will answer.")})
-    contributing = sorted(contributors & known)
+    contributors = {parse_id(v) for v in (lists or {}).get("contributing", []) if v} - {lead}
+    # Whatever ids are posted: an agency of another unit would see the question and write its answer.
+    serving = {agency["id"] for agency in await agencies_for(question)}
+    errors = {}
+    if lead not in serving:
+        known = lead is not None and await Agency.exists().where((Agency.id == lead) & (Agency.active == True))
+        errors["lead_agency"] = _not_serving() if known else _("Choose the agency that will answer.")
+    if contributors - serving:
+        errors["contributing"] = _not_serving()
+    if errors:
+        raise InvalidInput(errors)
+    contributing = sorted(contributors)
     conference = await get_conference(question["conference"])
     due = (await working_calendar()).add_working_days(now, conference["answer_days"] or 10)
 
@@ -56,6 +69,18 @@ async def assign(actor: Actor, question_id: int, form: dict, now: dt.datetime, b
     await change(actor, question, "assign", now, base_url, updates={"answer_due_on": due, "returned_by_agency": False},
                  details={"lead": lead, "contributing": contributing, "due_on": due.isoformat()},
                  notify=not QUESTION.is_in("with_agency", question["state"]), also=swap_assignments, news=news)
+
+
+def _not_serving() -> str:
+    return _("This agency does not serve the area of the question: choose agencies from the list.")
+
+
+async def default_agency(question: dict) -> int | None:
+    """The topic's usual agency, if it serves this question (a topic's agency may belong to another
+    unit: a topic of another area taken before topics had units, or an agency moved since)."""
+    topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
+    agency = topic["default_agency"] if topic else None
+    return agency if agency in {a["id"] for a in await agencies_for(question)} else None
 
 
 def bulk_routable(state: str) -> bool:
@@ -74,14 +99,18 @@ async def accept_and_route(actor: Actor, question_ids: list[int], now: dt.dateti
     async def one(question: dict) -> None:
         if not bulk_routable(question["state"]):
             raise Conflict(_("It is not waiting to be accepted or routed."))
-        topic = await Topic.select(Topic.default_agency).where(Topic.id == question["topic"]).first()
-        if not (topic and topic["default_agency"]):
-            raise Conflict(_("Its topic has no usual agency: route it from its own page."))
+        agency = await default_agency(question)
+        accepting = QUESTION.allows(question["state"], "accept")
+        if agency is None:  # accepted, and left for the organisers to route by hand
+            if accepting:
+                await change(actor, question, "accept", now, base_url, updates={"decision_reason": ""})
+            raise Conflict(_("Its topic has no usual agency for its area: route it from its own page.")
+                           if not accepting else
+                           _("Accepted, but its topic has no usual agency for its area: route it from its own page."))
         async with write_transaction():
-            accepting = QUESTION.allows(question["state"], "accept")
             if accepting:
                 await change(actor, question, "accept", now, base_url, updates={"decision_reason": ""}, notify=False)
-            await assign(actor, question["id"], {"lead_agency": str(topic["default_agency"])}, now, base_url,
+            await assign(actor, question["id"], {"lead_agency": str(agency)}, now, base_url,
                          news="accept_and_assign" if accepting else "")
 
     return await for_each(actor, conference_id, question_ids, one)

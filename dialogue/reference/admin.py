@@ -20,6 +20,7 @@ from dialogue.machine import log as audit
 from dialogue.machine.actors import ADMIN_SCOPE, Actor, require
 from dialogue.reference.loading import load_admin_units
 from dialogue.reference.tables import AdminUnit, Agency, Holiday, Topic
+from dialogue.reference.units import unit_path
 
 HolidayKind = Holiday.Kind
 declare_action("agency_created", N_("created the agency"))
@@ -128,28 +129,39 @@ async def save_topic(actor: Actor, form: dict, now: dt.datetime, topic_id: int |
     audience = form.get("audience") or ""
     if audience not in {a.value for a in Topic.Audience}:
         errors["audience"] = _("Choose who asks about this topic.")
+    unit_code = tidy(form.get("unit"))
+    unit = await _unit_id(unit_code, errors) if unit_code else None  # none: every unit may use it
     agency_raw = (form.get("default_agency") or "").strip()
     default_agency = parse_id(agency_raw)
-    if agency_raw and (default_agency is None or not await Agency.exists().where(Agency.id == default_agency)):
+    agency = await Agency.select(Agency.unit).where(Agency.id == default_agency).first() if default_agency else None
+    if agency_raw and agency is None:
         errors["default_agency"] = _("Choose an agency from the list.")
+    elif agency and not unit_code:
+        errors["default_agency"] = _("A topic every unit may use has no default agency: enter the topic's unit, "
+                                     "or choose no agency.")
+    elif agency and unit and agency["unit"] not in await unit_path(unit):
+        # its questions would be routed, in bulk, to an agency of another unit
+        errors["default_agency"] = _("This agency does not serve the topic's unit: choose an agency of that unit "
+                                     "or of its province.")
     position_raw = (form.get("position") or "0").strip()
     if not re.fullmatch(r"[0-9]{1,4}", position_raw):
         errors["position"] = _("Enter a whole number from 0 to 9999.")
     if errors:
         raise InvalidInput(errors)
-    values = {"code": code, "name_vi": name_vi, "name_en": name_en, "audience": audience,
+    values = {"code": code, "name_vi": name_vi, "name_en": name_en, "audience": audience, "unit": unit,
               "default_agency": default_agency, "position": int(position_raw),
               "active": form.get("active") == "yes" if topic_id else True}
     return await _save(actor, Topic, "topic", topic_id, values, now)
 
 
 async def list_topics() -> list[dict]:
-    return await Topic.select(Topic.all_columns(), Topic.default_agency.short_name.as_alias("agency_name")) \
-        .order_by(Topic.position).order_by(Topic.id)
+    return await Topic.select(Topic.all_columns(), Topic.default_agency.short_name.as_alias("agency_name"),
+                              Topic.unit.name.as_alias("unit_name")).order_by(Topic.position).order_by(Topic.id)
 
 
 async def get_topic(topic_id: int) -> dict:
-    row = await Topic.select().where(Topic.id == topic_id).first()
+    row = await Topic.select(Topic.all_columns(), Topic.unit.code.as_alias("unit_code")) \
+        .where(Topic.id == topic_id).first()
     if row is None:
         raise NotFound(_("This item no longer exists."))
     return row

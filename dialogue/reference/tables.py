@@ -44,7 +44,12 @@ class Agency(Table, tablename="agency"):
 
 
 class Topic(Table, tablename="topic"):
-    """A subject a question can be about; each has an agency that usually answers it."""
+    """A subject a question can be about, and the agency that usually answers it.
+
+    A topic belongs to the unit whose conferences may take it (a province's topic serves its
+    communes too), or to no unit: then every unit may use it, and it has no default agency, since
+    agencies belong to one unit.
+    """
 
     class Audience(str, Enum):
         everyone = "everyone"
@@ -55,7 +60,8 @@ class Topic(Table, tablename="topic"):
     name_vi = Varchar(length=150)
     name_en = Varchar(length=150)
     audience = Varchar(length=12, choices=Audience, default=Audience.everyone)
-    default_agency = ForeignKey(Agency, null=True, default=None)
+    unit = ForeignKey(AdminUnit, null=True, default=None, help_text="Empty: every unit may use the topic.")
+    default_agency = ForeignKey(Agency, null=True, default=None, help_text="Serves the topic's unit.")
     position = Integer(default=0)
     active = Boolean(default=True)
 

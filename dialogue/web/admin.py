@@ -52,7 +52,8 @@ def holiday_kind_options() -> list[tuple[str, str]]:
 
 
 async def agency_options() -> list[tuple[str, str]]:
-    return [(str(a["id"]), f"{a['short_name']} — {a['name']}") for a in await reference.list_agencies(False)]
+    return [(str(a["id"]), f"{a['short_name']} — {a['name']} ({a['unit_name']})")
+            for a in await reference.list_agencies(False)]
 
 
 async def _question_labels(question_ids: list[int]) -> dict[int, str]:
@@ -246,7 +247,7 @@ class AdminController(Controller):
     @get("/topics/{topic_id:int}", name="admin_topic")
     async def topic_view(self, topic_id: FromPath[int]) -> Template:
         topic = await reference.get_topic(checked_id(topic_id))
-        values = {**topic, "default_agency": str(topic["default_agency"] or ""),
+        values = {**topic, "unit": topic["unit_code"] or "", "default_agency": str(topic["default_agency"] or ""),
                   "active": "yes" if topic["active"] else ""}
         return Template(template_name="admin/topic_form.html", context={
             **await self._topic_context(topic), "values": values, "history": await audit.entries_for("topic", topic_id),

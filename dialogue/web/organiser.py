@@ -16,11 +16,10 @@ from dialogue.core.errors import Conflict, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.i18n import local
 from dialogue.machine import log as audit
-from dialogue.machine.actors import Role
+from dialogue.machine.actors import Role, may
 from dialogue.mail import outbox
 from dialogue.questions import queries as question_queries
-from dialogue.reference.admin import list_topics
-from dialogue.reference.units import unit_code, units_seen_by
+from dialogue.reference.units import scope_of_unit, unit_by_code, unit_code, units_seen_by
 from dialogue.web.admin import checked_id
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, current_user, roles
@@ -60,18 +59,26 @@ class OrganiserController(Controller):
         return Template(template_name="organiser/home.html", context={
             "conferences": await conferences.conferences_in_units(await units_seen_by(actor_of(request)))})
 
-    async def _form_context(self, conference: dict | None) -> dict:
-        return {"conference": conference, "kinds": kind_options(), "policies": policy_options(),
-                "all_topics": [t for t in await list_topics() if t["active"]], "errors": {}}
+    async def _form_context(self, request: Request, conference: dict | None, values: dict) -> dict:
+        """The form with the topics of the unit it is for: the unit typed (if the actor may organise
+        it), else the conference's, else the actor's own; an admin with no unit yet sees every topic."""
+        actor = actor_of(request)
+        unit = await unit_by_code(values.get("unit") or "")
+        if unit is None or not may(actor, "organise", await scope_of_unit(unit)):
+            unit = conference["unit"] if conference else actor.unit_id
+        return {"conference": conference, "kinds": kind_options(), "policies": policy_options(), "form_unit": unit,
+                "all_topics": await conferences.topic_choices(unit, conference["id"] if conference else None),
+                "values": values, "errors": {}}
 
     @get("/conferences/new", name="organiser_conference_new")
     async def new(self, request: Request) -> Template:
-        user = current_user(request)
-        values = {"kind": "residents", "release_policy": "on_approval", "unit": await unit_code(user["unit"]),
-                  "answer_days": "10",
-                  "topics": ",".join(str(t["id"]) for t in await list_topics() if t["active"])}
-        return Template(template_name="organiser/conference_form.html",
-                        context={**await self._form_context(None), "values": values})
+        values = {"kind": "residents", "release_policy": "on_approval",
+                  "unit": await unit_code(current_user(request)["unit"]), "answer_days": "10"}
+        context = await self._form_context(request, None, values)
+        # all the unit's topics to start with; for an admin who has not chosen a unit, those of every unit
+        values["topics"] = ",".join(str(t["id"]) for t in context["all_topics"]
+                                    if context["form_unit"] is not None or t["unit"] is None)
+        return Template(template_name="organiser/conference_form.html", context=context)
 
     @post("/conferences/new", name="organiser_conference_create")
     async def create(self, request: Request) -> Template | Redirect:
@@ -80,7 +87,7 @@ class OrganiserController(Controller):
             conference_id = await commands.save_conference(actor_of(request), form, request.app.state.clock())
         except InvalidInput as error:
             return Template(template_name="organiser/conference_form.html", status_code=400,
-                            context={**await self._form_context(None), "values": form, "errors": error.errors})
+                            context={**await self._form_context(request, None, form), "errors": error.errors})
         return Redirect(path=request.app.route_reverse("organiser_conference", conference_id=conference_id)
                         + "?saved=1", status_code=303)
 
@@ -108,7 +115,7 @@ class OrganiserController(Controller):
         values = form_values(conference)
         values["topics"] = ",".join(str(t["id"]) for t in await conferences.conference_topics(conference_id))
         return Template(template_name="organiser/conference_form.html",
-                        context={**await self._form_context(conference), "values": values})
+                        context=await self._form_context(request, conference, values))
 
     @post("/conferences/{conference_id:int}/edit", name="organiser_conference_update")
     async def update(self, request: Request, conference_id: FromPath[int]) -> Template | Redirect:
@@ -118,7 +125,7 @@ class OrganiserController(Controller):
             await commands.save_conference(actor_of(request), form, request.app.state.clock(), conference_id)
         except InvalidInput as error:
             return Template(template_name="organiser/conference_form.html", status_code=400,
-                            context={**await self._form_context(conference), "values": form, "errors": error.errors})
+                            context={**await self._form_context(request, conference, form), "errors": error.errors})
         return Redirect(path=request.app.route_reverse("organiser_conference", conference_id=conference_id)
                         + "?saved=1", status_code=303)
 

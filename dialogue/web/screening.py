@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from dialogue.answers import attachments, drafting, release
 from dialogue.answers import queries as answer_queries
-from dialogue.conferences.queries import area_options, conference_topics
+from dialogue.conferences.queries import conference_topics
 from dialogue.core.errors import InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import parse_id
@@ -21,7 +21,7 @@ from dialogue.machine.actors import Role
 from dialogue.questions import queries, routing, screening
 from dialogue.questions.intake import display_code
 from dialogue.questions.machine import QUESTION, REJECTION_CATEGORIES
-from dialogue.reference.admin import get_agency, list_agencies
+from dialogue.reference.admin import get_agency
 from dialogue.web.admin import checked_id
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, roles
@@ -49,7 +49,6 @@ class ScreeningController(Controller):
         filters = queue_filters(request)
         data = await queries.queue(actor_of(request), checked_id(conference_id), filters,
                                    request.app.state.clock(), page)
-        conference = data["conference"]
         report = None
         if status_code == 200 and BULK_REPORT in request.session:  # shown once, after the redirect
             session = dict(request.session)
@@ -58,7 +57,6 @@ class ScreeningController(Controller):
         return Template(template_name="organiser/queue.html", status_code=status_code, context={
             **data, "filters": filters, "topics": await conference_topics(conference_id),
             "question_states": list(QUESTION.states),
-            "areas": await area_options(conference), "agencies": await list_agencies(include_inactive=False),
             "query_string": urlencode({k: v for k, v in filters.items() if v}),
             "errors": errors or {}, "values": values or {}, "chosen": set(chosen), "report": report,
             "rejection_categories": [(c, word("rejection_category", c)) for c in REJECTION_CATEGORIES],
@@ -103,10 +101,9 @@ class ScreeningController(Controller):
     async def _page(self, request: Request, question_id: int, errors: dict | None = None, values: dict | None = None,
                     status_code: int = 200) -> Template:
         page = await queries.screening_page(actor_of(request), checked_id(question_id), request.app.state.clock())
-        agencies = await list_agencies(include_inactive=False)
         answer = await answer_queries.answer_of(question_id)
         return Template(template_name="organiser/question.html", status_code=status_code, context={
-            **page, "agencies": agencies, "agency_choices": [(str(a["id"]), a["name"]) for a in agencies],
+            **page, "agency_choices": [(str(a["id"]), a["name"]) for a in page["agencies"]],
             "errors": errors or {}, "values": values or {},
             "answer": answer, "answer_actions": answer_queries.ANSWER.allowed(answer_queries.state_of(answer)),
             "parts": await answer_queries.parts_of(question_id), "files": await attachments.files_of(question_id),
