@@ -1,6 +1,5 @@
 """The public layout, the language switch and the error pages."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -8,10 +7,11 @@ from litestar import get
 from litestar.testing import AsyncTestClient
 
 from dialogue.demo import load_demo
+from tests.pinned import TODAY
 
 
 async def test_home_is_in_vietnamese_by_default_and_lists_the_demo_conference(client, db):
-    await load_demo(dt.date.today())
+    await load_demo(TODAY)
     response = await client.get("/")
     assert response.status_code == 200
     assert '<html lang="vi">' in response.text
