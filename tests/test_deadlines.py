@@ -16,6 +16,7 @@ from dialogue.demo import load_demo
 from dialogue.machine.actors import Actor
 from dialogue.questions import intake, queries, routing, screening
 from dialogue.questions.tables import Assignment, Question
+from dialogue.reference.calendar import working_calendar
 from dialogue.reference.tables import Agency, Holiday
 from tests.conftest import DEMO_ACCOUNTS
 from tests.pinned import TODAY
@@ -87,3 +88,20 @@ async def test_a_question_received_just_before_tet_is_screened_after_it(demo):
     await intake.submit_question(conference["id"], form, "203.0.113.9", "vi", BEFORE_TET, policy)
     asked = await Question.select().where(Question.form_token == "tet-2027").first()
     assert asked["screening_due_on"] == dt.date(2027, 2, 24)
+
+
+async def test_the_working_calendar_reads_days_off_and_worked_weekend_days_from_the_table(demo):
+    await Holiday.insert(Holiday(day=dt.date(2027, 2, 13), kind="workday", name="Làm bù", source="admin"))
+    calendar = await working_calendar()
+    assert {dt.date(2027, 2, day) for day in range(4, 11)} <= calendar.days_off
+    assert dt.date(2026, 8, 22) in calendar.swapped_workdays  # the library's swap, seeded by the demo
+    assert dt.date(2027, 2, 13) in calendar.swapped_workdays and dt.date(2027, 2, 13) not in calendar.days_off
+    assert dt.date(2026, 8, 22) not in calendar.days_off and dt.date(2027, 2, 4) not in calendar.swapped_workdays
+    # Saturday 13 February is worked: the tenth working day after 3 February comes a day sooner.
+    assert calendar.add_working_days(BEFORE_TET, 10) == dt.date(2027, 2, 23)
+
+
+async def test_an_empty_holiday_table_counts_weekdays_only(db):
+    calendar = await working_calendar()
+    assert calendar.days_off == frozenset() and calendar.swapped_workdays == frozenset()
+    assert calendar.add_working_days(BEFORE_TET, 10) == dt.date(2027, 2, 17)

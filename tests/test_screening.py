@@ -198,7 +198,7 @@ async def test_the_organiser_screens_through_the_web(demo, demo_client):
     assert page.status_code == 200 and "Ngõ 35 Thái Hà không có đèn, tối om" in page.text  # a similar question
     bad = await post_form(demo_client, f"/organiser/questions/{question['id']}/reject", {"category": "abusive"},
                           page=f"/organiser/questions/{question['id']}")
-    assert bad.status_code == 400 and 'href="#reason"' in bad.text
+    assert bad.status_code == 400 and 'href="#reject-reason"' in bad.text and 'id="reject-reason"' in bad.text
     done = await post_form(demo_client, f"/organiser/questions/{question['id']}/accept", {},
                            page=f"/organiser/questions/{question['id']}", follow_redirects=False)
     assert done.status_code == 303
