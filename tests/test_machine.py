@@ -1,6 +1,8 @@
 """The state machines' tables (dialogue/machine/transitions.py StateMachine), written out by hand:
 which action each state allows, where it leads, what the log calls it. Pure: no database."""
 
+import uuid
+
 import pytest
 
 from dialogue.answers.machine import ANSWER
@@ -101,26 +103,30 @@ def test_the_log_names_of_actions():
 
 
 def test_a_machine_declares_its_words_once():
-    toy = StateMachine(
-        entity="toy", table=Question, log_prefix="toy_",
+    toy = f"toy{uuid.uuid4().hex[:8]}"  # a name no earlier test declared, in this process or its parent
+    machine = StateMachine(
+        entity=toy, table=Question, log_prefix=f"{toy}_",
         states={"new": "Brand new", "done": "All done"},
         actions=StateMachine.define(
             Action("finish", frozenset({"new"}), "done", "finished the toy", public="Finished", public_reason=False),
-            Action("check", frozenset({"new", "done"}), None, "checked the toy", logged_as="toy_checked_it"),
+            Action("check", frozenset({"new", "done"}), None, "checked the toy", logged_as=f"{toy}_checked_it"),
+            Action("show", frozenset({"done"}), "done", "showed the toy", public="Shown"),
         ),
         sets={"finished": frozenset({"done"})},
         explained={"done": "Nothing more to do."},
     )
-    assert list(toy.actions) == ["finish", "check"] and toy.actions["finish"].target == "done"
-    assert vocabulary.word("toy_state", "new") == "Brand new" and vocabulary.word("toy_state", "done") == "All done"
-    assert vocabulary.explained("toy_state", "done") == "Nothing more to do."
-    assert vocabulary.action_sentence("toy_finish") == "finished the toy"
-    assert vocabulary.public_action("toy_finish") == "Finished"
-    assert not vocabulary.shows_reason_publicly("toy_finish")
-    assert vocabulary.action_sentence("toy_checked_it") == "checked the toy"
-    assert vocabulary.public_action("toy_checked_it") is None
-    assert toy.logged_as("finish") == "toy_finish" and toy.logged_as("check") == "toy_checked_it"
-    assert toy.target_of("done", "check") is None
+    assert list(machine.actions) == ["finish", "check", "show"] and machine.actions["finish"].target == "done"
+    assert vocabulary.word(f"{toy}_state", "new") == "Brand new"
+    assert vocabulary.word(f"{toy}_state", "done") == "All done"
+    assert vocabulary.explained(f"{toy}_state", "done") == "Nothing more to do."
+    assert vocabulary.action_sentence(f"{toy}_finish") == "finished the toy"
+    assert vocabulary.public_action(f"{toy}_finish") == "Finished"
+    assert not vocabulary.shows_reason_publicly(f"{toy}_finish")
+    assert vocabulary.action_sentence(f"{toy}_checked_it") == "checked the toy"
+    assert vocabulary.public_action(f"{toy}_checked_it") is None
+    assert vocabulary.public_action(f"{toy}_show") == "Shown" and vocabulary.shows_reason_publicly(f"{toy}_show")
+    assert machine.logged_as("finish") == f"{toy}_finish" and machine.logged_as("check") == f"{toy}_checked_it"
+    assert machine.target_of("done", "check") is None
 
 
 def test_the_real_machines_declared_their_words():

@@ -7,6 +7,7 @@ from litestar import get
 from litestar.testing import AsyncTestClient
 
 from dialogue.demo import load_demo
+from tests.conftest import FakeClock
 from tests.pinned import TODAY
 
 
@@ -72,7 +73,7 @@ async def test_500_page_is_friendly_and_leaks_nothing(db, language, title):
     def boom() -> str:
         raise RuntimeError("secret detail: password=hunter2 at /srv/dialogue/x.py")
 
-    app = create_app(db)
+    app = create_app(db, clock=FakeClock())
     app.register(boom)
     async with AsyncTestClient(app=app, base_url="https://testserver.local") as client:
         client.cookies.set("lang", language)

