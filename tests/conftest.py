@@ -25,6 +25,7 @@ from litestar.testing import AsyncTestClient
 from dialogue.core.db import bind_engine, close_engine, make_engine
 from dialogue.core.settings import PROJECT_ROOT, Settings
 from dialogue.piccolo_app import ALL_TABLES
+from tests.pinned import NOW, TODAY
 
 TEST_ENGINE = os.environ.get("TEST_ENGINE", "sqlite")
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -84,18 +85,9 @@ def template_database(tmp_path_factory) -> Iterator[str]:
     asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def cli(database_url: str, *args: str) -> str:
-    env = {**os.environ, "DATABASE_URL": database_url, "PICCOLO_CONF": "piccolo_conf"}
-    result = subprocess.run([sys.executable, "-m", "dialogue", *args], cwd=PROJECT_ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
-    if result.returncode != 0:
-        raise RuntimeError(f"dialogue {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
 @pytest.fixture(scope="session")
 def demo_template_database(template_database: str, tmp_path_factory) -> Iterator[str]:
-    """The migrated template with the demo loaded (units, agencies, topics, accounts, conference)."""
+    """The migrated template with the demo loaded as of TODAY (units, agencies, topics, accounts, conference)."""
     import asyncio
 
     if TEST_ENGINE == "sqlite":
@@ -103,15 +95,27 @@ def demo_template_database(template_database: str, tmp_path_factory) -> Iterator
         checkpoint(template_database)
         shutil.copyfile(urlsplit(template_database).path, path)
         url = f"sqlite:///{path}"
-        cli(url, "demo", "load", "--no-questions")
+        asyncio.run(load_demo_into(url, TODAY, with_questions=False))
         yield url
         return
     name = f"dialogue_demo_{RUN_ID}"
     asyncio.run(pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{urlsplit(template_database).path.lstrip("/")}"'))
     url = with_database(TEST_DATABASE_URL, name)
-    cli(url, "demo", "load", "--no-questions")
+    asyncio.run(load_demo_into(url, TODAY, with_questions=False))
     yield url
     asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def load_demo_into(database_url: str, today: dt.date, with_questions: bool = True) -> None:
+    """The demo as `dialogue demo load` loads it, but as of a pinned day rather than the day of the run."""
+    from dialogue.demo import load_demo
+
+    engine = make_engine(make_settings(database_url))
+    bind_engine(engine, ALL_TABLES)
+    try:
+        await load_demo(today, with_questions=with_questions)
+    finally:
+        await close_engine(engine)
 
 
 def checkpoint(sqlite_url: str) -> None:
@@ -167,10 +171,11 @@ def settings(database_url: str) -> Settings:
 
 
 class FakeClock:
-    """A clock the test moves by hand: services and the app read it, nobody sleeps."""
+    """A clock the test moves by hand: services and the app read it, nobody sleeps. It starts at
+    the suite's pinned moment, never at the time of the run."""
 
     def __init__(self, now: dt.datetime | None = None) -> None:
-        self.now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+        self.now = now or NOW
 
     def __call__(self) -> dt.datetime:
         return self.now

@@ -25,6 +25,7 @@ def free_port() -> int:
 
 class LiveServer:
     def __init__(self, database_url: str, **env: str) -> None:
+        self.database_url = database_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -36,14 +37,22 @@ class LiveServer:
             **env,
         }
         self.process: subprocess.Popen | None = None
-        self.command = [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(self.port),
-                        "--log-level", "warning"]
+        # The app with its clock started at the suite's pinned moment, as the demo was loaded for it.
+        self.command = [sys.executable, "-m", "uvicorn", "tests.live_app:app", "--host", "127.0.0.1",
+                        "--port", str(self.port), "--log-level", "warning"]
 
     def cli(self, *args: str) -> str:
         result = subprocess.run([sys.executable, "-m", "dialogue", *args], cwd=PROJECT_ROOT, env=self.env,
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         return result.stdout
+
+    async def load_demo(self) -> None:
+        """The demo's questions, received in the days before the pinned date (what `demo load` adds)."""
+        from tests.conftest import load_demo_into
+        from tests.pinned import TODAY
+
+        await load_demo_into(self.database_url, TODAY)
 
     def start(self) -> None:
         self.process = subprocess.Popen(self.command, cwd=PROJECT_ROOT, env=self.env)

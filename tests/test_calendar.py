@@ -4,7 +4,7 @@ import datetime as dt
 
 import holidays
 
-from dialogue.core.calendar import WorkingCalendar
+from dialogue.core.calendar import TZ, WorkingCalendar, local_today
 
 VN = holidays.Vietnam(years=range(2026, 2028))
 CALENDAR = WorkingCalendar(frozenset(VN), frozenset(d for d in VN.weekend_workdays if d.year >= 2026))
@@ -41,3 +41,45 @@ def test_days_left_and_overdue():
     assert CALENDAR.working_days_left(dt.date(2026, 12, 4), due) == 5
     assert CALENDAR.working_days_left(dt.date(2026, 12, 14), due) == -1  # Monday after: one working day late
     assert CALENDAR.working_days_left(dt.date(2026, 12, 13), due) == 0  # the weekend is not late yet
+
+
+def test_the_calendar_of_no_holidays_counts_weekdays():
+    plain = WorkingCalendar()
+    assert plain.days_off == frozenset() and plain.swapped_workdays == frozenset()
+    assert [plain.is_working_day(dt.date(2026, 12, d)) for d in range(7, 14)] == [True] * 5 + [False] * 2
+    assert plain.add_working_days(dt.date(2026, 12, 11), 1) == dt.date(2026, 12, 14)  # Friday -> Monday
+    assert plain.add_working_days(dt.date(2026, 12, 12), 1) == dt.date(2026, 12, 14)  # Saturday -> Monday
+    assert plain.add_working_days(dt.date(2026, 12, 7), 5) == dt.date(2026, 12, 14)
+
+
+def test_no_days_is_the_day_of_receipt():
+    assert CALENDAR.add_working_days(dt.date(2026, 12, 12), 0) == dt.date(2026, 12, 12)
+    assert CALENDAR.add_working_days(dt.datetime(2026, 12, 11, 20, 0, tzinfo=dt.UTC), 0) == dt.date(2026, 12, 12)
+
+
+def test_a_day_both_off_and_swapped_is_worked():
+    day = dt.date(2026, 12, 12)  # a Saturday
+    both = WorkingCalendar(frozenset({day}), frozenset({day}))
+    assert both.is_working_day(day)
+    assert not WorkingCalendar(frozenset({dt.date(2026, 12, 14)})).is_working_day(dt.date(2026, 12, 14))
+
+
+def test_received_early_morning_in_utc_is_the_same_day_in_vietnam():
+    # 16:59 UTC on Thursday is 23:59 on Thursday in Hà Nội; 17:00 UTC is already Friday.
+    assert CALENDAR.add_working_days(dt.datetime(2026, 12, 10, 16, 59, tzinfo=dt.UTC), 1) == dt.date(2026, 12, 11)
+    assert CALENDAR.add_working_days(dt.datetime(2026, 12, 10, 17, 0, tzinfo=dt.UTC), 1) == dt.date(2026, 12, 14)
+
+
+def test_days_left_skip_weekends_and_holidays_both_ways():
+    due = dt.date(2027, 2, 11)  # the first working day after Tết 2027
+    assert CALENDAR.working_days_left(dt.date(2027, 2, 3), due) == 1  # 4–10 February are days off
+    assert CALENDAR.working_days_left(dt.date(2027, 2, 2), due) == 2
+    assert CALENDAR.working_days_left(dt.date(2027, 2, 12), dt.date(2027, 2, 3)) == -2  # 11 and 12 February
+    assert CALENDAR.working_days_left(dt.date(2027, 2, 10), dt.date(2027, 2, 3)) == 0  # late only in days off
+    assert CALENDAR.working_days_left(dt.date(2026, 12, 7), dt.date(2026, 12, 8)) == 1
+
+
+def test_the_local_day_is_vietnams():
+    assert local_today(dt.datetime(2026, 12, 10, 16, 59, tzinfo=dt.UTC)) == dt.date(2026, 12, 10)
+    assert local_today(dt.datetime(2026, 12, 10, 17, 0, tzinfo=dt.UTC)) == dt.date(2026, 12, 11)
+    assert str(TZ) == "Asia/Ho_Chi_Minh"

@@ -1,6 +1,5 @@
 """The public layout, the language switch and the error pages."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -8,10 +7,12 @@ from litestar import get
 from litestar.testing import AsyncTestClient
 
 from dialogue.demo import load_demo
+from tests.conftest import FakeClock
+from tests.pinned import TODAY
 
 
 async def test_home_is_in_vietnamese_by_default_and_lists_the_demo_conference(client, db):
-    await load_demo(dt.date.today())
+    await load_demo(TODAY)
     response = await client.get("/")
     assert response.status_code == 200
     assert '<html lang="vi">' in response.text
@@ -72,7 +73,7 @@ async def test_500_page_is_friendly_and_leaks_nothing(db, language, title):
     def boom() -> str:
         raise RuntimeError("secret detail: password=hunter2 at /srv/dialogue/x.py")
 
-    app = create_app(db)
+    app = create_app(db, clock=FakeClock())
     app.register(boom)
     async with AsyncTestClient(app=app, base_url="https://testserver.local") as client:
         client.cookies.set("lang", language)

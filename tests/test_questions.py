@@ -1,6 +1,7 @@
 """Submitting, tracking, withdrawing and following questions, as services."""
 
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -31,7 +32,7 @@ def inside_window(conference: dict) -> dt.datetime:
 async def good_form(conference: dict, **changes) -> dict:
     topic = await Topic.select(Topic.id).where(Topic.code == "environment").first()
     form = {
-        "form_token": changes.pop("form_token", "token-" + str(int(dt.datetime.now().timestamp() * 1e6))),
+        "form_token": changes.pop("form_token", "token-" + uuid.uuid4().hex),
         "asker_kind": "resident", "asker_name": "Nguyễn Văn Bình", "asker_email": "binh@example.vn",
         "asker_phone": "0912 345 678", "unit": str(conference["unit"]), "topic": str(topic["id"]),
         "title": "Ngập úng ngõ 120 Hoàng Cầu mỗi khi mưa lớn",

@@ -1,6 +1,7 @@
 """The admin's pages: every change is validated, kept on a mistake, and written to the action log."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -130,17 +131,45 @@ async def test_units_are_searched_and_reloaded(admin):
     hanoi = (await admin.get("/admin/units", params={"province": "01"})).text
     assert "156 đơn vị" in hanoi and "Quận Ba Đình" in hanoi and "30/06/2025" in hanoi  # 126 communes, 30 old districts
     response = await post_form(admin, "/admin/units/reload", {}, page="/admin/units")
-    assert response.status_code == 200 and "0" in response.text
+    assert response.status_code == 200
+    assert "Đã nạp lại danh mục: added 0, updated 0, retired 0, unchanged " in response.text
     entry = await last_entry("units_reloaded")
     assert entry["details"] == {"added": 0, "updated": 0, "retired": 0}
 
 
+def log_rows(html: str) -> list[tuple[str, str]]:
+    """(what happened, object) for each row of the log table, top to bottom."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r"<tr><td><time [^>]*>[^<]*</time></td><td>([^<]*)</td><td>([^<]*)</td></tr>", body)
+
+
 async def test_the_action_log_page_lists_changes_as_sentences(admin):
+    await post_form(admin, "/admin/units/reload", {}, page="/admin/units")
     await post_form(admin, "/admin/holidays/new", {"day": "30/12/2026", "kind": "holiday", "name": "Nghỉ"})
+    holiday = await Holiday.select(Holiday.id).where(Holiday.day == dt.date(2026, 12, 30)).first()
     page = await admin.get("/admin/log")
     assert page.status_code == 200
-    assert "Quản trị hệ thống" in page.text
+    assert log_rows(page.text)[:2] == [  # newest first, each a sentence naming who did it and on what
+        ("Quản trị hệ thống đã thêm ngày vào lịch", f"holiday {holiday['id']}"),
+        ("Quản trị hệ thống đã nạp lại danh mục đơn vị hành chính", "admin_unit all"),
+    ]
+    assert len(log_rows(page.text)) == min(50, await ActionLog.count())
     assert (await admin.get("/admin/log", params={"page": 0})).status_code == 400
+
+
+async def test_the_action_log_pages_through_older_entries(admin):
+    day = dt.date(2027, 10, 1)
+    while await ActionLog.count() < 55:  # more than one page of 50
+        if day.weekday() < 5:
+            await post_form(admin, "/admin/holidays/new", {"day": f"{day:%d/%m/%Y}", "kind": "holiday", "name": "X"})
+        day += dt.timedelta(days=1)
+    newest_first = [f"{e['object_type']} {e['object_id']}"
+                    for e in await ActionLog.select().order_by(ActionLog.id, ascending=False)]
+    first = await admin.get("/admin/log")
+    second = await admin.get("/admin/log", params={"page": 2})
+    assert [obj for _, obj in log_rows(first.text)] == newest_first[:50]
+    assert [obj for _, obj in log_rows(second.text)] == newest_first[50:100]
+    assert 'href="/admin/log?page=2"' in first.text and 'href="/admin/log?page=1"' in second.text
 
 
 @pytest.mark.parametrize("path", [

@@ -99,12 +99,13 @@ class ScreeningController(Controller):
                         + (f"?{query}" if query else ""), status_code=303)
 
     async def _page(self, request: Request, question_id: int, errors: dict | None = None, values: dict | None = None,
-                    status_code: int = 200) -> Template:
+                    status_code: int = 200, failed_action: str = "") -> Template:
         page = await queries.screening_page(actor_of(request), checked_id(question_id), request.app.state.clock())
         answer = await answer_queries.answer_of(question_id)
         return Template(template_name="organiser/question.html", status_code=status_code, context={
             **page, "agency_choices": [(str(a["id"]), a["name"]) for a in page["agencies"]],
             "errors": errors or {}, "values": values or {},
+            "failed_action": failed_action,  # which of the page's forms the errors and values belong to
             "answer": answer, "answer_actions": answer_queries.ANSWER.allowed(answer_queries.state_of(answer)),
             "parts": await answer_queries.parts_of(question_id), "files": await attachments.files_of(question_id),
         })
@@ -144,7 +145,7 @@ class ScreeningController(Controller):
             else:
                 return await self._page(request, question_id, status_code=404)
         except InvalidInput as error:
-            return await self._page(request, question_id, error.errors, form, status_code=400)
+            return await self._page(request, question_id, error.errors, form, status_code=400, failed_action=action)
         return Redirect(path=request.app.route_reverse("organiser_question", question_id=question["id"])
                         + f"?done={action}", status_code=303)
 

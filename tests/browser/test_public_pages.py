@@ -37,12 +37,14 @@ async def test_the_not_found_page_is_friendly_and_accessible(live_server, page):
     await assert_accessible(page)
 
 
-async def test_pages_work_without_javascript(live_server, browser):
+async def test_pages_work_without_javascript(live_server, browser, html_pages):
     context = await browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    html_pages.watch(context)
     page = await context.new_page()
     await page.goto(live_server.url + "/")
     await page.get_by_role("link", name="English").click()
     await page.get_by_role("heading", level=1, name="Put your question to your local government").wait_for()
+    await html_pages.settle()
     await context.close()
 
 

@@ -15,7 +15,7 @@ async def sign_in(page, url: str, email: str) -> None:
 
 
 async def test_organiser_screens_merges_and_routes_then_agencies_see_their_own(live_server, page):
-    live_server.cli("demo", "load", "--waiting")  # the 42 demo questions
+    await live_server.load_demo()  # the 42 demo questions
     await sign_in(page, live_server.url, "organiser@dongda.demo")
     await page.goto(live_server.url + "/organiser/conferences/1/queue")
     await assert_accessible(page)

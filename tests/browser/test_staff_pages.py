@@ -42,7 +42,7 @@ async def assert_cards(page) -> None:
 
 
 async def test_the_organiser_screens_in_bulk_on_a_phone(live_server, page):
-    live_server.cli("demo", "load", "--waiting")
+    await live_server.load_demo()
     await sign_in(page, live_server.url, "organiser@dongda.demo")
     await page.goto(live_server.url + "/organiser/conferences/1/queue")
     await assert_cards(page)
@@ -74,7 +74,7 @@ async def test_the_organiser_screens_in_bulk_on_a_phone(live_server, page):
 
 
 async def test_the_action_log_and_the_agency_page_on_a_phone(live_server, page):
-    live_server.cli("demo", "load", "--waiting")
+    await live_server.load_demo()
     await sign_in(page, live_server.url, "organiser@dongda.demo")
     await page.goto(live_server.url + "/organiser/conferences/1/queue?q=hoang+cau")
     await page.locator('input[name="question"]').first.check()
