@@ -1,7 +1,6 @@
 """The action log names what it shows: staff by name, objects by title or code with a link to their
 staff page, never "staff_user 1" or "question 45"."""
 
-import datetime as dt
 import re
 
 from dialogue.demo import load_demo
@@ -9,6 +8,7 @@ from dialogue.questions import intake, screening
 from dialogue.questions.tables import Question
 from dialogue.reference.tables import Agency
 from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
+from tests.pinned import NOW, TODAY
 from tests.test_screening import BASE, actor
 
 
@@ -19,10 +19,10 @@ def cells(html: str) -> list[str]:
 
 
 async def test_the_log_names_objects_and_links_their_pages(demo_db, demo_client):
-    await load_demo(dt.date.today())
+    await load_demo(TODAY)
     question = await Question.select().where(Question.title == "Ngập úng ngõ 120 Hoàng Cầu mỗi khi mưa lớn").first()
     organiser = await actor(DEMO_ACCOUNTS["organiser"])
-    await screening.decide(organiser, question["id"], "accept", {}, dt.datetime.now(dt.UTC), BASE)
+    await screening.decide(organiser, question["id"], "accept", {}, NOW, BASE)
     await sign_in(demo_client, DEMO_ACCOUNTS["admin"])
     agency = await Agency.select().where(Agency.short_name == "VH-XH").first()
     await post_form(demo_client, f"/admin/agencies/{agency['id']}", {
@@ -44,10 +44,10 @@ async def test_a_published_answer_is_one_line_of_the_log(demo_db, demo_client):
     from dialogue.conferences.tables import Conference
     from dialogue.questions import routing
 
-    await load_demo(dt.date.today())
+    await load_demo(TODAY)
     await Conference.update({Conference.release_policy: "on_approval"}).where(Conference.id > 0)
     question = await Question.select().where(Question.title == "Ngập úng ngõ 120 Hoàng Cầu mỗi khi mưa lớn").first()
-    now = dt.datetime.now(dt.UTC)
+    now = NOW
     await routing.accept_and_route(await actor(DEMO_ACCOUNTS["organiser"]), [question["id"]], now, BASE)
     officer = await actor(DEMO_ACCOUNTS["agency_officer"])
     await drafting.save_draft(officer, question["id"], {"body": "Phường sẽ nạo vét cống trong tháng."}, now)

@@ -16,6 +16,7 @@ from dialogue.questions import queries, routing, screening
 from dialogue.questions.tables import Question
 from dialogue.reference.tables import Agency
 from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
+from tests.pinned import NOW, TODAY
 
 BASE = "https://doithoai.example.vn"
 FLOOD = "Ngập úng ngõ 120 Hoàng Cầu mỗi khi mưa lớn"
@@ -27,13 +28,13 @@ async def actor(email: str) -> Actor:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return NOW
 
 
 @pytest.fixture
 async def routed(demo_db):
     """The flood question, accepted and routed to the economy office (the ward police contributing)."""
-    await load_demo(dt.date.today())
+    await load_demo(TODAY)
     organiser = await actor(DEMO_ACCOUNTS["organiser"])
     question = await Question.select().where(Question.title == FLOOD).first()
     kt = await Agency.select(Agency.id).where(Agency.short_name == "KT-HT-ĐT").first()

@@ -16,6 +16,7 @@ from dialogue.mail.tables import OutboxMessage
 from dialogue.questions import intake, routing, screening
 from dialogue.questions.tables import Follower, Question
 from tests.conftest import DEMO_ACCOUNTS
+from tests.pinned import NOW, TODAY
 
 BASE = "https://doithoai.example.vn"
 KIM_LIEN = "Bao giờ được cấp giấy chứng nhận quyền sử dụng đất tại khu tập thể Kim Liên"
@@ -28,7 +29,7 @@ async def actor(email: str) -> Actor:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return NOW
 
 
 async def question_titled(title: str) -> dict:
@@ -44,7 +45,7 @@ async def mails_to(address: str, kind: str | None = None) -> list[dict]:
 
 @pytest.fixture
 async def demo(demo_db):
-    await load_demo(dt.date.today())
+    await load_demo(TODAY)
     # Đỗ Thị Hạnh asked twice, from one address, and follows her first question too.
     await Question.update({Question.asker_email: HANH}).where(Question.title.is_in([KIM_LIEN, KIM_LIEN_AGAIN]))
     first = await question_titled(KIM_LIEN)

@@ -17,6 +17,7 @@ from dialogue.mail.tables import OutboxMessage
 from dialogue.questions import intake, queries, routing, screening
 from dialogue.questions.tables import Question
 from tests.conftest import DEMO_ACCOUNTS, csrf_token_from, sign_in
+from tests.pinned import NOW, TODAY
 
 BASE = "https://doithoai.example.vn"
 FLOOD = "Ngập úng ngõ 120 Hoàng Cầu mỗi khi mưa lớn"  # the first the demo received
@@ -30,7 +31,7 @@ async def actor(email: str) -> Actor:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return NOW
 
 
 async def question_titled(title: str) -> dict:
@@ -43,7 +44,7 @@ async def code_of(title: str) -> str:
 
 @pytest.fixture
 async def demo(demo_db):
-    await load_demo(dt.date.today())
+    await load_demo(TODAY)
     return demo_db
 
 

@@ -23,6 +23,7 @@ from dialogue.reference import admin as reference
 from dialogue.reference.tables import AdminUnit, Agency, Topic
 from dialogue.reference.units import scope_of_unit, units_seen_by
 from tests.conftest import DEMO_ACCOUNTS, csrf_token_from, post_form, sign_in
+from tests.pinned import NOW, TODAY
 
 BASE = "https://doithoai.example.vn"
 PASSWORD = "mật khẩu của phường"
@@ -34,7 +35,7 @@ BA_DINH_TOPIC = "Trật tự đô thị phường Ba Đình"
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return NOW
 
 
 async def actor(email: str) -> Actor:
@@ -67,7 +68,7 @@ async def ask(conference_id: int, topic_id: int, area: int, title: str, n: int) 
 @pytest.fixture
 async def wards(demo_db):
     """The demo with its questions, a second ward set up by the admin, and the province's own staff."""
-    await load_demo(dt.date.today())
+    await load_demo(TODAY)
     admin = await actor(DEMO_ACCOUNTS["admin"])
     ba_dinh, hanoi = await unit_id("00004"), await unit_id("01")
     await reference.save_agency(admin, {"name": BA_DINH_AGENCY, "short_name": "CA-BĐ", "unit": "00004",
