@@ -29,9 +29,9 @@ from dialogue.questions.machine import QUESTION
 from dialogue.questions.tables import Assignment, Question, ReminderSent
 from dialogue.reference.tables import Agency
 from tests.conftest import DEMO_ACCOUNTS, TEST_ENGINE
+from tests.pinned import NOW, TODAY
 
 BASE = "https://doithoai.example.vn"
-NOW = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)  # a Tuesday, 10:00 in Hà Nội
 FLOOD = "Ngập úng ngõ 120 Hoàng Cầu mỗi khi mưa lớn"
 TEXT = {"body": "Phường đã đưa cống ngõ 120 Hoàng Cầu vào kế hoạch cải tạo quý I/2027.", "legal_basis": ""}
 
@@ -71,7 +71,7 @@ async def snapshot(question_id: int) -> dict:
 
 @pytest.fixture
 async def demo(demo_db):
-    await load_demo(NOW.date() - dt.timedelta(days=1))
+    await load_demo(TODAY)
     return demo_db
 
 

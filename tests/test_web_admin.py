@@ -138,9 +138,21 @@ async def test_units_are_searched_and_reloaded(admin):
 
 
 def log_rows(html: str) -> list[tuple[str, str]]:
-    """(what happened, object) for each row of the log table, top to bottom."""
+    """(what happened, where its object's link goes) for each row of the log table, top to bottom."""
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return re.findall(r"<tr><td><time [^>]*>[^<]*</time></td><td>([^<]*)</td><td>([^<]*)</td></tr>", body)
+    rows = re.findall(r"<tr>.*?</tr>", body, re.S)
+    found = []
+    for row in rows:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        link = re.search(r'href="([^"]*)"', cells[2])
+        found.append((cells[1], link.group(1) if link else re.sub(r"<[^>]+>", "", cells[2])))
+    return found
+
+
+def object_link(entry: dict) -> str:
+    """Where the log links an entry's object (the pages each kind has)."""
+    pages = {"holiday": "/admin/holidays/{}", "staff_user": "/admin/accounts/{}", "admin_unit": "/admin/units"}
+    return pages[entry["object_type"]].format(entry["object_id"])
 
 
 async def test_the_action_log_page_lists_changes_as_sentences(admin):
@@ -150,8 +162,8 @@ async def test_the_action_log_page_lists_changes_as_sentences(admin):
     page = await admin.get("/admin/log")
     assert page.status_code == 200
     assert log_rows(page.text)[:2] == [  # newest first, each a sentence naming who did it and on what
-        ("Quản trị hệ thống đã thêm ngày vào lịch", f"holiday {holiday['id']}"),
-        ("Quản trị hệ thống đã nạp lại danh mục đơn vị hành chính", "admin_unit all"),
+        ("Quản trị hệ thống đã thêm ngày vào lịch", f"/admin/holidays/{holiday['id']}"),
+        ("Quản trị hệ thống đã nạp lại danh mục đơn vị hành chính", "/admin/units"),
     ]
     assert len(log_rows(page.text)) == min(50, await ActionLog.count())
     assert (await admin.get("/admin/log", params={"page": 0})).status_code == 400
@@ -163,8 +175,7 @@ async def test_the_action_log_pages_through_older_entries(admin):
         if day.weekday() < 5:
             await post_form(admin, "/admin/holidays/new", {"day": f"{day:%d/%m/%Y}", "kind": "holiday", "name": "X"})
         day += dt.timedelta(days=1)
-    newest_first = [f"{e['object_type']} {e['object_id']}"
-                    for e in await ActionLog.select().order_by(ActionLog.id, ascending=False)]
+    newest_first = [object_link(e) for e in await ActionLog.select().order_by(ActionLog.id, ascending=False)]
     first = await admin.get("/admin/log")
     second = await admin.get("/admin/log", params={"page": 2})
     assert [obj for _, obj in log_rows(first.text)] == newest_first[:50]
