@@ -42,6 +42,7 @@ SEED = """
 import asyncio, datetime as dt, secrets
 from dialogue.core.db import bind_engine, close_engine, make_engine
 from dialogue.core.settings import get_settings
+from dialogue.piccolo_app import ALL_TABLES
 from dialogue.conferences.tables import Conference, ConferenceTopic
 from dialogue.questions.tables import Question
 from dialogue.reference.tables import AdminUnit

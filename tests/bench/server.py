@@ -21,9 +21,11 @@ from litestar import Litestar, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
+from dialogue.conferences.queries import with_flags
 from dialogue.core.db import SQLITE_CONNECTION_PRAGMAS
 from dialogue.core.settings import get_settings
 from dialogue.core.text import fold
+from dialogue.questions.machine import QUESTION, REJECTION_CATEGORIES
 from dialogue.web.app import create_app
 
 MAIL_TEXT = "x" * 900  # about the size of a rendered confirmation e-mail
@@ -173,9 +175,10 @@ def create_bench_app() -> Litestar:
         accepting = (conference["state"] == "open" and conference["questions_open_at"] <= now
                      < conference["questions_close_at"])
         return Template(template_name="public/conference.html", context={
-            "conference": conference, "accepting": accepting, "questions": questions,
+            "conference": with_flags(conference), "accepting": accepting, "questions": questions,
             "topics": await raw.fetch(TOPICS_SELECT, conference_id),
             "answered": {row["question"]: row for row in await raw.fetch(ANSWERS_SELECT, conference_id)},
+            "agenda": [],  # the benchmark's conference has no agenda (the app's read of it is one query)
         })
 
     @get("/bench/reference/queue/{conference_id:int}")
@@ -190,9 +193,11 @@ def create_bench_app() -> Litestar:
             for key in ("created_at",):
                 if isinstance(row[key], str):
                     row[key] = dt.datetime.fromisoformat(row[key])
-            row["lead_agency"], row["due"] = "", None
+            row["lead_agency"], row["due"], row["choosable"], row["duplicate_of"] = "", None, True, None
         return Template(template_name="organiser/queue.html", context={
-            "conference": conference, "rows": rows, "total": total, "page": 1, "pages": -(-total // 50),
+            "errors": {}, "values": {}, "chosen": set(), "report": None, "question_states": list(QUESTION.states),
+            "rejection_categories": [(c, c) for c in REJECTION_CATEGORIES],
+            "conference": with_flags(conference), "rows": rows, "total": total, "page": 1, "pages": -(-total // 50),
             "counts": counts, "filters": {k: "" for k in ("state", "topic", "asker_kind", "unit", "agency", "overdue",
                                                             "returned", "q")},
             "topics": await raw.fetch(TOPICS_SELECT, conference_id),
