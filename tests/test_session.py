@@ -14,6 +14,7 @@ from dialogue.answers import queries as answer_queries
 from dialogue.commitments.machine import COMMITMENT
 from dialogue.commitments.queries import of_conference
 from dialogue.commitments.tables import Commitment
+from dialogue.conferences.queries import get_conference
 from dialogue.conferences.tables import Conference
 from dialogue.core.errors import Conflict, Forbidden, InvalidInput
 from dialogue.demo import load_demo
@@ -108,7 +109,7 @@ async def test_a_question_answered_in_writing_stays_listed_with_its_published_an
     await commands.add_items(organiser, conference_id, [question["id"]], NOW)
     page = await queries.agenda_page(organiser, conference_id)
     assert page["items"][0]["in_writing"] and "nạo vét" in page["items"][0]["answer"]["body"]
-    public = await queries.public_agenda(conference_id)
+    public = await queries.public_agenda(await get_conference(conference_id))
     assert public[0].in_writing and public[0].question.is_public and "nạo vét" in public[0].answer.body
 
 
@@ -118,7 +119,7 @@ async def test_the_public_agenda_carries_no_personal_data(day):
     await commands.add_items(organiser, conference_id, [q["id"] for q in questions[:3]], NOW)
     names = {f.name for f in dataclasses.fields(queries.PublicAgendaItem)}
     assert names & {"asker_name", "asker_email", "asker_phone", "organisation_name", "tax_code", "body"} == set()
-    public = await queries.public_agenda(conference_id)
+    public = await queries.public_agenda(await get_conference(conference_id))
     hidden = next(item for item in public if item.question.id == questions[1]["id"])
     assert hidden.question.heading == "" and hidden.question.text == "" and hidden.answer is None
     rendered = repr(public)

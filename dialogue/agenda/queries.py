@@ -171,14 +171,19 @@ class PublicAgendaItem:
     answer: PublicAnswerText | None
 
 
-async def public_agenda(conference_id: int) -> list[PublicAgendaItem]:
-    conference = await get_conference(conference_id)
+async def public_agenda(conference: dict, answers: dict[int, dict] | None = None) -> list[PublicAgendaItem]:
+    """The agenda as the public sees it. The conference page passes the conference and its published
+    answers, which it has read already: this is on every view of that page."""
     if not CONFERENCE.is_in("public", conference["state"]):
         return []
-    session = await session_of(conference_id)
-    answers = await published_for_conference(conference_id)
+    items = await items_of(conference["id"])
+    if not items:
+        return []
+    session = await session_of(conference["id"])
+    if answers is None:
+        answers = await published_for_conference(conference["id"])
     result = []
-    for item in await items_of(conference_id):
+    for item in items:
         question = public_view({**item, "id": item["question"], "conference": item["question_conference"],
                                 "conference_title": conference["title"]})
         answer = answers.get(item["question"]) if question.is_public else None

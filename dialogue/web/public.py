@@ -152,13 +152,13 @@ class PublicController(Controller):
     @get("/conferences/{conference_id:int}", name="conference")
     async def conference_page(self, request: Request, conference_id: FromPath[int]) -> Template:
         conference = await conferences.get_public_conference(conference_id)
+        answered = await answers.published_for_conference(conference_id)
         return Template(template_name="public/conference.html", context={
             "conference": conference,
             "accepting": conferences.accepting_questions(conference, request.app.state.clock()),
             "questions": await question_queries.public_questions(conference_id),
             "topics": await conferences.conference_topics(conference_id),
-            "answered": await answers.published_for_conference(conference_id),
-            "agenda": await public_agenda(conference_id),
+            "answered": answered, "agenda": await public_agenda(conference, answered),
         })
 
     @get("/conferences/{conference_id:int}/calendar.ics", name="conference_calendar")
