@@ -25,7 +25,8 @@ async def lively(db):
 
 async def test_the_ward_has_work_in_every_state(lively):
     states = {row["state"]: row["n"] for row in await Question.raw(  # the first conference's
-        "SELECT state, COUNT(*) AS n FROM question WHERE form_token NOT LIKE 'demo-session-%' GROUP BY state")}
+        "SELECT state, COUNT(*) AS n FROM question WHERE conference = (SELECT MIN(id) FROM conference) "
+        "GROUP BY state")}
     assert states == {"submitted": 4, "assigned": 18, "answered": 6, "merged": 12, "rejected": 1, "forwarded": 1}
     overdue = await Question.count().where((Question.state == "assigned") & (Question.answer_due_on < TODAY))
     assert overdue >= 3

@@ -11,6 +11,7 @@ from dialogue.conferences.tables import Conference, ConferenceTopic
 from dialogue.core.calendar import TZ
 from dialogue.core.db import write_transaction
 from dialogue.core.text import fold
+from dialogue.demo.concluded import load_concluded_demo
 from dialogue.demo.life import bring_to_life
 from dialogue.demo.questions import QUESTIONS
 from dialogue.demo.session import load_session_demo
@@ -147,8 +148,9 @@ async def load_demo(today: dt.date | None = None, with_questions: bool = True, l
             added["questions"] = await _load_questions(conference["id"], unit.id, today, lively)
     if lively and added["questions"]:
         await bring_to_life(conference["id"], today)
-    if lively:  # a second conference, in session, whose console can be run at once
+    if lively:  # a second conference, in session, whose console can be run at once; a third, concluded
         added["conferences"] += await load_session_demo(unit.id, today)
+        added["conferences"] += await load_concluded_demo(unit.id, today)
     return added
 
 

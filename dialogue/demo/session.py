@@ -43,13 +43,24 @@ async def load_session_demo(unit_id: int, today: dt.date) -> int:
     Returns 1 when it was added, 0 when it was there already."""
     if await Conference.exists().where((Conference.unit == unit_id) & (Conference.title == TITLE)):
         return 0
-    organiser = Actor.staff(await StaffUser.select().where(StaffUser.email == "organiser@dongda.demo").first())
     held = dt.datetime.combine(today - dt.timedelta(days=2), dt.time(8), TZ)
+    await conference_in_session(unit_id, TITLE, Conference.Kind.businesses.value, held, QUESTIONS,
+                                "Đối thoại với doanh nghiệp, hộ kinh doanh về thủ tục hành chính, thuế, phòng cháy "
+                                "và lao động.", "doanhnghiep")
+    return 1
+
+
+async def conference_in_session(unit_id: int, title: str, kind: str, held: dt.datetime, questions: list,
+                                description: str, mailbox: str) -> dict:
+    """A closed conference held at `held`, its questions accepted and put on the agenda (grouped by
+    topic), and its session started: what the console runs. Returns the conference, its question ids
+    and the organiser who built it."""
+    organiser = Actor.staff(await StaffUser.select().where(StaffUser.email == "organiser@dongda.demo").first())
     rows = await Conference.insert(Conference(
-        title=TITLE, title_folded=fold(TITLE), kind=Conference.Kind.businesses.value, unit=unit_id,
+        title=title, title_folded=fold(title), kind=kind, unit=unit_id,
         co_organiser="Ủy ban Mặt trận Tổ quốc Việt Nam phường Đống Đa", starts_at=held,
         ends_at=held + dt.timedelta(hours=3), venue="Hội trường UBND phường Đống Đa, số 8 phố Hoàng Cầu, Hà Nội",
-        description="Đối thoại với doanh nghiệp, hộ kinh doanh về thủ tục hành chính, thuế, phòng cháy và lao động.",
+        description=description,
         questions_open_at=held - dt.timedelta(days=30), questions_close_at=held - dt.timedelta(days=5),
         release_policy=Conference.ReleasePolicy.on_approval.value, state=Conference.State.closed.value,
         created_at=held - dt.timedelta(days=40),
@@ -57,16 +68,19 @@ async def load_session_demo(unit_id: int, today: dt.date) -> int:
     conference_id = rows[0]["id"]
     topics = {t["code"]: t["id"] for t in await Topic.select(Topic.id, Topic.code)}
     await ConferenceTopic.insert(*[ConferenceTopic(conference=conference_id, topic=topics[code])
-                                   for code in dict.fromkeys(q[2] for q in QUESTIONS)])
+                                   for code in dict.fromkeys(q[2] for q in questions)])
     question_ids = []
-    for n, (kind, name, topic, title, body, writing) in enumerate(QUESTIONS):
+    for n, (asker_kind, name, topic, question_title, body, writing) in enumerate(questions):
         received = held - dt.timedelta(days=20 - n)
         code = new_tracking_code()
         inserted = await Question.insert(Question(
             conference=conference_id, tracking_code=code, manage_token_hash=token_hash(code + "-demo"),
-            form_token=f"demo-session-{n}", asker_kind=kind, asker_name=name, asker_email=f"doanhnghiep{n}@example.vn",
-            organisation_name=name if kind != "resident" else "", tax_code="0100233488" if kind == "business" else "",
-            unit=unit_id, topic=topics[topic], title=title, body=body, search_folded=fold(title + " " + body),
+            form_token=f"demo-{mailbox}-{n}", asker_kind=asker_kind, asker_name=name,
+            asker_email=f"{mailbox}{n}@example.vn",
+            organisation_name=name if asker_kind != "resident" else "",
+            tax_code="0100233488" if asker_kind == "business" else "",
+            unit=unit_id, topic=topics[topic], title=question_title, body=body,
+            search_folded=fold(question_title + " " + body),
             answer_mode="writing" if writing else "session", public_consent=True, data_consent_at=received,
             language="vi", state=Question.State.accepted.value, submitted_from="demo", created_at=received,
             updated_at=received,
@@ -80,4 +94,4 @@ async def load_session_demo(unit_id: int, today: dt.date) -> int:
     await agenda.add_items(organiser, conference_id, question_ids, prepared)
     await agenda.group_by_topic(organiser, conference_id, prepared)
     await release.change_conference_state(organiser, conference_id, "start", held, "", BASE_URL)
-    return 1
+    return {"id": conference_id, "questions": question_ids, "organiser": organiser}
