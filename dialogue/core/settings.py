@@ -48,6 +48,7 @@ class Settings:
     device_cookie_days: int = 180
     submissions_per_hour: int = 10
     outbox_poll_seconds: int = 5
+    shutdown_grace_seconds: int = 8
     reminder_minutes: int = 15
     background_tasks: bool = True
     notices: tuple[str, ...] = field(default=(), compare=False)
@@ -184,6 +185,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         device_cookie_days=_int(env, "DEVICE_COOKIE_DAYS", 180, minimum=1),
         submissions_per_hour=_int(env, "SUBMISSIONS_PER_HOUR", 10, minimum=1),
         outbox_poll_seconds=_int(env, "OUTBOX_POLL_SECONDS", 5, minimum=1),
+        shutdown_grace_seconds=_int(env, "SHUTDOWN_GRACE_SECONDS", 8, minimum=1),
         reminder_minutes=_int(env, "REMINDER_MINUTES", 15, minimum=1),
         notices=tuple(notices),
     )

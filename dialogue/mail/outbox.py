@@ -3,16 +3,25 @@ then delivered by a worker, at least once, with a stable Message-ID.
 
 Two workers never claim the same row: each claim is one conditional
 UPDATE … RETURNING, which only one transaction can win on SQLite and PostgreSQL alike.
+
+A worker claims one message at a time, right before it sends it, and renews the claim while the
+send is under way; so a slow mail server never lets a second worker take a message that the first
+is still holding, and a worker that died lets go of its message within one lease (a minute). The
+message is marked sent in its own short transaction as soon as the server accepts it, retried a
+few times if the database is briefly away.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
 import re
+import time
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
 from dialogue.core.db import write_transaction
@@ -21,7 +30,9 @@ from dialogue.core.rendering import build_environment
 from dialogue.mail.tables import OutboxMessage
 
 log = logging.getLogger("dialogue.mail")
-LEASE = dt.timedelta(minutes=5)  # a claim not finished by then (the worker died) is taken again
+LEASE = dt.timedelta(seconds=60)  # a claim not renewed by then (the worker died) is taken again
+SEND_TIMEOUT = 30.0  # seconds for a whole send; the lease is renewed meanwhile (a third of it at a time)
+MARK_SENT_RETRIES = (0.5, 1, 2, 4, 8)  # seconds between tries to record an accepted send
 BACKOFF = [dt.timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 720)]  # then every 12 hours
 _environment = None
 # The secret part of the links residents get by e-mail: the manage link (/q/<code>/manage/<token>, which can
@@ -82,17 +93,19 @@ async def enqueue(**kwargs) -> None:
     await add(prepare(**kwargs))
 
 
-async def claim(worker: str, now: dt.datetime, limit: int = 20) -> list[dict]:
-    """Claim up to `limit` due messages for this worker."""
+async def claim(worker: str, now: dt.datetime, limit: int = 20, lease: dt.timedelta = LEASE) -> list[dict]:
+    """Claim up to `limit` due messages for this worker, oldest first."""
     due = await OutboxMessage.select(OutboxMessage.id).where(
         OutboxMessage.sent_at.is_null() & (OutboxMessage.next_attempt_at <= now)
         & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now))
-    ).order_by(OutboxMessage.id).limit(limit)
+    ).order_by(OutboxMessage.id).limit(limit + 4)  # a few more, in case another worker wins some
     claimed = []
     for row in due:
+        if len(claimed) >= limit:
+            break
         async with write_transaction():
             won = await OutboxMessage.update({
-                OutboxMessage.claimed_by: worker, OutboxMessage.claimed_until: now + LEASE,
+                OutboxMessage.claimed_by: worker, OutboxMessage.claimed_until: now + lease,
             }).where(
                 (OutboxMessage.id == row["id"]) & OutboxMessage.sent_at.is_null()
                 & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now))
@@ -102,35 +115,98 @@ async def claim(worker: str, now: dt.datetime, limit: int = 20) -> list[dict]:
     return claimed
 
 
+async def _renew(message_id: int, worker: str, clock: Callable[[], dt.datetime], lease: dt.timedelta) -> None:
+    """Keep the claim alive while the send is under way (cancelled when it ends)."""
+    while True:
+        await asyncio.sleep(lease.total_seconds() / 3)
+        try:
+            async with write_transaction():
+                await OutboxMessage.update({OutboxMessage.claimed_until: clock() + lease}).where(
+                    (OutboxMessage.id == message_id) & (OutboxMessage.claimed_by == worker)
+                    & OutboxMessage.sent_at.is_null())
+        except Exception as error:  # the database is away: the send goes on; the lease may lapse
+            log.warning("Could not renew the claim on e-mail %s: %s", message_id, error)
+
+
+async def _mark_sent(message: dict, at: dt.datetime) -> bool:
+    """Record that the server accepted the message, in its own short transaction, trying again a few
+    times: a database that is away for a moment must not make the message go out twice."""
+    for pause in (*MARK_SENT_RETRIES, None):
+        try:
+            async with write_transaction():
+                await OutboxMessage.update({
+                    OutboxMessage.sent_at: at, OutboxMessage.attempts: message["attempts"] + 1,
+                    OutboxMessage.last_error: "", OutboxMessage.claimed_until: None,
+                }).where(OutboxMessage.id == message["id"])
+            return True
+        except Exception as error:
+            if pause is None:
+                log.error("E-mail %s was sent but could not be marked sent: it may go out again (%s)",
+                          message["id"], error)
+                return False
+            await asyncio.sleep(pause)
+    return False
+
+
+async def _release(message: dict, worker: str) -> None:
+    """Give a claimed message back at once (the worker stops before sending it)."""
+    with suppress(Exception):
+        async with write_transaction():
+            await OutboxMessage.update({OutboxMessage.claimed_by: "", OutboxMessage.claimed_until: None}).where(
+                (OutboxMessage.id == message["id"]) & (OutboxMessage.claimed_by == worker)
+                & OutboxMessage.sent_at.is_null())
+
+
+async def _record_failure(message: dict, error: BaseException, now: dt.datetime) -> None:
+    attempts = message["attempts"] + 1
+    delay = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
+    async with write_transaction():
+        await OutboxMessage.update({
+            OutboxMessage.attempts: attempts,
+            OutboxMessage.last_error: f"{type(error).__name__}: {error}"[:2000],
+            OutboxMessage.next_attempt_at: now + delay, OutboxMessage.claimed_by: "",
+            OutboxMessage.claimed_until: None,
+        }).where(OutboxMessage.id == message["id"])
+    log.warning("E-mail %s to %s failed (attempt %s): %s", message["id"], message["to_address"], attempts, error)
+
+
 Send = Callable[[dict], Awaitable[None]]
 
 
-async def drain(send: Send, now: dt.datetime, worker: str | None = None, limit: int = 20) -> dict[str, int]:
-    """Send what is due. Returns {"sent": n, "failed": n}. Safe to run in several processes."""
+async def drain(send: Send, now: dt.datetime, worker: str | None = None, limit: int = 20, *,
+                lease: dt.timedelta = LEASE, send_timeout: float = SEND_TIMEOUT,
+                stopping: Callable[[], bool] = lambda: False) -> dict[str, int]:
+    """Send up to `limit` due messages, claiming each one just before it goes. Returns
+    {"sent": n, "failed": n}. Safe to run in several processes. `now` is the time at the start;
+    time then runs on from it. `stopping()` true: no new claim is made."""
     worker = worker or uuid.uuid4().hex[:12]
+    started = time.monotonic()
+
+    def clock() -> dt.datetime:
+        return now + dt.timedelta(seconds=time.monotonic() - started)
+
     counts = {"sent": 0, "failed": 0}
-    for message in await claim(worker, now, limit):
+    for _ in range(limit):
+        if stopping():
+            break
+        claimed = await claim(worker, clock(), 1, lease)
+        if not claimed:
+            break
+        message = claimed[0]
+        renewal = asyncio.create_task(_renew(message["id"], worker, clock, lease))
         try:
-            await send(message)
+            await asyncio.wait_for(send(message), timeout=send_timeout)
+        except asyncio.CancelledError:  # shutting down in the middle of a send: let another worker take it
+            renewal.cancel()
+            await asyncio.shield(_release(message, worker))
+            raise
         except Exception as error:
-            attempts = message["attempts"] + 1
-            delay = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
-            async with write_transaction():
-                await OutboxMessage.update({
-                    OutboxMessage.attempts: attempts,
-                    OutboxMessage.last_error: f"{type(error).__name__}: {error}"[:2000],
-                    OutboxMessage.next_attempt_at: now + delay, OutboxMessage.claimed_by: "",
-                    OutboxMessage.claimed_until: None,
-                }).where(OutboxMessage.id == message["id"])
-            log.warning("E-mail %s to %s failed (attempt %s): %s",
-                        message["id"], message["to_address"], attempts, error)
+            renewal.cancel()
+            await _record_failure(message, error, now)  # the back-off counts from this round's start
             counts["failed"] += 1
             continue
-        async with write_transaction():
-            await OutboxMessage.update({
-                OutboxMessage.sent_at: now, OutboxMessage.attempts: message["attempts"] + 1,
-                OutboxMessage.last_error: "", OutboxMessage.claimed_until: None,
-            }).where(OutboxMessage.id == message["id"])
+        renewal.cancel()
+        await _mark_sent(message, clock())
         counts["sent"] += 1
     return counts
 

@@ -48,16 +48,26 @@ def smtp_sender(smtp_url: str, mail_from: str, timeout: float = 30) -> Send:
         options.update(username=unquote(parts.username), password=unquote(parts.password or ""))
 
     async def send(row: dict) -> None:
-        await aiosmtplib.send(build_message(row, mail_from), **options)
+        # Not aiosmtplib.send(): its context manager says QUIT on the way out, and a cancelled send
+        # (shutdown) would then wait on a stuck server for a whole timeout. The connection is dropped
+        # instead, once the server has accepted the message or the send has failed.
+        client = aiosmtplib.SMTP(**options)
+        try:
+            await client.connect()
+            await client.send_message(build_message(row, mail_from))
+        finally:
+            client.close()
 
     return send
 
 
 async def run_worker(send: Send, clock: Clock, poll_seconds: float, stop: asyncio.Event) -> None:
-    """The background loop started in the app's lifespan (never under tests)."""
+    """The background loop started in the app's lifespan (never under tests). Once `stop` is set it
+    claims nothing more; the lifespan cancels a send still under way after its grace period, and the
+    cancelled send gives its message back at once."""
     while not stop.is_set():
         try:
-            await drain(send, clock())
+            await drain(send, clock(), stopping=stop.is_set)
         except Exception:
             log.exception("The outbox worker failed; it will try again")
         with suppress(TimeoutError):

@@ -76,8 +76,14 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         try:
             yield
         finally:
+            # A bounded shutdown: the loops stop claiming work at once; what is still running after
+            # the grace period (a send to a slow mail server) is cancelled and gives its claim back.
             stop.set()
-            await asyncio.gather(*loops)
+            if loops:
+                _, running = await asyncio.wait(loops, timeout=settings.shutdown_grace_seconds)
+                for task in running:
+                    task.cancel()
+                await asyncio.gather(*loops, return_exceptions=True)
             await close_engine(engine)
 
     csrf = CSRFConfig(
