@@ -14,6 +14,7 @@ small pool of readers, which WAL lets read while a write is under way.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +25,7 @@ from typing import Any
 
 import aiosqlite
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
@@ -38,6 +39,7 @@ SQLITE_CONNECTION_PRAGMAS = (
     "PRAGMA synchronous = NORMAL",  # safe with WAL: a power cut may lose the last commits, never corrupt
 )
 READ_PREFIXES = ("SELECT", "WITH", "PRAGMA", "EXPLAIN")
+log = logging.getLogger("dialogue.db")
 
 
 class _Writer:
@@ -250,12 +252,68 @@ def prepare_sqlite_file(path: Path) -> None:
         connection.execute("PRAGMA journal_mode = WAL")
 
 
+class SafePostgresTransaction(PostgresTransaction):
+    """Piccolo's transaction, except that its connection always goes back to the pool: when BEGIN
+    fails (a connection the database dropped while it sat idle), when COMMIT or ROLLBACK fails, or
+    when the task is cancelled. Piccolo's own keeps it then, and the pool (and so shutdown) waits
+    for it forever."""
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:
+            await self._give_back(broken=True)
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        broken = False
+        try:
+            if exception is None and not self._committed and not self._rolled_back:
+                await self.commit()
+            elif exception is not None and not self._rolled_back:
+                try:
+                    await self.rollback()
+                except BaseException:  # the connection died too: the first error is what matters
+                    broken = True
+        except BaseException:
+            broken = True
+            raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self._give_back(broken)
+        return exception is None
+
+    async def _give_back(self, broken: bool) -> None:
+        if broken:
+            self.connection.terminate()  # never hand a half-dead connection to the next request
+        if self.engine.pool:
+            try:
+                await self.engine.pool.release(self.connection, timeout=5)
+            except Exception as error:
+                log.warning("A database connection could not be returned cleanly: %s", error)
+        elif not broken:
+            await self.connection.close(timeout=5)
+
+
+class AppPostgresEngine(PostgresEngine):
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return SafePostgresTransaction(engine=self, allow_nested=allow_nested)
+
+
 def make_engine(settings: Settings) -> Engine:
     if settings.database_engine == "sqlite":
         prepare_sqlite_file(settings.sqlite_path)
         return AppSQLiteEngine(path=str(settings.sqlite_path), readers=settings.sqlite_readers, timeout=10)
     # No extensions: the app needs none, and CREATE EXTENSION needs a superuser.
-    return PostgresEngine(config={"dsn": settings.database_url}, extensions=())
+    return AppPostgresEngine(config={"dsn": settings.database_url}, extensions=())
 
 
 _bound: list[Engine] = []  # the engine the tables were last bound to
@@ -312,7 +370,8 @@ async def start_pool(engine: Engine, max_size: int) -> None:
     """A PostgreSQL pool for the app's lifetime. max_size 0 means none: each query then opens
     its own connection, which the tests need (their client runs the app on another event loop)."""
     if isinstance(engine, PostgresEngine) and max_size > 0:
-        await engine.start_connection_pool(max_size=max_size)
+        # asyncpg opens min_size connections at once (10 by default, more than a small max allows).
+        await engine.start_connection_pool(min_size=min(2, max_size), max_size=max_size)
 
 
 async def close_engine(engine: Engine) -> None:
