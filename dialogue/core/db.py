@@ -380,3 +380,48 @@ async def close_engine(engine: Engine) -> None:
         await engine.close_connection_pool()
     elif isinstance(engine, AppSQLiteEngine):
         await engine.close()
+
+
+# --- Outages -------------------------------------------------------------------------------------
+
+def unavailable(error: BaseException) -> bool:
+    """Whether an error means the database cannot be reached (stopped, restarting, overloaded), as
+    opposed to a fault of ours: such a request gets 503 and the user may try again."""
+    import asyncpg  # the driver's own classes; imported here so SQLite-only installs never load it
+
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:  # the driver's error may be wrapped
+        seen.add(id(error))
+        if isinstance(error, (ConnectionError, TimeoutError, asyncpg.PostgresConnectionError,
+                              asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError,
+                              asyncpg.AdminShutdownError, asyncpg.CrashShutdownError,
+                              asyncpg.InterfaceError, asyncpg.InternalClientError)):
+            return True
+        if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
+            return True
+        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+class Outage:
+    """One log line when the database goes away and one when it is back, not a traceback per request."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+    def failed(self, error: BaseException) -> None:
+        if self.since is None:
+            self.since = asyncio.get_running_loop().time()
+            log.error("The database is unavailable (%s: %s); answering 503 until it is back",
+                      type(error).__name__, error)
+
+    def recovered(self) -> None:
+        if self.since is not None:
+            seconds = asyncio.get_running_loop().time() - self.since
+            self.since = None
+            log.warning("The database is back after %.0f s", seconds)
+
+
+outage = Outage()

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 
 from dialogue.core.clock import Clock
+from dialogue.core.db import outage, unavailable
 from dialogue.mail.outbox import Send, drain
 
 log = logging.getLogger("dialogue.mail")
@@ -68,7 +69,10 @@ async def run_worker(send: Send, clock: Clock, poll_seconds: float, stop: asynci
     while not stop.is_set():
         try:
             await drain(send, clock(), stopping=stop.is_set)
-        except Exception:
-            log.exception("The outbox worker failed; it will try again")
+        except Exception as error:
+            if unavailable(error):
+                outage.failed(error)  # one line per outage, not a traceback every few seconds
+            else:
+                log.exception("The outbox worker failed; it will try again")
         with suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=poll_seconds)

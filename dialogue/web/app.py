@@ -18,7 +18,7 @@ from litestar.template.config import TemplateConfig
 
 from dialogue.accounts.session_store import DatabaseStore
 from dialogue.core.clock import Clock, utc_now
-from dialogue.core.db import bind_engine, close_engine, make_engine, start_pool
+from dialogue.core.db import bind_engine, close_engine, make_engine, outage, start_pool, unavailable
 from dialogue.core.rendering import STATIC_DIR, build_environment
 from dialogue.core.settings import Settings, get_settings
 from dialogue.mail.sender import run_worker, smtp_sender
@@ -27,7 +27,7 @@ from dialogue.questions import reminders
 from dialogue.web.admin import AdminController
 from dialogue.web.auth import AuthController
 from dialogue.web.csrf import SafeCSRFMiddleware
-from dialogue.web.errors import EXCEPTION_HANDLERS
+from dialogue.web.errors import EXCEPTION_HANDLERS, outage_over_hook
 from dialogue.web.middleware import LanguageMiddleware, security_headers_hook
 from dialogue.web.organiser import OrganiserController
 from dialogue.web.public import PublicController
@@ -45,8 +45,11 @@ async def run_reminders(clock: Clock, settings: Settings, stop: asyncio.Event) -
     while not stop.is_set():
         try:
             await reminders.tick(clock(), settings.base_url)
-        except Exception:
-            log.exception("The reminder job failed; it will try again")
+        except Exception as error:
+            if unavailable(error):
+                outage.failed(error)
+            else:
+                log.exception("The reminder job failed; it will try again")
         with suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=settings.reminder_minutes * 60)
 
@@ -106,7 +109,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         stores={"sessions": DatabaseStore(clock)},
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment())),
         exception_handlers=EXCEPTION_HANDLERS,
-        before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://"))],
+        before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://")), outage_over_hook],
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         lifespan=[lifespan],
         state=State({"settings": settings, "clock": clock}),

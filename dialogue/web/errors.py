@@ -9,6 +9,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 
+from dialogue.core.db import outage, unavailable
 from dialogue.core.errors import Conflict, DomainError, Forbidden, NotFound, Throttled
 from dialogue.core.i18n import gettext as _
 from dialogue.core.i18n import set_language
@@ -34,7 +35,13 @@ def _titles() -> dict[int, tuple[str, str]]:
               _("Please wait a little and try again.")),
         500: (_("Something went wrong on our side"),
               _("The problem has been recorded. Please try again in a few minutes.")),
+        503: (_("The service is briefly unavailable"),
+              _("We cannot reach our database at the moment. Nothing you did caused this. "
+                "Please try again in a minute.")),
     }
+
+
+RETRY_AFTER_SECONDS = 30
 
 
 def error_page(request: Request, status_code: int, detail: str | None = None) -> Response:
@@ -69,8 +76,26 @@ def domain_error_handler(request: Request, exc: DomainError) -> Response:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    if unavailable(exc):
+        return unavailable_page(request, exc)
     log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_page(request, 500)
+
+
+def unavailable_page(request: Request, exc: BaseException, response: Response | None = None) -> Response:
+    """503 with Retry-After, logged once per outage (see core.db.Outage)."""
+    outage.failed(exc)
+    response = response or error_page(request, 503)
+    response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+async def outage_over_hook(message, scope) -> None:
+    """A page served (2xx or 3xx; not a static file, which needs no database) means the database
+    answered again (a before_send hook: one comparison per response while nothing is wrong)."""
+    if outage.since is not None and message["type"] == "http.response.start" and 200 <= message["status"] < 400 \
+            and not scope.get("path", "").startswith(("/static/", "/healthz")):
+        outage.recovered()
 
 
 EXCEPTION_HANDLERS = {

@@ -15,6 +15,7 @@ from dialogue.agenda.queries import public_agenda
 from dialogue.answers import attachments
 from dialogue.answers import queries as answers
 from dialogue.conferences import queries as conferences
+from dialogue.core.db import unavailable
 from dialogue.core.errors import Conflict, InvalidInput, NotFound, Throttled
 from dialogue.core.i18n import current_language
 from dialogue.core.i18n import gettext as _
@@ -23,12 +24,14 @@ from dialogue.core.text import safe_token
 from dialogue.machine.actors import Actor
 from dialogue.questions import intake, tracking
 from dialogue.questions import queries as question_queries
+from dialogue.web.errors import unavailable_page
 from dialogue.web.forms import form_data
 from dialogue.web.guards import current_user
 from dialogue.web.middleware import LANGUAGE_COOKIE
 from dialogue.web.sessions import client_address
 
 PER_PAGE = 20
+MAX_ECHO = 10_000  # characters of a field shown back on the page that keeps a form (the body allows 5,000)
 
 
 def safe_next(target: str | None) -> str:
@@ -199,8 +202,22 @@ class PublicController(Controller):
 
     @post("/conferences/{conference_id:int}/ask", name="ask_submit")
     async def ask(self, request: Request, conference_id: FromPath[int]) -> Template:
-        conference = await conferences.get_public_conference(conference_id)
         form = await form_data(request)
+        try:
+            return await self._ask(request, conference_id, form)
+        except Exception as error:
+            if not unavailable(error):
+                raise
+            # The database went away: the question may or may not have been saved. Everything typed
+            # is kept, with the same form token, so that sending again finds the first question if
+            # it was saved and cannot make a second one.
+            return unavailable_page(request, error, Template(
+                template_name="public/ask_retry.html", status_code=503, headers={"cache-control": "no-store"},
+                context={"fields": {k: v[:MAX_ECHO] for k, v in form.items() if k != "_csrf_token"},
+                         "conference_id": conference_id}))
+
+    async def _ask(self, request: Request, conference_id: int, form: dict) -> Template:
+        conference = await conferences.get_public_conference(conference_id)
         settings = request.app.state.settings
         address = address_key(client_address(request.scope, settings.trusted_proxies))
         try:
