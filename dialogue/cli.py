@@ -89,8 +89,11 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         get_settings.cache_clear()  # the app (imported by uvicorn below) reads the sink's address
         click.echo(f"SMTP_URL is not set: e-mail goes to a local sink at {sink}; organisers read it at /organiser/mail")
     click.echo(f"Dialogue is running at http://{host}:{port}/ (Ctrl-C to stop)")
+    # Idle keep-alive connections are closed after 5 s and shutdown is bounded; uvicorn has no
+    # header timeout, so production puts a reverse proxy in front (docs/operations.md).
     uvicorn.run("app:app", host=host, port=port, workers=workers, proxy_headers=False,
-                server_header=False, log_level="info", app_dir=str(PROJECT_ROOT))
+                server_header=False, log_level="info", app_dir=str(PROJECT_ROOT), timeout_keep_alive=5,
+                timeout_graceful_shutdown=settings.shutdown_grace_seconds + 2, limit_concurrency=1000)
 
 
 def start_smtp_sink() -> str:

@@ -38,6 +38,9 @@ from dialogue.web.staff import StaffController
 
 log = logging.getLogger("dialogue")
 CSRF_COOKIE = "dialogue_csrf"
+# The largest form body: the longest text fields (20,000 characters of conclusions, percent-encoded
+# UTF-8) fit several times over; anything larger is refused with 413 before it is read.
+FORM_BODY_LIMIT = 1_000_000
 
 
 async def run_reminders(clock: Clock, settings: Settings, stop: asyncio.Event) -> None:
@@ -114,5 +117,6 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         lifespan=[lifespan],
         state=State({"settings": settings, "clock": clock}),
         openapi_config=None,
+        request_max_body_size=FORM_BODY_LIMIT,  # uploads raise it on their own route (web/screening.py)
         debug=False,
     )

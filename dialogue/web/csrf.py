@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.middleware.csrf import CSRFMiddleware, generate_csrf_token
 from litestar.types import Message, Receive, Scope, Send
 
@@ -42,6 +43,8 @@ class SafeCSRFMiddleware(CSRFMiddleware):
                 request = scope["litestar_app"].request_class(scope=scope, receive=receive)
                 try:
                     await request.form()
+                except RequestEntityTooLarge:
+                    raise  # 413, said as such (before the body is read when its length is announced)
                 except Exception as error:
                     raise PermissionDeniedException("CSRF token verification failed") from error
 

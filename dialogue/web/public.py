@@ -231,8 +231,9 @@ class PublicController(Controller):
             token = form.get("form_token")
             if not token or isinstance(error, intake.FormAlreadyUsed):
                 token = secrets.token_urlsafe(32)
+            kept = {key: value[:MAX_ECHO] for key, value in form.items()}  # never echo more than a field holds
             return Template(template_name="public/ask.html", status_code=429 if isinstance(error, Throttled) else 400,
-                            context=await _ask_context(conference, {**form, "form_token": token}, errors))
+                            context=await _ask_context(conference, {**kept, "form_token": token}, errors))
         question = submitted.question
         base_url = settings.base_url
         return Template(template_name="public/submitted.html", context={

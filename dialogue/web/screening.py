@@ -233,7 +233,8 @@ class AgencyController(Controller):
         return Redirect(path=request.app.route_reverse("agency_question", question_id=question_id) + f"?done={done}",
                         status_code=303)
 
-    @post("/questions/{question_id:int}/files", name="agency_upload")
+    @post("/questions/{question_id:int}/files", name="agency_upload",
+          request_max_body_size=attachments.MAX_BYTES + 100_000)  # the file and its form
     async def upload(self, request: Request, question_id: FromPath[int]) -> Template | Redirect:
         actor = actor_of(request)
         form = await request.form()
