@@ -49,6 +49,8 @@ class Settings:
     submissions_per_hour: int = 10
     outbox_poll_seconds: int = 5
     shutdown_grace_seconds: int = 8
+    metrics_token: str = ""
+    log_format: str = "text"
     reminder_minutes: int = 15
     background_tasks: bool = True
     notices: tuple[str, ...] = field(default=(), compare=False)
@@ -186,9 +188,18 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         submissions_per_hour=_int(env, "SUBMISSIONS_PER_HOUR", 10, minimum=1),
         outbox_poll_seconds=_int(env, "OUTBOX_POLL_SECONDS", 5, minimum=1),
         shutdown_grace_seconds=_int(env, "SHUTDOWN_GRACE_SECONDS", 8, minimum=1),
+        metrics_token=env.get("METRICS_TOKEN", "").strip(),
+        log_format=_log_format(env.get("LOG_FORMAT", "text")),
         reminder_minutes=_int(env, "REMINDER_MINUTES", 15, minimum=1),
         notices=tuple(notices),
     )
+
+
+def _log_format(raw: str) -> str:
+    value = raw.strip().lower() or "text"
+    if value not in ("text", "json"):
+        raise SettingsError("LOG_FORMAT: use text or json.")
+    return value
 
 
 @lru_cache(maxsize=1)

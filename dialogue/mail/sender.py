@@ -17,6 +17,7 @@ from dialogue.core.db import outage, unavailable
 from dialogue.mail.outbox import Send, drain
 
 log = logging.getLogger("dialogue.mail")
+heartbeat: dict[str, float] = {}  # "worker": when the outbox loop last went round (loop time), for /readyz
 
 
 def build_message(row: dict, sender: str) -> EmailMessage:
@@ -67,6 +68,7 @@ async def run_worker(send: Send, clock: Clock, poll_seconds: float, stop: asynci
     claims nothing more; the lifespan cancels a send still under way after its grace period, and the
     cancelled send gives its message back at once."""
     while not stop.is_set():
+        heartbeat["worker"] = asyncio.get_running_loop().time()
         try:
             await drain(send, clock(), stopping=stop.is_set)
         except Exception as error:

@@ -28,7 +28,8 @@ from dialogue.web.admin import AdminController
 from dialogue.web.auth import AuthController
 from dialogue.web.csrf import SafeCSRFMiddleware
 from dialogue.web.errors import EXCEPTION_HANDLERS, outage_over_hook
-from dialogue.web.middleware import LanguageMiddleware, security_headers_hook
+from dialogue.web.middleware import LanguageMiddleware, RequestIdMiddleware, security_headers_hook
+from dialogue.web.ops import PROMETHEUS, REMINDERS, MetricsController, OpsController
 from dialogue.web.organiser import OrganiserController
 from dialogue.web.public import PublicController
 from dialogue.web.screening import AgencyController, ScreeningController
@@ -47,7 +48,8 @@ async def run_reminders(clock: Clock, settings: Settings, stop: asyncio.Event) -
     """The deadline reminder job: safe with several processes (each reminder is claimed once)."""
     while not stop.is_set():
         try:
-            await reminders.tick(clock(), settings.base_url)
+            for kind, count in (await reminders.tick(clock(), settings.base_url)).items():
+                REMINDERS.labels(kind=kind).inc(count)
         except Exception as error:
             if unavailable(error):
                 outage.failed(error)
@@ -99,11 +101,13 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
     return Litestar(
         route_handlers=[
             PublicController, AuthController, StaffController, AdminController, OrganiserController,
-            ScreeningController, AgencyController, SessionController,
+            ScreeningController, AgencyController, SessionController, OpsController, MetricsController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],
         middleware=[
+            RequestIdMiddleware,
+            PROMETHEUS.middleware,
             DefineMiddleware(LanguageMiddleware, default_language=settings.default_language),
             DefineMiddleware(SafeCSRFMiddleware, config=csrf),
             session_config(settings.session_idle_minutes, settings.secure_cookies).middleware,

@@ -1,13 +1,15 @@
-"""ASGI middleware of our own: the request's language and the security headers."""
+"""ASGI middleware of our own: the request's id, its language and the security headers."""
 
 from __future__ import annotations
 
+import re
+import uuid
 from http.cookies import CookieError, SimpleCookie
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from dialogue.core import i18n
+from dialogue.core import i18n, logs
 from dialogue.core.settings import LANGUAGES
 
 LANGUAGE_COOKIE = "lang"
@@ -78,3 +80,32 @@ def security_headers_hook(hsts: bool):
                     present[key] = value
 
     return add_security_headers
+
+
+PLAUSIBLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+class RequestIdMiddleware:
+    """Every request gets an id (the proxy's X-Request-ID when it looks like one), which the logs
+    carry and the response returns, so a user's report can be matched with the log lines."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((value.decode("latin-1") for key, value in scope["headers"] if key == b"x-request-id"), "")
+        current = given if PLAUSIBLE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        token = logs.request_id.set(current)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableScopeHeaders.from_message(message)["x-request-id"] = current
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            logs.request_id.reset(token)
