@@ -239,3 +239,37 @@ async def test_a_stopping_worker_makes_no_new_claim(demo_db, smtp):
     counts = await outbox.drain(send, NOW, stopping=lambda: len(sent) >= 1)
     assert counts == {"sent": 1, "failed": 0}
     assert await OutboxMessage.count().where(OutboxMessage.claimed_by != "") == 1  # only the one it sent
+
+
+class DroppingInbox(Inbox):
+    """A relay that hangs up after the message's DATA, without answering, the first time it sees
+    each message: it did not accept it, so it must come again, and then only once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dropped: set[str] = set()
+
+    async def handle_DATA(self, server, session, envelope):
+        message_id = email.message_from_bytes(envelope.content, policy=email.policy.default)["Message-ID"]
+        if message_id not in self.dropped:
+            self.dropped.add(message_id)
+            server.transport.close()
+            return "421 closing"  # never reaches the client: the connection is gone
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_relay_that_hangs_up_after_data_gets_every_message_once_in_the_end(demo_db):
+    await queue(3)
+    server = SmtpServer(free_port())
+    server.inbox = DroppingInbox()
+    server.controller = Controller(server.inbox, hostname="127.0.0.1", port=server.port)
+    server.start()
+    try:
+        send = smtp_sender(f"smtp://127.0.0.1:{server.port}", FROM, timeout=5)
+        first = await outbox.drain(send, NOW)
+        again = await outbox.drain(send, NOW + dt.timedelta(minutes=1))
+    finally:
+        server.stop()
+    assert first == {"sent": 0, "failed": 3} and again == {"sent": 3, "failed": 0}
+    ids = [m["Message-ID"] for m in server.inbox.messages]
+    assert len(ids) == len(set(ids)) == 3

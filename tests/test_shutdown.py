@@ -51,3 +51,37 @@ async def test_sigterm_with_a_send_stuck_on_a_slow_relay_exits_within_the_grace_
     rows = await OutboxMessage.select().order_by(OutboxMessage.id)
     assert [row["sent_at"] for row in rows] == [None, None, None]
     assert all(row["claimed_until"] is None for row in rows)  # given back: the next worker takes it at once
+
+
+async def test_a_worker_killed_while_sending_lets_go_of_its_message_within_a_minute(db):
+    from dialogue.mail import outbox
+
+    await OutboxMessage.insert(OutboxMessage(
+        message_id="<killed@dialogue.test>", to_address="nguoidan@example.vn", subject="Thử", text_body="Nội dung",
+        html_body="<p>Nội dung</p>", headers="{}", kind="test", created_at=NOW,
+        next_attempt_at=NOW - dt.timedelta(minutes=1)))
+    relay = StuckRelay()
+    port = free_port()
+    controller = Controller(relay, hostname="127.0.0.1", port=port)
+    controller.start()
+    server = LiveServer(db.database_url, SMTP_URL=f"smtp://127.0.0.1:{port}", OUTBOX_POLL_SECONDS="1")
+    try:
+        server.start()
+        assert await asyncio.to_thread(relay.receiving.wait, 20)
+        server.process.kill()  # kill -9: no shutdown, the claim stays behind
+        await asyncio.to_thread(server.process.wait, 10)
+    finally:
+        server.stop()
+        controller.stop()
+    row = await OutboxMessage.select().first()
+    assert row["sent_at"] is None and row["claimed_by"]
+    held_for = row["claimed_until"] - NOW
+    assert held_for <= dt.timedelta(minutes=1, seconds=30)  # the lease, renewed at most once or twice
+    sent = []
+
+    async def send(message: dict) -> None:
+        sent.append(message["message_id"])
+
+    assert await outbox.drain(send, row["claimed_until"] - dt.timedelta(seconds=1)) == {"sent": 0, "failed": 0}
+    assert await outbox.drain(send, row["claimed_until"] + dt.timedelta(seconds=1)) == {"sent": 1, "failed": 0}
+    assert sent == ["<killed@dialogue.test>"]
