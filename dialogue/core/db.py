@@ -425,3 +425,18 @@ class Outage:
 
 
 outage = Outage()
+
+
+async def applied_migrations(app_name: str) -> int:
+    """How many of an app's migrations the database has applied (Piccolo's `migration` table)."""
+    rows = await current_engine().run_querystring(
+        QueryString("SELECT COUNT(*) AS n FROM migration WHERE app_name = {}", app_name))
+    return rows[0]["n"]
+
+
+def pool_use() -> tuple[int, int] | None:
+    """The PostgreSQL pool's (open, in use) connections; None without a pool."""
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine) and engine.pool:
+        return engine.pool.get_size(), engine.pool.get_size() - engine.pool.get_idle_size()
+    return None

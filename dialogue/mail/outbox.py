@@ -233,3 +233,14 @@ async def message_for(message_id: int, unit_ids: list[int] | None) -> dict | Non
     if row is None or (unit_ids is not None and row["unit"] not in unit_ids):
         return None
     return masked(row)
+
+
+async def backlog(now: dt.datetime) -> dict[str, float]:
+    """What waits to be sent: how many, how many failed at least once, and the oldest one's age in seconds."""
+    waiting = OutboxMessage.sent_at.is_null()
+    oldest = await OutboxMessage.select(OutboxMessage.created_at).where(waiting).order_by(OutboxMessage.id).first()
+    return {
+        "waiting": await OutboxMessage.count().where(waiting),
+        "failing": await OutboxMessage.count().where(waiting & (OutboxMessage.attempts > 0)),
+        "oldest_seconds": max(0.0, (now - oldest["created_at"]).total_seconds()) if oldest else 0.0,
+    }

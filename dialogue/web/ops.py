@@ -13,13 +13,10 @@ from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.response import Response
-from piccolo.engine.postgres import PostgresEngine
 from prometheus_client import Counter, Gauge
 
-from dialogue.core.db import current_engine
-from dialogue.mail import sender
-from dialogue.mail.outbox import SEND_TIMEOUT
-from dialogue.mail.tables import OutboxMessage
+from dialogue.core.db import applied_migrations, pool_use
+from dialogue.mail import outbox, sender
 from dialogue.piccolo_app import APP_CONFIG
 from dialogue.web.sessions import client_address
 
@@ -43,8 +40,8 @@ async def readiness(settings) -> dict[str, str]:
     checks: dict[str, str] = {}
     try:
         async with asyncio.timeout(CHECK_SECONDS):
-            rows = await OutboxMessage.raw("SELECT COUNT(*) AS n FROM migration WHERE app_name = 'dialogue'")
-        applied, known = rows[0]["n"], _known_migrations()
+            applied = await applied_migrations("dialogue")
+        known = _known_migrations()
         checks["database"] = "ok"
         checks["migrations"] = "ok" if applied >= known else \
             f"{known - applied} not applied: run `python -m dialogue migrate`"
@@ -53,7 +50,7 @@ async def readiness(settings) -> dict[str, str]:
         checks["migrations"] = "unknown"
     if settings.background_tasks and settings.smtp_url:
         beat = sender.heartbeat.get("worker")
-        late = settings.outbox_poll_seconds * 3 + SEND_TIMEOUT * 2
+        late = settings.outbox_poll_seconds * 3 + outbox.SEND_TIMEOUT * 2
         alive = beat is not None and asyncio.get_running_loop().time() - beat < late
         checks["mail_worker"] = "ok" if alive else "not running"
     return checks
@@ -89,24 +86,20 @@ class MetricsController(PrometheusController):
             client_address(request.scope, settings.trusted_proxies) in ("127.0.0.1", "::1")
         if not allowed:
             raise NotFoundException()
-        await _refresh()
+        await _refresh(request.app.state.clock())
         return await super().get.fn(self)
 
 
-async def _refresh() -> None:
+async def _refresh(now: dt.datetime) -> None:
     """The figures read at scrape time."""
-    waiting = OutboxMessage.sent_at.is_null()
     try:
         async with asyncio.timeout(CHECK_SECONDS):
-            OUTBOX_WAITING.set(await OutboxMessage.count().where(waiting))
-            OUTBOX_FAILING.set(await OutboxMessage.count().where(waiting & (OutboxMessage.attempts > 0)))
-            oldest = await OutboxMessage.select(OutboxMessage.created_at).where(waiting) \
-                .order_by(OutboxMessage.id).first()
+            figures = await outbox.backlog(now)
     except Exception:
         return  # the database is away: /readyz says so; the other figures still go out
-    age = (dt.datetime.now(dt.UTC) - oldest["created_at"]).total_seconds() if oldest else 0.0
-    OUTBOX_OLDEST.set(max(0.0, age))
-    engine = current_engine()
-    if isinstance(engine, PostgresEngine) and engine.pool:
-        POOL_SIZE.set(engine.pool.get_size())
-        POOL_IN_USE.set(engine.pool.get_size() - engine.pool.get_idle_size())
+    OUTBOX_WAITING.set(figures["waiting"])
+    OUTBOX_FAILING.set(figures["failing"])
+    OUTBOX_OLDEST.set(figures["oldest_seconds"])
+    if (pool := pool_use()) is not None:
+        POOL_SIZE.set(pool[0])
+        POOL_IN_USE.set(pool[1])
