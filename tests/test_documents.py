@@ -124,3 +124,119 @@ async def test_ending_the_session_drafts_both_documents_from_the_record_once(day
     assert await ActionLog.count().where(ActionLog.action == "session_ended") == 1
     assert await LiveEvent.count().where((LiveEvent.channel == f"conference:{conference_id}")
                                          & (LiveEvent.kind == "session_ended")) == 1
+
+
+async def publish(day, now=END) -> commands.PublishResult:
+    return await commands.publish(day["organiser"], day["conference"]["id"], now, BASE)
+
+
+async def test_publishing_once_numbers_concludes_hands_over_and_tells_the_askers(day):
+    conference_id, organiser, questions = day["conference"]["id"], day["organiser"], day["questions"]
+    await commands.end_session(day["secretary"], conference_id, END)
+    notice = (await drafts(conference_id))["notice"]
+    form = notice_form(notice)
+    n = len(notice["content"]["tasks"])  # the blank row: a new task
+    form.update({f"task-{n}-issue": "Tổ chức đối thoại chuyên đề về trật tự đô thị.",
+                 f"task-{n}-lead_agency": str(day["agencies"]["VP"]), f"task-{n}-expected_output": "Kế hoạch tổ chức",
+                 f"task-{n}-due_on": "28/02/2027", "task-0-due_on": "15/04/2027"})
+    await commands.save(organiser, notice["id"], form, END)
+    before = await Commitment.count()
+    result = await publish(day)
+    assert sorted((p["kind"], p["number"], p["symbol"]) for p in result.published) == [
+        ("minutes", 1, "BB-UBND"), ("notice", 1, "TB-UBND")]
+    assert result.concluded and result.commitments_created == 1 and result.commitments_updated == 1
+    assert (await Conference.select(Conference.state).where(Conference.id == conference_id).first())["state"] \
+        == "concluded"
+    new = await Commitment.select().where(Commitment.origin == "notice")
+    assert [(c["text"], c["expected_output"], c["due_on"], c["state"]) for c in new] == [
+        ("Tổ chức đối thoại chuyên đề về trật tự đô thị.", "Kế hoạch tổ chức", dt.date(2027, 2, 28), "open")]
+    assert await Commitment.count() == before + 1
+    moved = await Commitment.select().where(Commitment.text == "Lắp đèn chiếu sáng ngõ 35 phố Hoàng Cầu.").first()
+    assert moved["due_on"] == dt.date(2027, 4, 15) and moved["version"] == 2
+    assert await ActionLog.count().where(ActionLog.action == "commitment_updated") == 1
+    assert await ActionLog.count().where(ActionLog.action == "conference_conclude") == 1
+    assert await LiveEvent.count().where((LiveEvent.channel == f"conference:{conference_id}")
+                                         & (LiveEvent.kind == "conference_conclude")) == 1
+    mails = await OutboxMessage.select().where(OutboxMessage.kind == "conference_outcome").order_by(OutboxMessage.id)
+    askers = [q for q in questions[:3] if q["asker_email"]]
+    assert sorted(m["to_address"] for m in mails) == sorted(q["asker_email"] for q in askers)
+    by_address = {m["to_address"]: m for m in mails}
+    first = by_address.get(questions[0]["asker_email"])
+    if first:
+        assert "quý I năm 2027" in first["text_body"] and "1/TB-UBND" in first["text_body"]
+        assert "Hội nghị" in first["subject"] or "hội nghị" in first["subject"]
+    second = by_address.get(questions[1]["asker_email"])
+    if second:  # this asker wrote in English
+        assert "written answer by 15/01/2027" in second["text_body"]
+    third = by_address.get(questions[2]["asker_email"])
+    if third:
+        assert "Lắp đèn chiếu sáng" in third["text_body"] and "15/04/2027" in third["text_body"]
+    # Twice: nothing more.
+    again = await publish(day)
+    assert again.nothing_to_do
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "conference_outcome") == len(mails)
+    assert await ConferenceDocument.count().where(ConferenceDocument.number.is_not_null()) == 2
+    assert await Commitment.count() == before + 1
+
+
+def notice_form(notice: dict) -> dict:
+    """The notice's form as the page fills it."""
+    content = notice["content"]
+    form = {name: content[name] for name in ("summary", "opening", "conclusions", "recipients", "signer_authority",
+                                             "signer_position", "signer_name")}
+    for n, task in enumerate(content["tasks"]):
+        form.update({f"task-{n}-issue": task["issue"], f"task-{n}-lead_agency": str(task["lead_agency"]),
+                     f"task-{n}-cooperating": ",".join(str(a) for a in task["cooperating"]),
+                     f"task-{n}-expected_output": task["expected_output"],
+                     f"task-{n}-due_on": dt.date.fromisoformat(task["due_on"]).strftime("%d/%m/%Y")})
+    form["version"] = str(notice["version"])
+    return form
+
+
+async def test_the_word_file_and_the_pdf_of_the_notice(day):
+    conference_id = day["conference"]["id"]
+    await commands.end_session(day["secretary"], conference_id, END)
+    await publish(day)
+    notice = await ConferenceDocument.select().where(ConferenceDocument.kind == "notice").first()
+    word = Document(io.BytesIO(notice["docx"]))
+    header = word.tables[0].rows[0].cells
+    assert [p.text for p in header[0].paragraphs if p.text][:3] == [
+        "ỦY BAN NHÂN DÂN", "PHƯỜNG ĐỐNG ĐA", "Số: 1/TB-UBND"]
+    motto = [p.text for p in header[1].paragraphs if p.text]
+    assert motto[:2] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    dateline = next(p for p in header[1].paragraphs if p.text.startswith("Đống Đa, ngày"))
+    assert dateline.text == "Đống Đa, ngày 10 tháng 12 năm 2026" and all(r.italic for r in dateline.runs)
+    texts = [p.text for p in word.paragraphs]
+    assert "THÔNG BÁO" in texts and any(t.startswith("Kết luận của Chủ tịch Ủy ban nhân dân phường Đống Đa")
+                                        for t in texts)
+    tasks = next(t for t in word.tables if t.rows[0].cells[0].text == "TT")
+    rows = [[c.text for c in row.cells] for row in tasks.rows[1:]]
+    assert rows[0][1] == "Lắp đèn chiếu sáng ngõ 35 phố Hoàng Cầu." and rows[0][5] == "31/03/2027"
+    assert rows[0][2] == "Phòng Kinh tế, Hạ tầng và Đô thị phường Đống Đa" and rows[0][3] == "Công an phường Đống Đa"
+    assert len(rows) == 2
+    assert word.styles["Normal"].font.name == "Times New Roman"
+    section = word.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (round(section.left_margin.mm), round(section.right_margin.mm), round(section.top_margin.mm)) == (30, 15, 20)
+    footer = word.tables[-1].rows[0].cells
+    assert footer[0].paragraphs[0].text == "Nơi nhận:"
+    assert [p.text for p in footer[1].paragraphs if p.text] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn Hải"]
+
+    pdf = PdfReader(io.BytesIO(notice["pdf"]))
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    flat = " ".join(text.split())
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Số: 1/TB-UBND",
+                     "Lắp đèn chiếu sáng ngõ 35 phố Hoàng Cầu", "Công an phường Đống Đa", "Nơi nhận",
+                     "Đống Đa, ngày 10 tháng 12 năm 2026", "Nội dung nhiệm vụ"):
+        assert expected in flat, expected
+    page = pdf.pages[0]
+    assert (round(float(page.mediabox.width) * 25.4 / 72), round(float(page.mediabox.height) * 25.4 / 72)) == (
+        210, 297)
+    fonts = []
+    for page in pdf.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
+            fonts.append(descriptor.get_object())
+    assert fonts and all("/FontFile2" in f or "/FontFile3" in f for f in fonts)

@@ -294,7 +294,18 @@ async def _asker_mails(conference: dict, documents: list[dict], now: dt.datetime
     items = [item for item in await items_of(conference["id"]) if item["outcome"]]
     if not items:
         return []
-    promised = by_question(await of_conference(conference["id"]))
+    # What was promised, as the notice now says it (its edits reach the commitments in the same transaction).
+    tasks = {task["commitment_id"]: task for doc in documents for task in doc["content"].get("tasks", [])
+             if task.get("commitment_id")}
+    names = await agency_names()
+    rows = []
+    for row in await of_conference(conference["id"]):
+        task = tasks.get(row["id"])
+        if task is not None:
+            row = {**row, "text": task["issue"], "lead_agency_name": names.get(task["lead_agency"], ""),
+                   "due_on": dt.date.fromisoformat(task["due_on"])}
+        rows.append(row)
+    promised = by_question(rows)
     askers = {row["id"]: row for row in await Question.select(
         Question.id, Question.asker_email, Question.language).where(
         Question.id.is_in([item["question"] for item in items]))}

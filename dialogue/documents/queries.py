@@ -33,6 +33,7 @@ def _loaded(row: dict) -> dict:
     row["is_published"] = DOCUMENT.is_in("public", row["state"])
     row["number_text"] = f"{row['number']}/{row['symbol']}" if row["number"] else ""
     row["type_word"] = TYPE_WORDS[row["kind"]]
+    row["is_notice"] = row["kind"] == ConferenceDocument.Kind.notice.value
     return row
 
 
@@ -81,12 +82,35 @@ async def documents_page(actor: Actor, conference_id: int, now: dt.datetime) -> 
             "tasks": sum(len(row["content"].get("tasks", [])) for row in drafts), "today": local_today(now)}
 
 
+def form_values(doc: dict) -> dict[str, str]:
+    """The draft as its form shows it: one field per part, tasks and items numbered from 0 (dates
+    as dd/mm/yyyy, agencies as ids)."""
+    content = doc["content"]
+    values = {key: value for key, value in content.items() if isinstance(value, str)}
+    for n, task in enumerate(content.get("tasks", [])):
+        due = task.get("due_on") or ""
+        try:
+            due = dt.date.fromisoformat(due).strftime("%d/%m/%Y")
+        except ValueError:
+            pass
+        values.update({f"task-{n}-issue": task["issue"], f"task-{n}-lead_agency": str(task.get("lead_agency") or ""),
+                       f"task-{n}-cooperating": ",".join(str(a) for a in task.get("cooperating", [])),
+                       f"task-{n}-expected_output": task.get("expected_output", ""), f"task-{n}-due_on": due})
+    for n, item in enumerate(content.get("items", [])):
+        values.update({f"item-{n}-{key}": value for key, value in item.items() if isinstance(value, str)})
+    values["correction_note"] = doc["correction_note"]
+    values["version"] = str(doc["version"])
+    return values
+
+
 async def document_for_edit(actor: Actor, document_id: int) -> dict:
     doc = await document_row(document_id)
     conference = await get_conference(doc["conference"])
     require(actor, "organise", await scope_of_unit(conference["unit"]))
     replaced = await document_row(doc["supersedes"]) if doc["supersedes"] else None
-    return {"conference": conference, "document": doc, "replaced": replaced}
+    return {"conference": conference, "document": doc, "replaced": replaced, "saved_values": form_values(doc),
+            "task_rows": list(range(len(doc["content"].get("tasks", [])) + 1)),
+            "item_rows": list(range(len(doc["content"].get("items", []))))}
 
 
 async def preview_data(actor: Actor, document_id: int, now: dt.datetime) -> dict:

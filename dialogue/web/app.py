@@ -27,6 +27,7 @@ from dialogue.questions import reminders
 from dialogue.web.admin import AdminController
 from dialogue.web.auth import AuthController
 from dialogue.web.csrf import SafeCSRFMiddleware
+from dialogue.web.documents import DocumentsController
 from dialogue.web.errors import EXCEPTION_HANDLERS
 from dialogue.web.middleware import LanguageMiddleware, security_headers_hook
 from dialogue.web.organiser import OrganiserController
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
     return Litestar(
         route_handlers=[
             PublicController, AuthController, StaffController, AdminController, OrganiserController,
-            ScreeningController, AgencyController, SessionController,
+            ScreeningController, AgencyController, SessionController, DocumentsController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],
