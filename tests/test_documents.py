@@ -14,7 +14,7 @@ from dialogue.accounts.tables import StaffUser
 from dialogue.agenda import commands as session_commands
 from dialogue.agenda import queries as session_queries
 from dialogue.agenda.tables import ConferenceSession
-from dialogue.commitments.tables import Commitment, CommitmentAgency
+from dialogue.commitments.tables import Commitment
 from dialogue.conferences.tables import Conference
 from dialogue.core.errors import Conflict, Forbidden, InvalidInput
 from dialogue.demo import load_demo
@@ -27,7 +27,7 @@ from dialogue.mail.tables import OutboxMessage
 from dialogue.questions import routing, screening
 from dialogue.questions.tables import Question
 from dialogue.reference.tables import Agency
-from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
+from tests.conftest import DEMO_ACCOUNTS, csrf_token_from, post_form, sign_in
 
 BASE = "https://testserver.local"
 NOW = dt.datetime(2026, 12, 10, 1, 0, tzinfo=dt.UTC)  # 08:00 in Hà Nội, a Thursday
@@ -87,6 +87,11 @@ async def day(demo_db):
     await record_a_session(conference["id"], organiser, secretary, questions, agencies)
     return {"conference": conference, "questions": questions, "organiser": organiser, "secretary": secretary,
             "agencies": agencies}
+
+
+async def sign_out(client) -> None:
+    await post_form(client, "/sign-out", {}, page="/account/password")
+    client.cookies.clear()
 
 
 async def drafts(conference_id: int) -> dict[str, dict]:
@@ -240,3 +245,170 @@ async def test_the_word_file_and_the_pdf_of_the_notice(day):
             descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
             fonts.append(descriptor.get_object())
     assert fonts and all("/FontFile2" in f or "/FontFile3" in f for f in fonts)
+
+
+async def test_numbers_run_per_unit_year_and_kind(day):
+    """The ward's second conference of the year takes the next numbers in the ward's register."""
+    conference_id = day["conference"]["id"]
+    await commands.end_session(day["secretary"], conference_id, END)
+    await publish(day)
+    unit = day["conference"]["unit"]
+    rows = await Conference.insert(Conference(
+        title="Hội nghị đối thoại chuyên đề về trật tự đô thị", title_folded="hoi nghi", kind="thematic", unit=unit,
+        state="in_session", starts_at=NOW, venue="Hội trường UBND phường")).returning(Conference.id)
+    second = rows[0]["id"]
+    assert await commands.end_session(day["secretary"], second, END) is True
+    result = await commands.publish(day["organiser"], second, END, BASE)
+    assert sorted((p["kind"], p["number"]) for p in result.published) == [("minutes", 2), ("notice", 2)]
+    numbers = await ConferenceDocument.select(ConferenceDocument.number_key).order_by(ConferenceDocument.id)
+    assert [r["number_key"] for r in numbers] == [f"{unit}:2026:minutes:1", f"{unit}:2026:notice:1",
+                                                  f"{unit}:2026:minutes:2", f"{unit}:2026:notice:2"]
+    assert result.mails == 0 and result.concluded  # nothing was asked at that one
+
+
+async def test_editing_a_draft_with_a_conflict_keeps_both_texts(day):
+    conference_id, organiser = day["conference"]["id"], day["organiser"]
+    await commands.end_session(day["secretary"], conference_id, END)
+    minutes = (await drafts(conference_id))["minutes"]
+    form = queries.form_values(minutes)
+    mine = {**form, "conclusions": "Bản của tôi.", "item-0-answer": "Trả lời đã biên tập."}
+    theirs = {**form, "conclusions": "Bản của người khác."}
+    assert await commands.save(organiser, minutes["id"], theirs, END) == 2
+    with pytest.raises(commands.DocumentConflict) as conflict:
+        await commands.save(organiser, minutes["id"], mine, END)
+    assert conflict.value.current["content"]["conclusions"] == "Bản của người khác."
+    with pytest.raises(InvalidInput) as error:
+        await commands.save(organiser, minutes["id"], {**mine, "summary": "", "version": "2"}, END)
+    assert "summary" in error.value.errors
+    await commands.save(organiser, minutes["id"], {**mine, "version": "2"}, END)
+    saved = await queries.document_row(minutes["id"])
+    assert saved["content"]["conclusions"] == "Bản của tôi." and saved["content"]["items"][0]["answer"] == \
+        "Trả lời đã biên tập." and saved["content"]["items"][0]["question_id"] == day["questions"][0]["id"]
+    notice = (await drafts(conference_id))["notice"]
+    bad = {**notice_form(notice), "task-0-lead_agency": "", "task-0-due_on": "sớm"}
+    with pytest.raises(InvalidInput) as error:
+        await commands.save(organiser, notice["id"], bad, END)
+    assert set(error.value.errors) == {"task-0-lead_agency", "task-0-due_on"}
+    removed = {**notice_form(notice), "task-1-remove": "yes"}
+    await commands.save(organiser, notice["id"], removed, END)
+    assert len((await queries.document_row(notice["id"]))["content"]["tasks"]) == 1
+    assert await ActionLog.count().where(ActionLog.action == "document_edited") == 3
+
+
+async def test_a_correction_is_a_new_version_and_the_first_stays_as_it_was(day):
+    conference_id, organiser = day["conference"]["id"], day["organiser"]
+    await commands.end_session(day["secretary"], conference_id, END)
+    await publish(day)
+    first = await ConferenceDocument.select().where(ConferenceDocument.kind == "notice").first()
+    with pytest.raises(Conflict):
+        await commands.save(organiser, first["id"], notice_form(await queries.document_row(first["id"])), END)
+    later = END + dt.timedelta(days=5)
+    draft_id = await commands.correct(organiser, first["id"], later)
+    assert await commands.correct(organiser, first["id"], later) == draft_id  # begun once
+    draft = await queries.document_row(draft_id)
+    assert (draft["edition"], draft["supersedes"], draft["number"]) == (2, first["id"], None)
+    form = {**notice_form(draft), "task-0-due_on": "30/04/2027"}
+    with pytest.raises(InvalidInput):  # a correction says why
+        await commands.save(organiser, draft_id, form, later)
+    await commands.save(organiser, draft_id, {**form, "correction_note": "Điều chỉnh thời hạn nhiệm vụ 1."}, later)
+    result = await commands.publish(organiser, conference_id, later, BASE)
+    assert [(p["kind"], p["number"]) for p in result.published] == [("notice", 2)]
+    assert result.mails == 0 and not result.concluded and result.commitments_updated == 1
+    again = await ConferenceDocument.select().where(ConferenceDocument.id == first["id"]).first()
+    assert bytes(again["pdf"]) == bytes(first["pdf"]) and bytes(again["docx"]) == bytes(first["docx"])
+    assert again["html"] == first["html"] and again["state"] == "published"
+    second = await ConferenceDocument.select().where(ConferenceDocument.id == draft_id).first()
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(bytes(second["pdf"]))).pages).split())
+    assert "Văn bản này thay thế Thông báo số 1/TB-UBND ngày 10/12/2026" in text
+    assert "Điều chỉnh thời hạn nhiệm vụ 1." in text and "Số: 2/TB-UBND" in text
+    listed = await queries.public_documents(conference_id)
+    assert [(d.number_text, d.is_replaced) for d in listed if d.kind == "notice"] == [
+        ("1/TB-UBND", True), ("2/TB-UBND", False)]
+    commitment = await Commitment.select().where(Commitment.text == "Lắp đèn chiếu sáng ngõ 35 phố Hoàng Cầu.").first()
+    assert commitment["due_on"] == dt.date(2027, 4, 30)
+
+
+async def test_who_may_touch_the_documents(day, demo_client):
+    conference_id = day["conference"]["id"]
+    await commands.end_session(day["secretary"], conference_id, END)
+    docs = await drafts(conference_id)
+    minutes = docs["minutes"]
+    for email in (DEMO_ACCOUNTS["viewer"], DEMO_ACCOUNTS["agency_officer"]):
+        who = await actor(email)
+        with pytest.raises(Forbidden):
+            await commands.save(who, minutes["id"], queries.form_values(minutes), END)
+        with pytest.raises(Forbidden):
+            await commands.publish(who, conference_id, END, BASE)
+        with pytest.raises(Forbidden):
+            await commands.end_session(who, conference_id, END)
+    with pytest.raises(Forbidden):  # the secretary ends the session, the organisers publish
+        await commands.publish(day["secretary"], conference_id, END, BASE)
+    base = f"/organiser/conferences/{conference_id}/documents"
+    gets = [f"{base}/", f"{base}/{minutes['id']}/edit", f"{base}/{minutes['id']}/preview", f"{base}/publish"]
+    posts = [f"{base}/{minutes['id']}/edit", f"{base}/publish", f"{base}/{minutes['id']}/correct",
+             f"/session/conferences/{conference_id}/console/end"]
+    public = f"/conferences/{conference_id}/documents/{minutes['id']}"
+    for role in ("viewer", "agency_officer"):
+        await sign_in(demo_client, DEMO_ACCOUNTS[role])
+        token = csrf_token_from((await demo_client.get("/account/password")).text)
+        for path in gets:
+            assert (await demo_client.get(path)).status_code == 403, (role, path)
+        for path in posts:
+            assert (await demo_client.post(path, data={"_csrf_token": token})).status_code == 403, (role, path)
+        for fmt in ("html", "pdf", "docx"):  # a draft is not public, whoever asks
+            assert (await demo_client.get(f"{public}/{fmt}")).status_code == 404
+        await sign_out(demo_client)
+    for fmt in ("html", "pdf", "docx"):
+        assert (await demo_client.get(f"{public}/{fmt}")).status_code == 404
+    assert await ConferenceDocument.count().where(ConferenceDocument.state == "published") == 0
+
+
+async def test_the_organiser_publishes_from_the_pages_and_the_public_reads_the_files(day, demo_client):
+    conference_id, questions = day["conference"]["id"], day["questions"]
+    await sign_in(demo_client, DEMO_ACCOUNTS["secretary"])
+    console = f"/session/conferences/{conference_id}/console"
+    response = await post_form(demo_client, f"{console}/end", {}, page=console, follow_redirects=False)
+    assert response.status_code == 303 and "ended=1" in response.headers["location"]
+    await sign_out(demo_client)
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
+    base = f"/organiser/conferences/{conference_id}/documents"
+    page = await demo_client.get(f"{base}/")
+    assert page.status_code == 200 and "Biên bản hội nghị" in page.text and "Thông báo kết luận" in page.text
+    notice = (await drafts(conference_id))["notice"]
+    edit = f"{base}/{notice['id']}/edit"
+    form = await demo_client.get(edit)
+    assert form.status_code == 200 and "Lắp đèn chiếu sáng ngõ 35 phố Hoàng Cầu." in form.text
+    stale = {**notice_form(notice), "summary": "Trích yếu của tôi", "version": "0"}
+    response = await post_form(demo_client, edit, stale)
+    assert response.status_code == 409 and "Trích yếu của tôi" in response.text
+    response = await post_form(demo_client, edit, {**notice_form(notice), "task-0-due_on": "hôm qua"})
+    assert response.status_code == 400 and "hôm qua" in response.text
+    response = await post_form(demo_client, edit, notice_form(notice), follow_redirects=False)
+    assert response.status_code == 303
+    preview = await demo_client.get(f"{base}/{notice['id']}/preview")
+    assert preview.status_code == 200 and "DỰ THẢO" in preview.text and "Độc lập - Tự do - Hạnh phúc" in preview.text
+    confirm = await demo_client.get(f"{base}/publish")
+    assert confirm.status_code == 200
+    response = await post_form(demo_client, f"{base}/publish", {}, page=f"{base}/publish", follow_redirects=False)
+    assert response.status_code == 303 and "published=2" in response.headers["location"]
+    response = await post_form(demo_client, f"{base}/publish", {}, page=f"{base}/", follow_redirects=False)
+    assert "already=1" in response.headers["location"]
+    assert "đã được ban hành" in (await demo_client.get(response.headers["location"])).text
+    demo_client.cookies.clear()
+    public = await demo_client.get(f"/conferences/{conference_id}")
+    assert public.status_code == 200 and "1/TB-UBND" in public.text and "1/BB-UBND" in public.text
+    notice_id = notice["id"]
+    html = await demo_client.get(f"/conferences/{conference_id}/documents/{notice_id}/html")
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "Số: 1/TB-UBND" in html.text and "DỰ THẢO" not in html.text
+    for q in questions[:3]:
+        assert q["asker_name"] not in html.text and q["asker_email"] not in html.text
+    pdf = await demo_client.get(f"/conferences/{conference_id}/documents/{notice_id}/pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert "filename*=UTF-8''Th%C3%B4ng%20b%C3%A1o%201-TB-UBND%202026.pdf" in pdf.headers["content-disposition"]
+    word = await demo_client.get(f"/conferences/{conference_id}/documents/{notice_id}/docx")
+    assert word.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument")
+    assert word.headers["content-disposition"].startswith("attachment;")
+    assert Document(io.BytesIO(word.content)).tables[0].rows[0].cells[0].paragraphs[1].text == "PHƯỜNG ĐỐNG ĐA"
+    assert (await demo_client.get(f"/conferences/{conference_id}/documents/{notice_id}/exe")).status_code == 404
+    assert (await demo_client.get(f"/conferences/999/documents/{notice_id}/pdf")).status_code == 404
