@@ -52,10 +52,10 @@ def _task(row: dict) -> dict:
 
 def _commitment_line(row: dict) -> str:
     due = row["due_on"].strftime("%d/%m/%Y") if row["due_on"] else ""
-    line = f"{row['text']} (chủ trì: {row['lead_agency_name']}"
+    line = f"{row['text'].rstrip('.')} (chủ trì: {row['lead_agency_name']}"
     if row["cooperating"]:
         line += f"; phối hợp: {', '.join(row['cooperating'])}"
-    return line + (f"; thời hạn: {due})" if due else ")")
+    return line + (f"; thời hạn: {due})." if due else ").")
 
 
 async def draft_contents(conference: dict) -> dict[str, dict]:

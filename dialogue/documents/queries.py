@@ -3,6 +3,7 @@ list and files (published versions only)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -89,10 +90,8 @@ def form_values(doc: dict) -> dict[str, str]:
     values = {key: value for key, value in content.items() if isinstance(value, str)}
     for n, task in enumerate(content.get("tasks", [])):
         due = task.get("due_on") or ""
-        try:
+        with contextlib.suppress(ValueError):
             due = dt.date.fromisoformat(due).strftime("%d/%m/%Y")
-        except ValueError:
-            pass
         values.update({f"task-{n}-issue": task["issue"], f"task-{n}-lead_agency": str(task.get("lead_agency") or ""),
                        f"task-{n}-cooperating": ",".join(str(a) for a in task.get("cooperating", [])),
                        f"task-{n}-expected_output": task.get("expected_output", ""), f"task-{n}-due_on": due})

@@ -174,7 +174,10 @@ def _cell_text(cell, text: str, *, bold: bool = False, italic: bool = False, siz
 
 
 def _widths(table, widths_mm: list[float]) -> None:
+    """Fixed column widths: on the grid (LibreOffice reads it) and on every cell (Word does)."""
     table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm, strict=True):
             cell.width = Mm(width)
@@ -198,15 +201,15 @@ def render_docx(data: dict) -> bytes:
     header = document.add_table(rows=1, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(header)
-    _widths(header, [68, 97])
+    _widths(header, [62, 103])
     left, right = header.rows[0].cells
     _cell_text(left, unit["body_parent"], size=13, first=True)
     _cell_text(left, unit["body_name"], bold=True, size=13)
-    _rule(left, 0.35, 68)
+    _rule(left, 0.35, 62)
     _cell_text(left, f"Số: {doc['number_text']}", size=13)
-    _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12.5, first=True)
+    _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12, first=True)
     _cell_text(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13.5)
-    _rule(right, 0.58, 97)
+    _rule(right, 0.58, 103)
     _cell_text(right, doc["dateline"], italic=True, size=14)
 
     center = WD_ALIGN_PARAGRAPH.CENTER
@@ -215,10 +218,7 @@ def render_docx(data: dict) -> bytes:
     _paragraph(document, "", space_after=6)
     _paragraph(document, doc["type_name"], bold=True, align=center)
     _paragraph(document, content["summary"], bold=True, align=center)
-    line = document.add_table(rows=1, cols=1)
-    line.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _no_borders(line)
-    _rule(line.rows[0].cells[0], 0.25, text_width)
+    _rule(document, 0.25, text_width)
     justify = WD_ALIGN_PARAGRAPH.JUSTIFY
 
     def lines(text: str, prefix: str = "") -> None:
@@ -246,7 +246,7 @@ def render_docx(data: dict) -> bytes:
                 for index, (cell, text) in enumerate(zip(cells, values, strict=True)):
                     _cell_text(cell, text, size=12, first=True,
                                align=center if index in (0, 5) else WD_ALIGN_PARAGRAPH.LEFT)
-            _widths(table, [10, 52, 30, 30, 25, 18])
+            _widths(table, [11, 44, 29, 29, 25, 27])
             _paragraph(document, "", space_after=6)
         else:
             lines("Không có nhiệm vụ giao thêm.")
@@ -270,9 +270,12 @@ def render_docx(data: dict) -> bytes:
         lines(content.get("conclusions", "") or "…")
         lines(content.get("closing_line", ""))
 
+    _paragraph(document, "", space_after=6)
     footer = document.add_table(rows=1, cols=2)
     _no_borders(footer)
     _widths(footer, [80, 85])
+    row_properties = footer.rows[0]._tr.get_or_add_trPr()
+    row_properties.append(OxmlElement("w:cantSplit"))  # recipients and signature on one page
     left, right = footer.rows[0].cells
     if doc["is_notice"]:
         _cell_text(left, "Nơi nhận:", bold=True, italic=True, size=12, align=WD_ALIGN_PARAGRAPH.LEFT, first=True)

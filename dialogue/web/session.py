@@ -11,13 +11,13 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from dialogue.agenda import commands, queries
-from dialogue.documents import commands as documents
-from dialogue.documents import queries as document_queries
 from dialogue.conferences.queries import area_options, conference_topics
 from dialogue.core.errors import InvalidInput
 from dialogue.core.i18n import current_language
 from dialogue.core.text import parse_id
 from dialogue.core.vocabulary import word
+from dialogue.documents import commands as documents
+from dialogue.documents import queries as document_queries
 from dialogue.machine.actors import Role
 from dialogue.questions.intake import tracking_url
 from dialogue.reference.admin import list_agencies
