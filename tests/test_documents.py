@@ -14,7 +14,7 @@ from dialogue.accounts.tables import StaffUser
 from dialogue.agenda import commands as session_commands
 from dialogue.agenda import queries as session_queries
 from dialogue.agenda.tables import ConferenceSession
-from dialogue.commitments.tables import Commitment
+from dialogue.commitments.tables import Commitment, CommitmentAgency
 from dialogue.conferences.tables import Conference
 from dialogue.core.errors import Conflict, Forbidden, InvalidInput
 from dialogue.demo import load_demo
@@ -412,3 +412,25 @@ async def test_the_organiser_publishes_from_the_pages_and_the_public_reads_the_f
     assert Document(io.BytesIO(word.content)).tables[0].rows[0].cells[0].paragraphs[1].text == "PHƯỜNG ĐỐNG ĐA"
     assert (await demo_client.get(f"/conferences/{conference_id}/documents/{notice_id}/exe")).status_code == 404
     assert (await demo_client.get(f"/conferences/999/documents/{notice_id}/pdf")).status_code == 404
+
+
+@pytest.mark.parametrize("table", ["outbox_message", "live_event"])
+async def test_a_fault_while_publishing_leaves_everything_as_it_was(day, table):
+    from tests.test_transitions import fail_inserts_into
+
+    conference_id = day["conference"]["id"]
+    await commands.end_session(day["secretary"], conference_id, END)
+
+    async def state() -> tuple:
+        return (await ConferenceDocument.select(ConferenceDocument.id, ConferenceDocument.state,
+                                                ConferenceDocument.number, ConferenceDocument.content,
+                                                ConferenceDocument.version).order_by(ConferenceDocument.id),
+                await Conference.select(Conference.state).where(Conference.id == conference_id).first(),
+                await Commitment.select().order_by(Commitment.id), await CommitmentAgency.count(),
+                await ActionLog.count(), await LiveEvent.count(), await OutboxMessage.count())
+
+    before = await state()
+    await fail_inserts_into(table)
+    with pytest.raises(Exception, match="injected fault"):
+        await publish(day)
+    assert await state() == before
