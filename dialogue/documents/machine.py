@@ -18,7 +18,7 @@ DOCUMENT = StateMachine(
     entity="document",
     table=ConferenceDocument,
     log_prefix="document_",
-    states={S.draft.value: N_("Draft"), S.published.value: N_("Published")},
+    states={S.draft.value: N_("Draft, not issued"), S.published.value: N_("Issued")},
     actions=StateMachine.define(
         Action("publish", frozenset({S.draft.value}), S.published.value, N_("published the document")),
         # The published version does not change: the correction is a new draft that replaces it once published.
