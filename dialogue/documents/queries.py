@@ -17,7 +17,7 @@ from dialogue.core.text import valid_id
 from dialogue.documents.drafting import TYPE_WORDS, issuing_unit
 from dialogue.documents.machine import DOCUMENT
 from dialogue.documents.tables import ConferenceDocument
-from dialogue.machine.actors import Actor, may, require
+from dialogue.machine.actors import Actor, require
 from dialogue.reference.tables import Agency
 from dialogue.reference.units import scope_of_unit
 
@@ -119,10 +119,6 @@ async def preview_data(actor: Actor, document_id: int, now: dt.datetime) -> dict
     data = await document_for_edit(actor, document_id)
     doc = data["document"]
     return view(doc, await issuing_unit(doc["unit"]), await agency_names(), local_today(now), data["replaced"])
-
-
-async def may_end_session(actor: Actor, conference: dict) -> bool:
-    return may(actor, "record_session", await scope_of_unit(conference["unit"]))
 
 
 @dataclass(frozen=True)
