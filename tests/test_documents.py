@@ -326,6 +326,10 @@ async def test_a_correction_is_a_new_version_and_the_first_stays_as_it_was(day):
         ("1/TB-UBND", True), ("2/TB-UBND", False)]
     commitment = await Commitment.select().where(Commitment.text == "Lắp đèn chiếu sáng ngõ 35 phố Hoàng Cầu.").first()
     assert commitment["due_on"] == dt.date(2027, 4, 30)
+    with pytest.raises(Conflict):  # the replaced version is corrected no more: its successor is
+        await commands.correct(organiser, first["id"], later)
+    third = await commands.correct(organiser, draft_id, later)
+    assert (await queries.document_row(third))["edition"] == 3
 
 
 async def test_who_may_touch_the_documents(day, demo_client):

@@ -404,8 +404,8 @@ async def correct(actor: Actor, document_id: int, now: dt.datetime) -> int:
     require(actor, "organise", scope)
     newer = await ConferenceDocument.select(ConferenceDocument.id, ConferenceDocument.state).where(
         ConferenceDocument.supersedes == document_id).first()
-    if newer is not None:
-        return newer["id"]
+    if newer is not None and DOCUMENT.is_in("editable", newer["state"]):
+        return newer["id"]  # the correction begun already (a second press, or a second organiser)
     latest = {row["kind"]: row for row in await latest_of(doc["conference"])}
     if latest[doc["kind"]]["id"] != document_id:
         raise Conflict(_("Only the latest version of a document can be corrected."))
