@@ -13,6 +13,7 @@ from dialogue.agenda.tables import AgendaItem, ConferenceSession, SessionAttende
 from dialogue.answers.tables import Answer, AnswerFile, AnswerPart
 from dialogue.commitments.tables import Commitment, CommitmentAgency
 from dialogue.conferences.tables import Conference, ConferenceTopic
+from dialogue.documents.tables import ConferenceDocument
 from dialogue.machine.events import LiveEvent
 from dialogue.machine.log import ActionLog
 from dialogue.mail.tables import OutboxMessage
@@ -23,6 +24,7 @@ ALL_TABLES = [
     AdminUnit, Agency, Topic, Holiday, Conference, StaffUser, SessionRecord, SignInFailure, ActionLog, LiveEvent,
     Question, Follower, ConferenceTopic, OutboxMessage, Assignment, ReminderSent, Answer, AnswerPart, AnswerFile,
     Commitment, CommitmentAgency, AgendaItem, ConferenceSession, SessionAttendee,
+    ConferenceDocument,
 ]
 
 APP_CONFIG = AppConfig(

@@ -62,3 +62,18 @@ async def test_a_second_conference_is_in_session_with_its_agenda_ready(lively):
     assert topics == sorted(topics, key=topics.index)  # grouped by topic
     assert await ActionLog.count().where((ActionLog.action == "conference_start")
                                          & (ActionLog.object_id == str(conference["id"]))) == 1
+
+
+async def test_a_third_conference_is_concluded_with_its_documents_published(lively):
+    from dialogue.commitments.tables import Commitment
+    from dialogue.documents.tables import ConferenceDocument
+
+    conference = await Conference.select().where(Conference.state == "concluded").first()
+    assert conference is not None and conference["starts_at"].date() < TODAY
+    documents = await ConferenceDocument.select().where(ConferenceDocument.conference == conference["id"])
+    assert sorted((d["kind"], d["state"], d["number"]) for d in documents) == [
+        ("minutes", "published", 1), ("notice", "published", 1)]
+    assert all(d["pdf"][:5] == b"%PDF-" and d["docx"][:2] == b"PK" for d in documents)
+    commitments = await Commitment.select().where(Commitment.conference == conference["id"])
+    assert len(commitments) == 4 and {c["state"] for c in commitments} == {"open"}
+    assert sum(1 for c in commitments if c["question"] is None) == 1  # the chair's own

@@ -20,6 +20,7 @@ from dialogue.conferences.tables import Conference
 from dialogue.core.db import current_engine
 from dialogue.core.i18n import language
 from dialogue.demo import load_demo
+from dialogue.documents.machine import DOCUMENT
 from dialogue.machine.actors import Actor
 from dialogue.machine.events import LiveEvent
 from dialogue.machine.log import ActionLog
@@ -216,7 +217,7 @@ def test_the_machines_say_what_a_page_may_offer():
 
 
 def test_every_machine_names_only_its_own_states():
-    for machine in (QUESTION, CONFERENCE, answer_queries.ANSWER, COMMITMENT):
+    for machine in (QUESTION, CONFERENCE, answer_queries.ANSWER, COMMITMENT, DOCUMENT):
         for action in machine.actions.values():
             assert set(action.sources) - {""} <= set(machine.states), (machine.entity, action.name)
         for name, members in machine.sets.items():

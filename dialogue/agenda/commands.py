@@ -10,6 +10,7 @@ import re
 
 from dialogue.agenda.queries import session_of
 from dialogue.agenda.tables import AgendaItem, ConferenceSession, SessionAttendee
+from dialogue.answers.release import change_conference_state as change_state_releasing
 from dialogue.commitments import commands as commitments
 from dialogue.conferences.machine import CONFERENCE
 from dialogue.conferences.queries import get_conference
@@ -296,7 +297,8 @@ async def save_conclusions(actor: Actor, conference_id: int, form: dict, now: dt
     return version
 
 
-def _clock_time(conference: dict, raw: str | None, field: str, errors: dict, now: dt.datetime) -> dt.datetime | None:
+def _clock_time(held_on: dt.datetime, raw: str | None, field: str, errors: dict) -> dt.datetime | None:
+    """hh:mm on the day the session was held."""
     raw = tidy(raw)
     if not raw:
         return None
@@ -304,7 +306,7 @@ def _clock_time(conference: dict, raw: str | None, field: str, errors: dict, now
     if match is None:
         errors[field] = _("Enter a time as hh:mm, for example 08:00.")
         return None
-    day = (conference["starts_at"] or now).astimezone(TZ).date()
+    day = held_on.astimezone(TZ).date()
     return dt.datetime.combine(day, dt.time(int(match.group(1)), int(match.group(2))), TZ).astimezone(dt.UTC)
 
 
@@ -323,8 +325,10 @@ async def save_attendance(actor: Actor, conference_id: int, form: dict, now: dt.
         values[field] = tidy(form.get(field))
         if len(values[field]) > limit:
             errors[field] = _("Use at most %(count)s characters.", count=limit)
-    values["started_at"] = _clock_time(conference, form.get("started_at"), "started_at", errors, now)
-    values["ended_at"] = _clock_time(conference, form.get("ended_at"), "ended_at", errors, now)
+    # The day the session was actually started (taken when it starts), else the planned one.
+    held_on = (await session_of(conference_id))["started_at"] or conference["starts_at"] or now
+    values["started_at"] = _clock_time(held_on, form.get("started_at"), "started_at", errors)
+    values["ended_at"] = _clock_time(held_on, form.get("ended_at"), "ended_at", errors)
     if values["started_at"] and values["ended_at"] and values["ended_at"] <= values["started_at"]:
         errors["ended_at"] = _("The session must end after it starts.")
     if errors:
@@ -393,3 +397,22 @@ async def record_floor(actor: Actor, conference_id: int, form: dict, now: dt.dat
             await _announce(actor, conference_id, "agenda_current", now, details={"item": rows[0]["id"]},
                             payload={"item": rows[0]["id"], "question": question["id"]})
     return question
+
+
+# --- The conference's life cycle, with the session's times ------------------------------------
+
+async def change_conference_state(actor: Actor, conference_id: int, action: str, now: dt.datetime,
+                                  reason: str = "", base_url: str = "") -> str:
+    """A step of the conference's life cycle (answers.release.change_conference_state), which also
+    takes the session's actual times: starting the session records its start, concluding the
+    conference its end, each only when none was recorded (the console can set them by hand)."""
+    column = {"start": ConferenceSession.started_at, "conclude": ConferenceSession.ended_at}.get(action)
+    if column is None:
+        return await change_state_releasing(actor, conference_id, action, now, reason, base_url)
+
+    async def session_time(_current: dict) -> None:
+        await _ensure_session(await get_conference(conference_id), now)
+        await ConferenceSession.update({column: now, ConferenceSession.updated_at: now}).where(
+            (ConferenceSession.conference == conference_id) & column.is_null())
+
+    return await change_state_releasing(actor, conference_id, action, now, reason, base_url, also=session_time)

@@ -134,6 +134,7 @@ async def console_page(actor: Actor, conference_id: int, focus: int | None = Non
         "commitments": commitments.by_question(rows), "attendees": await attendees_of(conference_id),
         "counts": counts(items), "recording": CONFERENCE.is_in("recording", conference["state"]),
         "can_start": may(actor, "organise", scope) and CONFERENCE.allows(conference["state"], "start"),
+        "can_organise": may(actor, "organise", scope),
     }
 
 

@@ -119,12 +119,20 @@ async def step_preview(conference: dict, action: str, now: dt.datetime) -> StepP
 
 
 async def change_conference_state(actor: Actor, conference_id: int, action: str, now: dt.datetime,
-                                  reason: str = "", base_url: str = "") -> str:
+                                  reason: str = "", base_url: str = "",
+                                  also: conference_commands.Writes | None = None) -> str:
     """A step of the conference's life cycle. Starting the session of a conference that holds its
-    answers for the session publishes them in the same transaction: both happen, or neither."""
+    answers for the session publishes them in the same transaction: both happen, or neither. `also`
+    are a higher domain's writes in the same transaction (the session's start time: see
+    agenda.commands.change_conference_state)."""
     conference = await get_conference(conference_id)
-    also = None
-    if action == "start" and conference["release_policy"] == Conference.ReleasePolicy.at_session.value:
-        async def also(_current: dict) -> None:
+    releases = action == "start" and conference["release_policy"] == Conference.ReleasePolicy.at_session.value
+
+    async def writes(current: dict) -> None:
+        if releases:
             await _release_held(actor, conference_id, now, base_url)
-    return await conference_commands.change_state(actor, conference_id, action, now, reason, also=also)
+        if also is not None:
+            await also(current)
+
+    return await conference_commands.change_state(actor, conference_id, action, now, reason,
+                                                  also=writes if releases or also is not None else None)

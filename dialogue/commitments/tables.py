@@ -26,10 +26,18 @@ class Commitment(Table, tablename="commitment"):
         cancelled = "cancelled"
         disputed = "disputed"
 
+    class Origin(str, Enum):
+        session = "session"  # recorded on the console during the session
+        notice = "notice"  # a task added to the conclusions notice
+        answer = "answer"  # promised in a written answer
+        organiser = "organiser"  # added by the organisers afterwards
+
     conference = ForeignKey(Conference, null=False, index=True)
     question = ForeignKey(Question, null=True, default=None, index=True,
                           help_text="None: a commitment of the chair's general conclusions.")
     text = Text(help_text="What will be done.")
+    expected_output = Text(default="", help_text="What the work must produce (the notice's \"expected output\").")
+    origin = Varchar(length=10, choices=Origin, default=Origin.session)
     lead_agency = ForeignKey(Agency, null=False)
     due_on = Date(help_text="When it is due (computed from working days when given so).")
     due_working_days = Integer(null=True, default=None, help_text="The working days it was given in, if so.")

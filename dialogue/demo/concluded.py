@@ -1,6 +1,7 @@
 """A third conference of the demo ward, held three weeks ago and run to its end on the console: each
 item shown and given its outcome, commitments made, attendance and the chair's conclusions recorded,
-the session ended and its minutes and conclusions notice published. What a concluded conference
+the session ended and its minutes and conclusions notice published the next day (which concluded
+the conference, told the askers and handed the notice's tasks to follow-up). What a concluded conference
 looks like to the public, and the commitments the follow-up starts from."""
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dialogue.agenda import commands as console
 from dialogue.agenda.queries import items_of, session_of
 from dialogue.conferences.tables import Conference
 from dialogue.core.calendar import TZ
-from dialogue.demo.session import conference_in_session
+from dialogue.demo.session import BASE_URL, conference_in_session
+from dialogue.documents import commands as documents
 from dialogue.machine.actors import Actor
 from dialogue.reference.tables import Agency
 
@@ -73,6 +75,8 @@ async def load_concluded_demo(unit_id: int, today: dt.date) -> int:
         "dothi")
     secretary = Actor.staff(await StaffUser.select().where(StaffUser.email == "secretary@dongda.demo").first())
     await record_session(secretary, unit_id, conference["id"], held)
+    await documents.end_session(secretary, conference["id"], held + dt.timedelta(hours=3))
+    await documents.publish(conference["organiser"], conference["id"], held + dt.timedelta(days=1), BASE_URL)
     return 1
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 
 from dialogue.accounts.tables import StaffUser
 from dialogue.agenda import commands as agenda
-from dialogue.answers import release
 from dialogue.conferences.tables import Conference, ConferenceTopic
 from dialogue.core.calendar import TZ
 from dialogue.core.text import fold
@@ -93,5 +92,5 @@ async def conference_in_session(unit_id: int, title: str, kind: str, held: dt.da
     prepared = held - dt.timedelta(days=3)
     await agenda.add_items(organiser, conference_id, question_ids, prepared)
     await agenda.group_by_topic(organiser, conference_id, prepared)
-    await release.change_conference_state(organiser, conference_id, "start", held, "", BASE_URL)
+    await agenda.change_conference_state(organiser, conference_id, "start", held, "", BASE_URL)  # takes its start time
     return {"id": conference_id, "questions": question_ids, "organiser": organiser}

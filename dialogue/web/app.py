@@ -27,6 +27,7 @@ from dialogue.questions import reminders
 from dialogue.web.admin import AdminController
 from dialogue.web.auth import AuthController
 from dialogue.web.csrf import SafeCSRFMiddleware
+from dialogue.web.documents import DocumentsController
 from dialogue.web.errors import EXCEPTION_HANDLERS, outage_over_hook
 from dialogue.web.middleware import LanguageMiddleware, RequestIdMiddleware, security_headers_hook
 from dialogue.web.ops import PROMETHEUS, REMINDERS, MetricsController, OpsController
@@ -101,7 +102,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
     return Litestar(
         route_handlers=[
             PublicController, AuthController, StaffController, AdminController, OrganiserController,
-            ScreeningController, AgencyController, SessionController, OpsController, MetricsController,
+            ScreeningController, AgencyController, SessionController, DocumentsController, OpsController,
+            MetricsController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],

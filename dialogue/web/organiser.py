@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from dialogue.agenda import commands as agenda_commands
 from dialogue.answers import release
 from dialogue.conferences import commands
 from dialogue.conferences import queries as conferences
@@ -153,8 +154,9 @@ class OrganiserController(Controller):
             return Redirect(path=request.app.route_reverse("organiser_conference_step", conference_id=conference_id,
                                                            action=action), status_code=303)
         try:
-            await release.change_conference_state(actor_of(request), conference_id, action, request.app.state.clock(),
-                                                  form.get("reason", ""), request.app.state.settings.base_url)
+            await agenda_commands.change_conference_state(
+                actor_of(request), conference_id, action, request.app.state.clock(), form.get("reason", ""),
+                request.app.state.settings.base_url)
         except InvalidInput as error:
             return await self._page(request, conference, error.errors, status_code=400)  # with what is missing
         return Redirect(path=request.app.route_reverse("organiser_conference", conference_id=conference["id"])

@@ -21,9 +21,11 @@ from dialogue.core.i18n import current_language
 from dialogue.core.i18n import gettext as _
 from dialogue.core.settings import LANGUAGES
 from dialogue.core.text import safe_token
+from dialogue.documents import queries as document_queries
 from dialogue.machine.actors import Actor
 from dialogue.questions import intake, tracking
 from dialogue.questions import queries as question_queries
+from dialogue.web.documents import document_response
 from dialogue.web.errors import unavailable_page
 from dialogue.web.forms import form_data
 from dialogue.web.guards import current_user
@@ -70,10 +72,12 @@ async def _track_context(question: tracking.PublicQuestion) -> dict:
             "answer": await answers.published_answer(question.answer_source)}
 
 
-def content_disposition(filename: str) -> str:
-    """attachment; an ASCII fallback name and the real one (RFC 6266/5987), nothing that can break out."""
+def content_disposition(filename: str, inline: bool = False) -> str:
+    """attachment (or inline); an ASCII fallback name and the real one (RFC 6266/5987), nothing that
+    can break out."""
     fallback = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in filename) or "file"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def taking_questions(rows: list[dict], now) -> set[int]:
@@ -162,7 +166,15 @@ class PublicController(Controller):
             "questions": await question_queries.public_questions(conference_id),
             "topics": await conferences.conference_topics(conference_id),
             "answered": answered, "agenda": await public_agenda(conference, answered),
+            "documents": await document_queries.public_documents(conference_id),
         })
+
+    @get("/conferences/{conference_id:int}/documents/{document_id:int}/{fmt:str}", name="public_document")
+    async def document(self, conference_id: FromPath[int], document_id: FromPath[int], fmt: FromPath[str]) -> Response:
+        """A published document as it was frozen: the printable page, the PDF or the Word file."""
+        row, content = await document_queries.public_file(conference_id, document_id, fmt)
+        return document_response(content if isinstance(content, str) else bytes(content), fmt,
+                                 document_queries.file_name(row, fmt))
 
     @get("/conferences/{conference_id:int}/calendar.ics", name="conference_calendar")
     async def conference_calendar(self, request: Request, conference_id: FromPath[int]) -> Response:

@@ -16,6 +16,8 @@ from dialogue.core.errors import InvalidInput
 from dialogue.core.i18n import current_language
 from dialogue.core.text import parse_id
 from dialogue.core.vocabulary import word
+from dialogue.documents import commands as documents
+from dialogue.documents import queries as document_queries
 from dialogue.machine.actors import Role
 from dialogue.questions.intake import tracking_url
 from dialogue.reference.admin import list_agencies
@@ -100,6 +102,7 @@ class SessionController(Controller):
                               for t in await conference_topics(conference["id"])],
             "area_choices": [(str(a["id"]), a["name"]) for a in await area_options(conference)],
             "form_token": secrets.token_urlsafe(16),
+            "documents": await document_queries.documents_of(conference["id"]) if data["can_organise"] else [],
         })
 
     def _back_to_console(self, request: Request, conference_id: int, item_id: int | None = None,
@@ -208,6 +211,13 @@ class SessionController(Controller):
         except InvalidInput as error:
             return await self._console(request, conference_id, errors=error.errors, values=form, status_code=400)
         return self._back_to_console(request, conference_id, anchor="#floor", extra=f"&floor={question['id']}")
+
+    @post("/{conference_id:int}/console/end", name="console_end")
+    async def end(self, request: Request, conference_id: FromPath[int]) -> Redirect:
+        """The end of the session: its end time, and the drafts of the minutes and the notice."""
+        changed = await documents.end_session(actor_of(request), checked_id(conference_id), request.app.state.clock())
+        path = request.app.route_reverse("console", conference_id=conference_id)
+        return Redirect(path=path + ("?ended=1" if changed else "?ended=0") + "#end", status_code=303)
 
     @get("/{conference_id:int}/floor/{question_id:int}/slip", name="floor_slip")
     async def slip(self, request: Request, conference_id: FromPath[int], question_id: FromPath[int]) -> Template:
