@@ -28,6 +28,7 @@ from dialogue.web.admin import AdminController
 from dialogue.web.auth import AuthController
 from dialogue.web.csrf import SafeCSRFMiddleware
 from dialogue.web.errors import EXCEPTION_HANDLERS
+from dialogue.web.live import STREAM_PATH, LiveController, live_lifespan, make_channels
 from dialogue.web.middleware import LanguageMiddleware, security_headers_hook
 from dialogue.web.organiser import OrganiserController
 from dialogue.web.public import PublicController
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
     return Litestar(
         route_handlers=[
             PublicController, AuthController, StaffController, AdminController, OrganiserController,
-            ScreeningController, AgencyController, SessionController,
+            ScreeningController, AgencyController, SessionController, LiveController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],
@@ -101,8 +102,11 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment())),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://"))],
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
-        lifespan=[lifespan],
+        # Not the live stream: gzip would hold its small messages back.
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024,
+                                             exclude=[STREAM_PATH.replace("{conference_id:int}", "[0-9]+")]),
+        plugins=[make_channels(settings)],
+        lifespan=[lifespan, live_lifespan],
         state=State({"settings": settings, "clock": clock}),
         openapi_config=None,
         debug=False,

@@ -1,0 +1,178 @@
+"""The screen in the hall, the public live page and the stream of changes they and the console follow:
+what they show (and never show), the stream reaching two clients within two seconds of a change made
+through the console, catching up after a reconnection, nothing sent for a rolled-back change, and on
+PostgreSQL a change made through one app process reaching a stream served by another."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from dialogue.agenda import commands, queries
+from dialogue.answers.tables import Answer
+from dialogue.conferences.tables import Conference
+from dialogue.core.db import write_transaction
+from dialogue.machine import events
+from dialogue.machine.events import LiveEvent
+from dialogue.questions.tables import Question
+from tests import test_session
+from tests.conftest import DEMO_ACCOUNTS, TEST_ENGINE, sign_in
+from tests.test_session import NOW, start
+
+day = test_session.day  # the fixture: the demo conference with six accepted questions
+
+ASKERS = ("Công ty TNHH", "nguoihoi", "@example.vn")  # the demo's asker names and e-mails: never on a public page
+
+
+async def _agenda(day, count: int = 3) -> list[dict]:
+    conference_id, organiser = day["conference"]["id"], day["organiser"]
+    await commands.add_items(organiser, conference_id, [q["id"] for q in day["questions"][:count]], NOW)
+    await start(day)
+    return await queries.items_of(conference_id)
+
+
+def _no_personal_data(html: str, day) -> None:
+    for question in day["questions"]:
+        assert question["asker_name"] not in html and question["asker_email"] not in html
+        if question["asker_phone"]:
+            assert question["asker_phone"] not in html
+
+
+# --- The pages ---------------------------------------------------------------------------------
+
+async def test_the_hall_screen_shows_the_current_item_and_the_answer_only_once_released(day, demo_client):
+    conference_id, organiser = day["conference"]["id"], day["organiser"]
+    items = await _agenda(day)
+    screen = f"/conferences/{conference_id}/screen"
+
+    before = await demo_client.get(screen)
+    assert before.status_code == 200
+    assert day["conference"]["title"] in before.text and "Hội trường" in before.text  # nothing current: title, venue
+    assert '<meta http-equiv="refresh" content="10">' in before.text and "<noscript>" in before.text
+    assert re.search(r"<svg[^>]*class=\"qr\"", before.text) and "testserver.local/conferences/" in before.text
+
+    await commands.show_item(organiser, conference_id, items[1]["id"], NOW)
+    shown = await demo_client.get(screen)
+    question = day["questions"][1]
+    assert "Câu hỏi 2/3" in shown.text and question["title"] in shown.text
+    assert "Người dân" in shown.text or "Cá nhân" in shown.text or "Doanh nghiệp" in shown.text
+    _no_personal_data(shown.text, day)
+    fragment = await demo_client.get(screen + "?fragment=1")
+    assert fragment.status_code == 200 and "<html" not in fragment.text and question["title"] in fragment.text
+
+    # An answer approved but held for the session is not shown; once published, it is.
+    await Answer.insert(Answer(question=question["id"], agency=day["kt"], body="Câu trả lời đã duyệt, chưa công bố.",
+                               state="approved", version=1))
+    assert "chưa công bố" not in (await demo_client.get(screen)).text
+    await Answer.update({Answer.state: "published"}).where(Answer.question == question["id"])
+    released = await demo_client.get(screen)
+    assert "Câu trả lời đã duyệt, chưa công bố." in released.text and "Trả lời của" in released.text
+
+
+async def test_a_question_not_public_is_shown_by_its_topic_only(day, demo_client):
+    conference_id, organiser = day["conference"]["id"], day["organiser"]
+    items = await _agenda(day, 1)
+    question = day["questions"][0]
+    await Question.update({Question.public_consent: False}).where(Question.id == question["id"])
+    await commands.show_item(organiser, conference_id, items[0]["id"], NOW)
+    html = (await demo_client.get(f"/conferences/{conference_id}/screen")).text
+    assert question["title"] not in html and question["body"][:40] not in html
+    assert "Câu hỏi 1/1" in html and "Một câu hỏi về" in html
+
+
+async def test_the_live_page_shows_the_current_item_and_the_outcomes_as_recorded(day, demo_client):
+    conference_id, organiser = day["conference"]["id"], day["organiser"]
+    items = await _agenda(day)
+    live = f"/conferences/{conference_id}/live"
+    html = (await demo_client.get(live)).text
+    assert '<meta http-equiv="refresh" content="30">' in html and 'aria-current="step"' not in html
+
+    await commands.show_item(organiser, conference_id, items[0]["id"], NOW)
+    await commands.save_outcome(organiser, conference_id, items[0]["id"], "answered", {
+        "answered_by_agency": str(day["kt"]), "answered_by_position": "Trưởng phòng Kinh tế",
+        "summary": "Sẽ sửa đường trong tháng Một.", "version": "1"}, NOW)
+    await commands.save_outcome(organiser, conference_id, items[1]["id"], "writing",
+                                {"written_due_on": "31/12/2026", "version": "1"}, NOW)
+    await commands.add_commitment(organiser, conference_id, items[2]["id"], {
+        "commitment_text": "Lắp đèn chiếu sáng ngõ 5.", "lead_agency": str(day["kt"]), "due_on": "15/01/2027"}, NOW)
+    await commands.add_commitment(organiser, conference_id, None, {
+        "commitment_text": "Rà soát toàn bộ hệ thống thoát nước.", "lead_agency": str(day["kt"]),
+        "due_on": "31/03/2027"}, NOW)
+    await commands.save_conclusions(organiser, conference_id, {"conclusions": "Chủ tịch kết luận: làm ngay.",
+                                                               "version": "1"}, NOW)
+    html = (await demo_client.get(live)).text
+    current = re.search(r'<li class="agenda__item agenda__item--current" aria-current="step">(.*?)</li>', html, re.S)
+    assert current and day["questions"][0]["title"] in current.group(1) and "Đang thảo luận" in current.group(1)
+    assert "Đã trả lời trực tiếp" in html and "Trưởng phòng Kinh tế" in html and "Sẽ sửa đường trong tháng Một." in html
+    assert "31/12/2026" in html and "Lắp đèn chiếu sáng ngõ 5." in html and "15/01/2027" in html
+    assert "Chủ tịch kết luận: làm ngay." in html and "Rà soát toàn bộ hệ thống thoát nước." in html
+    _no_personal_data(html, day)
+    fragment = (await demo_client.get(live + "?fragment=1")).text
+    assert "<html" not in fragment and "Lắp đèn chiếu sáng ngõ 5." in fragment
+
+    # The public conference page links the live page while the conference is in session.
+    assert f'href="/conferences/{conference_id}/live"' in (await demo_client.get(f"/conferences/{conference_id}")).text
+    await Conference.update({Conference.state: "concluded"}).where(Conference.id == conference_id)
+    assert f'href="/conferences/{conference_id}/live"' not in (
+        await demo_client.get(f"/conferences/{conference_id}")).text
+
+
+async def test_the_console_follows_the_stream_and_links_the_screen(day, demo_client):
+    conference_id = day["conference"]["id"]
+    await _agenda(day, 1)
+    await sign_in(demo_client, DEMO_ACCOUNTS["secretary"])
+    html = (await demo_client.get(f"/session/conferences/{conference_id}/console")).text
+    latest = await events.latest(f"conference:{conference_id}")
+    assert latest > 0
+    assert f'data-live-stream="/conferences/{conference_id}/live/events?after={latest}"' in html
+    assert f'href="/conferences/{conference_id}/screen"' in html and "live.js" in html
+
+
+@pytest.mark.parametrize("path", ["screen", "live", "live/events"])
+async def test_draft_unknown_and_bad_conferences_are_not_found(day, demo_client, path):
+    conference_id = day["conference"]["id"]
+    await Conference.update({Conference.state: "draft"}).where(Conference.id == conference_id)
+    assert (await demo_client.get(f"/conferences/{conference_id}/{path}")).status_code == 404
+    assert (await demo_client.get(f"/conferences/987654/{path}")).status_code == 404
+    assert (await demo_client.get(f"/conferences/99999999999999999999/{path}")).status_code in (400, 404)
+    assert (await demo_client.get(f"/conferences/abc/{path}")).status_code in (400, 404)
+
+
+# --- Wake-ups: after a commit only -------------------------------------------------------------
+
+async def test_a_wake_up_is_sent_after_the_commit_and_never_for_a_rollback(day, demo_db):
+    """On SQLite the registered waker is called after the commit; on PostgreSQL a NOTIFY runs in the
+    transaction, which PostgreSQL delivers at commit only: a LISTENing connection sees it, or not."""
+    conference_id, organiser = day["conference"]["id"], day["organiser"]
+    items = await _agenda(day, 2)
+    channel = f"conference:{conference_id}"
+    woken: list[list[str]] = []
+    listener = None
+    heard: list[str] = []
+    if TEST_ENGINE == "postgres":
+        import asyncpg
+
+        listener = await asyncpg.connect(demo_db.database_url)
+        await listener.add_listener(channel, lambda *args: heard.append(args[2]))
+    events.set_waker(woken.append)
+    try:
+        before = await LiveEvent.count()
+        with pytest.raises(RuntimeError):
+            async with write_transaction():
+                await commands.show_item(organiser, conference_id, items[0]["id"], NOW)
+                raise RuntimeError("the change fails after its event was written")
+        await asyncio.sleep(0.3)
+        assert await LiveEvent.count() == before and woken == [] and heard == []
+
+        await commands.show_item(organiser, conference_id, items[1]["id"], NOW)
+        await asyncio.sleep(0.3)
+        if TEST_ENGINE == "postgres":
+            assert heard == ["1"] and woken == []
+        else:
+            assert woken == [[channel]]
+    finally:
+        events.set_waker(None)
+        if listener is not None:
+            await listener.close()
