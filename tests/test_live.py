@@ -6,8 +6,13 @@ PostgreSQL a change made through one app process reaching a stream served by ano
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import signal
+import time
+from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
 from dialogue.agenda import commands, queries
@@ -18,12 +23,10 @@ from dialogue.machine import events
 from dialogue.machine.events import LiveEvent
 from dialogue.questions.tables import Question
 from tests import test_session
-from tests.conftest import DEMO_ACCOUNTS, TEST_ENGINE, sign_in
+from tests.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, TEST_ENGINE, csrf_token_from, sign_in
 from tests.test_session import NOW, start
 
 day = test_session.day  # the fixture: the demo conference with six accepted questions
-
-ASKERS = ("Công ty TNHH", "nguoihoi", "@example.vn")  # the demo's asker names and e-mails: never on a public page
 
 
 async def _agenda(day, count: int = 3) -> list[dict]:
@@ -150,12 +153,12 @@ async def test_a_wake_up_is_sent_after_the_commit_and_never_for_a_rollback(day, 
     channel = f"conference:{conference_id}"
     woken: list[list[str]] = []
     listener = None
-    heard: list[str] = []
+    heard: list[tuple[str, str]] = []
     if TEST_ENGINE == "postgres":
         import asyncpg
 
         listener = await asyncpg.connect(demo_db.database_url)
-        await listener.add_listener(channel, lambda *args: heard.append(args[2]))
+        await listener.add_listener(channel, lambda _connection, _pid, name, payload: heard.append((name, payload)))
     events.set_waker(woken.append)
     try:
         before = await LiveEvent.count()
@@ -169,10 +172,193 @@ async def test_a_wake_up_is_sent_after_the_commit_and_never_for_a_rollback(day, 
         await commands.show_item(organiser, conference_id, items[1]["id"], NOW)
         await asyncio.sleep(0.3)
         if TEST_ENGINE == "postgres":
-            assert heard == ["1"] and woken == []
+            assert heard == [(channel, "1")] and woken == []  # the channel as LISTEN quotes it
         else:
             assert woken == [[channel]]
     finally:
         events.set_waker(None)
         if listener is not None:
             await listener.close()
+
+
+# --- The stream, through real servers --------------------------------------------------------------
+
+class EventStream:
+    """One client of a conference's stream (httpx, streaming): its events arrive on a queue."""
+
+    def __init__(self, url: str, headers: dict | None = None) -> None:
+        self.url, self.headers = url, headers or {}
+        self.received: asyncio.Queue[dict] = asyncio.Queue()
+        self.text: list[str] = []  # every line, for what the stream must never carry
+        self.opened = asyncio.Event()
+
+    async def __aenter__(self) -> EventStream:
+        self.client = httpx.AsyncClient(timeout=httpx.Timeout(10, read=None))
+        self.task = asyncio.create_task(self._read())
+        await asyncio.wait_for(self.opened.wait(), 10)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+        await self.client.aclose()
+
+    async def _read(self) -> None:
+        async with self.client.stream("GET", self.url, headers=self.headers) as response:
+            self.status = response.status_code
+            self.content_type = response.headers.get("content-type", "")
+            event: dict = {}
+            async for line in response.aiter_lines():
+                self.text.append(line)
+                if line.startswith(": live"):
+                    self.opened.set()  # the stream is subscribed: a change from now on reaches it
+                if line == "":
+                    if "data" in event:
+                        await self.received.put(event)
+                    event = {}
+                elif not line.startswith(":"):
+                    field, _, value = line.partition(": ")
+                    event[field] = value
+
+    async def next(self, within: float) -> dict:
+        return await asyncio.wait_for(self.received.get(), within)
+
+    def drained(self) -> list[dict]:
+        found = []
+        while not self.received.empty():
+            found.append(self.received.get_nowait())
+        return found
+
+
+async def signed_in_secretary(url: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=url, follow_redirects=False, timeout=10)
+    token = csrf_token_from((await client.get("/sign-in")).text)
+    response = await client.post("/sign-in", data={"_csrf_token": token, "email": DEMO_ACCOUNTS["secretary"],
+                                                   "password": DEMO_PASSWORD})
+    assert response.status_code == 303, response.text
+    return client
+
+
+async def show_through_the_console(client: httpx.AsyncClient, conference_id: int, item_id: int) -> None:
+    console = f"/session/conferences/{conference_id}/console"
+    token = csrf_token_from((await client.get(console)).text)
+    response = await client.post(f"{console}/items/{item_id}/show", data={"_csrf_token": token})
+    assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+async def served(day, demo_db) -> AsyncIterator:
+    """The conference in session with three items, served by uvicorn in its own process (the
+    database is the test's: the test reads what the server writes)."""
+    from tests.live import LiveServer
+
+    items = await _agenda(day)
+    server = LiveServer(demo_db.database_url)
+    server.start()
+    try:
+        yield {"server": server, "url": server.url, "conference": day["conference"]["id"], "items": items,
+               "day": day, "database_url": demo_db.database_url}
+    finally:
+        server.stop()
+
+
+async def test_a_change_made_on_the_console_reaches_two_clients_within_two_seconds(served):
+    conference_id, items = served["conference"], served["items"]
+    stream = f"{served['url']}/conferences/{conference_id}/live/events"
+    secretary = await signed_in_secretary(served["url"])
+    try:
+        async with EventStream(stream) as first, EventStream(stream) as second:
+            assert first.status == 200 and first.content_type.startswith("text/event-stream")
+            assert "retry: 1000" in first.text
+            for item in items[:2]:
+                started = time.monotonic()
+                await show_through_the_console(secretary, conference_id, item["id"])
+                for client in (first, second):
+                    event = await client.next(within=2)
+                    assert event["event"] == "change" and json.loads(event["data"]) == {"kind": "agenda_current"}
+                assert time.monotonic() - started < 2
+            ids = [int(e["id"]) for e in (first.drained() or [])]
+            assert ids == []  # one change, one event: nothing more
+    finally:
+        await secretary.aclose()
+
+
+async def test_a_reconnecting_client_gets_exactly_the_events_it_missed(served):
+    conference_id, items = served["conference"], served["items"]
+    stream = f"{served['url']}/conferences/{conference_id}/live/events"
+    secretary = await signed_in_secretary(served["url"])
+    try:
+        async with EventStream(stream) as client:
+            await show_through_the_console(secretary, conference_id, items[0]["id"])
+            last_seen = (await client.next(within=2))["id"]
+        # The connection dropped; meanwhile the secretary moves on twice.
+        await show_through_the_console(secretary, conference_id, items[1]["id"])
+        await show_through_the_console(secretary, conference_id, items[2]["id"])
+        missed = [row["id"] for row in await events.since(f"conference:{conference_id}", int(last_seen))]
+        assert len(missed) == 2
+        async with EventStream(stream, headers={"Last-Event-ID": last_seen}) as again:
+            caught_up = [int((await again.next(within=2))["id"]) for _ in missed]
+            assert caught_up == missed
+            await asyncio.sleep(0.5)
+            assert again.drained() == []  # exactly those: nothing before, nothing twice
+        async with EventStream(f"{stream}?after={missed[0]}") as by_query:
+            assert [int((await by_query.next(within=2))["id"])] == missed[1:]
+        async with EventStream(stream) as fresh:  # a new client starts from now
+            await asyncio.sleep(0.5)
+            assert fresh.drained() == []
+    finally:
+        await secretary.aclose()
+
+
+async def test_the_stream_carries_no_personal_data(served):
+    conference_id, day = served["conference"], served["day"]
+    await commands.record_floor(day["organiser"], conference_id, {
+        "asker_kind": "resident", "unit": str(day["conference"]["unit"]), "topic": str(day["questions"][0]["topic"]),
+        "body": "Câu hỏi tại hội trường về chiếu sáng.", "contact": "0912345678", "public_consent": "yes",
+        "form_token": "floor-1"}, NOW)
+    async with EventStream(f"{served['url']}/conferences/{conference_id}/live/events?after=0") as client:
+        while True:
+            try:
+                event = await client.next(within=1)
+            except TimeoutError:
+                break
+            assert set(json.loads(event["data"])) == {"kind"}
+        stream_text = "\n".join(client.text)
+    assert "agenda_changed" in stream_text and "floor_recorded" in stream_text
+    for question in day["questions"]:
+        assert question["asker_name"] not in stream_text and question["asker_email"] not in stream_text
+    assert "0912345678" not in stream_text and "84912345678" not in stream_text
+    assert "chiếu sáng" not in stream_text
+
+
+async def test_the_server_stops_promptly_with_a_stream_open(served):
+    server = served["server"]
+    async with EventStream(f"{served['url']}/conferences/{served['conference']}/live/events"):
+        started = time.monotonic()
+        server.process.terminate()
+        await asyncio.to_thread(server.process.wait, 10)
+        assert time.monotonic() - started < 3
+    # uvicorn ends by raising the signal it caught again, once it has shut down cleanly.
+    assert server.process.returncode in (0, -signal.SIGTERM)
+
+
+@pytest.mark.skipif(TEST_ENGINE != "postgres", reason="several app processes need PostgreSQL (LISTEN/NOTIFY)")
+async def test_a_change_made_through_one_process_reaches_a_stream_served_by_another(served):
+    from tests.live import LiveServer
+
+    conference_id, items = served["conference"], served["items"]
+    other = LiveServer(served["database_url"])
+    other.start()
+    secretary = await signed_in_secretary(served["url"])
+    try:
+        async with EventStream(f"{other.url}/conferences/{conference_id}/live/events") as client:
+            await asyncio.sleep(0.2)
+            started = time.monotonic()
+            await show_through_the_console(secretary, conference_id, items[1]["id"])
+            event = await client.next(within=2)
+            assert json.loads(event["data"]) == {"kind": "agenda_current"}
+            assert time.monotonic() - started < 2
+            assert int(event["id"]) == await events.latest(f"conference:{conference_id}")
+    finally:
+        await secretary.aclose()
+        other.stop()
