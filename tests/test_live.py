@@ -362,3 +362,17 @@ async def test_a_change_made_through_one_process_reaches_a_stream_served_by_anot
     finally:
         await secretary.aclose()
         other.stop()
+
+
+async def test_hostile_positions_in_the_stream_are_read_as_from_the_start(served):
+    conference_id = served["conference"]
+    stream = f"{served['url']}/conferences/{conference_id}/live/events"
+    first = (await events.since(f"conference:{conference_id}"))[0]["id"]
+    for hostile in ("abc", "-1", "9" * 30, "1e9", "%00", "1 2"):
+        async with EventStream(stream, headers={"Last-Event-ID": hostile}) as client:
+            assert client.status == 200 and int((await client.next(within=2))["id"]) == first
+    async with EventStream(stream + "?after=" + "١٢٣") as client:
+        assert client.status == 200 and int((await client.next(within=2))["id"]) == first
+    async with httpx.AsyncClient(timeout=5) as client:
+        for path in ("99999999999999999999/live/events", "0/live/events", "abc/live/events"):
+            assert (await client.get(f"{served['url']}/conferences/{path}")).status_code in (400, 404)
