@@ -101,7 +101,7 @@ async def test_the_hall_screen_and_the_live_page_follow_the_secretary(session_de
 
         # The organiser starts typing the conclusions: the secretary's next change does not touch them,
         # a banner offers to reload instead.
-        await other.get_by_label("Kết luận").fill("Đang soạn kết luận…")
+        await other.locator("#conclusions").fill("Đang soạn kết luận…")
 
         # A question from the floor, shown at once: the screen follows.
         await console.locator("#topic").select_option(index=1)
@@ -111,7 +111,7 @@ async def test_the_hall_screen_and_the_live_page_follow_the_secretary(session_de
         await console.get_by_text("Câu hỏi đã được ghi và xếp sau nội dung đang thảo luận.").wait_for()
         await screen.get_by_text("Đề nghị phường hướng dẫn thủ tục cấp phép biển hiệu.").first.wait_for(timeout=WITHIN_MS)
         await other.get_by_text("Có thay đổi mới từ người khác").wait_for(timeout=WITHIN_MS)
-        assert await other.get_by_label("Kết luận").input_value() == "Đang soạn kết luận…"
+        assert await other.locator("#conclusions").input_value() == "Đang soạn kết luận…"
         assert await not_reloaded(screen) and await not_reloaded(phone) and await not_reloaded(other)
 
         await assert_accessible(console)
