@@ -181,6 +181,37 @@ async def test_a_wake_up_is_sent_after_the_commit_and_never_for_a_rollback(day, 
             await listener.close()
 
 
+async def test_a_question_sent_in_one_unit_of_work_wakes_its_conference_after_the_commit(demo_db):
+    """The submission writes its event in a unit of work (db.write_steps), built in SQLite's writer
+    thread: its wake-up still reaches the waker, after the commit (on PostgreSQL: a NOTIFY)."""
+    from tests.test_questions import open_conference, submit
+
+    conference = await open_conference()
+    channel = f"conference:{conference['id']}"
+    woken: list[list[str]] = []
+    heard: list[tuple[str, str]] = []
+    listener = None
+    if TEST_ENGINE == "postgres":
+        import asyncpg
+
+        listener = await asyncpg.connect(demo_db.database_url)
+        await listener.add_listener(channel, lambda _connection, _pid, name, payload: heard.append((name, payload)))
+    events.set_waker(woken.append)
+    try:
+        submitted = await submit(conference)
+        await asyncio.sleep(0.3)
+        question_channel = f"question:{submitted.question['id']}"
+        if TEST_ENGINE == "postgres":
+            assert heard == [(channel, "1")] and woken == []
+        else:
+            assert woken == [[question_channel, channel]]
+        assert [e["kind"] for e in await events.since(channel)] == ["submitted"]
+    finally:
+        events.set_waker(None)
+        if listener is not None:
+            await listener.close()
+
+
 # --- The stream, through real servers --------------------------------------------------------------
 
 class EventStream:
