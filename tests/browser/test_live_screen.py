@@ -14,6 +14,8 @@ from tests.browser.test_session_flow import SESSION_TITLE, sign_in
 ITEMS = ["Thời gian giải quyết thủ tục cấp phép quảng cáo", "Đăng ký hộ kinh doanh trực tuyến",
          "Kiểm tra phòng cháy tại các cửa hàng nhỏ"]  # the demo session's agenda, grouped by topic
 WITHIN_MS = 2000
+PROMISE = "Kiểm tra phòng cháy tại các cửa hàng nhỏ trong quý I."
+FLOOR = "Đề nghị phường hướng dẫn thủ tục cấp phép biển hiệu."
 
 
 @pytest.fixture(scope="module")
@@ -91,12 +93,12 @@ async def test_the_hall_screen_and_the_live_page_follow_the_secretary(session_de
 
         # A commitment for item 3: the live page shows it.
         await console.get_by_role("link", name="Ghi kết quả (nội dung 3)").click()
-        await console.get_by_label("Việc sẽ thực hiện").first.fill("Kiểm tra phòng cháy tại các cửa hàng nhỏ trong quý I.")
+        await console.get_by_label("Việc sẽ thực hiện").first.fill(PROMISE)
         await console.get_by_label("Cơ quan chủ trì").first.select_option(index=1)
         await console.get_by_label("Hoặc trong số ngày làm việc").first.fill("10")
         await console.get_by_role("button", name="Ghi cam kết").first.click()
         await console.get_by_text("Đã lưu.").first.wait_for()
-        await phone.get_by_text("Kiểm tra phòng cháy tại các cửa hàng nhỏ trong quý I.").wait_for(timeout=WITHIN_MS)
+        await phone.get_by_text(PROMISE).wait_for(timeout=WITHIN_MS)
         await phone.get_by_text("Trang đã được cập nhật.").wait_for(state="attached", timeout=WITHIN_MS)
 
         # The organiser starts typing the conclusions: the secretary's next change does not touch them,
@@ -105,11 +107,11 @@ async def test_the_hall_screen_and_the_live_page_follow_the_secretary(session_de
 
         # A question from the floor, shown at once: the screen follows.
         await console.locator("#topic").select_option(index=1)
-        await console.get_by_label("Nội dung câu hỏi", exact=True).fill("Đề nghị phường hướng dẫn thủ tục cấp phép biển hiệu.")
+        await console.get_by_label("Nội dung câu hỏi", exact=True).fill(FLOOR)
         await console.get_by_label("Hiện lên màn hình ngay").check()
         await console.get_by_role("button", name="Ghi câu hỏi").click()
         await console.get_by_text("Câu hỏi đã được ghi và xếp sau nội dung đang thảo luận.").wait_for()
-        await screen.get_by_text("Đề nghị phường hướng dẫn thủ tục cấp phép biển hiệu.").first.wait_for(timeout=WITHIN_MS)
+        await screen.get_by_text(FLOOR).first.wait_for(timeout=WITHIN_MS)
         await other.get_by_text("Có thay đổi mới từ người khác").wait_for(timeout=WITHIN_MS)
         assert await other.locator("#conclusions").input_value() == "Đang soạn kết luận…"
         assert await not_reloaded(screen) and await not_reloaded(phone) and await not_reloaded(other)
