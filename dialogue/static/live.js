@@ -102,7 +102,10 @@
       }
       return Promise.resolve();
     }
-    return fresh(window.location.href).then(function (html) {
+    var address = new URL(window.location.href);
+    address.searchParams.delete("saved");  // "Saved." was this user's, when the page was loaded: not news now
+    address.hash = "";
+    return fresh(address.toString()).then(function (html) {
       var page = new DOMParser().parseFromString(html, "text/html");
       var next = page.querySelector("main");
       if (!next || typing(main)) {
