@@ -89,6 +89,9 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         os.environ["SMTP_URL"] = sink
         get_settings.cache_clear()  # the app (imported by uvicorn below) reads the sink's address
         click.echo(f"SMTP_URL is not set: e-mail goes to a local sink at {sink}; organisers read it at /organiser/mail")
+    if workers > 1 and settings.database_engine == "sqlite":
+        click.echo("Several workers on SQLite: live pages see changes made through another worker only every "
+                   "15 seconds. Use PostgreSQL for live updates across processes (docs/operations.md).")
     click.echo(f"Dialogue is running at http://{host}:{port}/ (Ctrl-C to stop)")
     # Idle keep-alive connections are closed after 5 s and shutdown is bounded; uvicorn has no
     # header timeout, so production puts a reverse proxy in front (docs/operations.md).

@@ -3,7 +3,14 @@
 import dataclasses
 import re
 
-from dialogue.agenda.queries import PublicAgendaItem, PublicAnswerText
+from dialogue.agenda.queries import (
+    HallScreen,
+    LivePage,
+    PublicAgendaItem,
+    PublicAnswerText,
+    PublicCommitment,
+    PublicOutcome,
+)
 from dialogue.answers.queries import PublicAnswer
 from dialogue.core.settings import PROJECT_ROOT
 from dialogue.questions.tracking import PublicQuestion, public_view
@@ -13,6 +20,7 @@ WEB = PROJECT_ROOT / "dialogue" / "web"
 PERSONAL = {"asker_name", "asker_email", "asker_phone", "organisation_name", "tax_code", "manage_token_hash",
             "form_token", "submitted_from", "data_consent_at", "language", "body", "title", "public_text"}
 INTERNAL = {"updated_by", "approved_by", "return_comment", "version", "state", "at_session"}  # of an answer
+STAFF = {"created_by", "answered_by_name", "chair", "secretary", "name"}  # who among the staff (a position is public)
 
 
 def test_no_template_tests_a_state_name():
@@ -36,6 +44,8 @@ def test_the_public_views_cannot_carry_personal_data():
     assert {field.name for field in dataclasses.fields(PublicAgendaItem)} & PERSONAL == set()
     assert {field.name for field in dataclasses.fields(PublicAnswerText)} & INTERNAL == set()
     assert dataclasses.fields(PublicAgendaItem)[-2].type in ("PublicQuestion", PublicQuestion)  # its question's view
+    for view in (PublicOutcome, PublicCommitment, LivePage, HallScreen):  # the live page's and the hall screen's
+        assert {field.name for field in dataclasses.fields(view)} & (PERSONAL | INTERNAL | STAFF) == set(), view
 
 
 def test_a_question_not_yet_public_shows_neither_its_title_nor_its_text():

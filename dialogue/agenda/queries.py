@@ -3,6 +3,7 @@ the public agenda (typed views without personal data)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from dialogue.agenda.tables import AgendaItem, ConferenceSession, SessionAttendee
@@ -13,6 +14,7 @@ from dialogue.conferences.queries import get_conference
 from dialogue.core.errors import NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.i18n import local
+from dialogue.machine import events
 from dialogue.machine.actors import Actor, may, require
 from dialogue.questions.intake import display_code
 from dialogue.questions.machine import QUESTION
@@ -119,6 +121,7 @@ async def console_page(actor: Actor, conference_id: int, focus: int | None = Non
     conference = await get_conference(conference_id)
     scope = await scope_of_unit(conference["unit"])
     require(actor, "record_session", scope)
+    last_change = await events.latest(live_channel(conference_id))  # first: a change after it is streamed
     items = await items_of(conference_id)
     session = await session_of(conference_id)
     answers = await published_for_conference(conference_id)
@@ -135,6 +138,8 @@ async def console_page(actor: Actor, conference_id: int, focus: int | None = Non
         "counts": counts(items), "recording": CONFERENCE.is_in("recording", conference["state"]),
         "can_start": may(actor, "organise", scope) and CONFERENCE.allows(conference["state"], "start"),
         "can_organise": may(actor, "organise", scope),
+        # The hall screen and the live page exist for public conferences, whose stream the console follows.
+        "follows_live": CONFERENCE.is_in("public", conference["state"]), "last_change": last_change,
     }
 
 
@@ -149,7 +154,7 @@ async def floor_slip(actor: Actor, conference_id: int, question_id: int) -> dict
     return {"conference": conference, "code": display_code(row["tracking_code"]), "title": row["title"]}
 
 
-# --- The public agenda ------------------------------------------------------------------------
+# --- The public agenda, the live page and the hall screen ------------------------------------------
 
 @dataclass(frozen=True)
 class PublicAnswerText:
@@ -158,9 +163,34 @@ class PublicAnswerText:
 
 
 @dataclass(frozen=True)
+class PublicCommitment:
+    """A commitment made at the session: what, by which agency (and with which), by when."""
+
+    text: str
+    lead_agency: str
+    cooperating: tuple[str, ...]
+    due_on: dt.date
+
+
+@dataclass(frozen=True)
+class PublicOutcome:
+    """What the session recorded for an item, as the public sees it: answered on the spot (the
+    agency and the position of who answered, never their name), to be answered in writing by a
+    date, and any commitments made. `kind` "" means nothing recorded yet."""
+
+    kind: str
+    agency_name: str = ""
+    position: str = ""
+    summary: str = ""
+    written_due_on: dt.date | None = None
+    commitments: tuple[PublicCommitment, ...] = ()
+
+
+@dataclass(frozen=True)
 class PublicAgendaItem:
     """An agenda item as the public sees it: the question's public view (never who asked), its
-    place and time, and the published answer of a question to be answered in writing."""
+    place and time, what the session recorded, and the published answer (of a question to be
+    answered in writing, or released for the session)."""
 
     position: int
     minutes: int
@@ -168,8 +198,33 @@ class PublicAgendaItem:
     in_writing: bool
     is_current: bool
     new_topic: bool
+    outcome: PublicOutcome
     question: PublicQuestion
     answer: PublicAnswerText | None
+
+
+def _public_commitments(rows: list[dict]) -> tuple[PublicCommitment, ...]:
+    return tuple(PublicCommitment(text=row["text"], lead_agency=row["lead_agency_name"],
+                                  cooperating=tuple(row["cooperating"]), due_on=row["due_on"]) for row in rows)
+
+
+def _public_items(conference: dict, items: list[dict], session: dict, answers: dict[int, dict],
+                  commitments_by_question: dict[int | None, list[dict]]) -> list[PublicAgendaItem]:
+    result = []
+    for item in items:
+        question = public_view({**item, "id": item["question"], "conference": item["question_conference"],
+                                "conference_title": conference["title"]})
+        answer = answers.get(item["question"]) if question.is_public else None
+        outcome = PublicOutcome(
+            kind=item["outcome"] or "", agency_name=item["answered_by_agency_name"] or "",
+            position=item["answered_by_position"], summary=item["summary"], written_due_on=item["written_due_on"],
+            commitments=_public_commitments(commitments_by_question.get(item["question"], [])))
+        result.append(PublicAgendaItem(
+            position=item["position"], minutes=item["minutes"], starts_after=item["starts_after"],
+            in_writing=item["in_writing"], is_current=item["id"] == session["current_item"],
+            new_topic=item["new_topic"], outcome=outcome, question=question,
+            answer=PublicAnswerText(answer["agency_name"], answer["body"]) if answer else None))
+    return result
 
 
 async def public_agenda(conference: dict, answers: dict[int, dict] | None = None) -> list[PublicAgendaItem]:
@@ -183,14 +238,63 @@ async def public_agenda(conference: dict, answers: dict[int, dict] | None = None
     session = await session_of(conference["id"])
     if answers is None:
         answers = await published_for_conference(conference["id"])
-    result = []
-    for item in items:
-        question = public_view({**item, "id": item["question"], "conference": item["question_conference"],
-                                "conference_title": conference["title"]})
-        answer = answers.get(item["question"]) if question.is_public else None
-        result.append(PublicAgendaItem(
-            position=item["position"], minutes=item["minutes"], starts_after=item["starts_after"],
-            in_writing=item["in_writing"], is_current=item["id"] == session["current_item"],
-            new_topic=item["new_topic"], question=question,
-            answer=PublicAnswerText(answer["agency_name"], answer["body"]) if answer else None))
-    return result
+    return _public_items(conference, items, session, answers,
+                         commitments.by_question(await commitments.of_conference(conference["id"])))
+
+
+def live_channel(conference_id: int) -> str:
+    """The live channel the hall screen, the live page and the console follow."""
+    return f"conference:{conference_id}"
+
+
+@dataclass(frozen=True)
+class LivePage:
+    """The public live page: the agenda with the item being discussed and what was recorded, the
+    chair's conclusions and their commitments, and the newest change it shows (to follow on from)."""
+
+    agenda: list[PublicAgendaItem]
+    current: PublicAgendaItem | None
+    conclusions: str
+    general_commitments: tuple[PublicCommitment, ...]
+    last_change: int
+
+
+async def live_page(conference: dict) -> LivePage:
+    """What the live page shows of a public conference (the caller checked that it is public)."""
+    last_change = await events.latest(live_channel(conference["id"]))  # first: a change after it is streamed
+    items = await items_of(conference["id"])
+    session = await session_of(conference["id"])
+    answers = await published_for_conference(conference["id"]) if items else {}
+    grouped = commitments.by_question(await commitments.of_conference(conference["id"]))
+    agenda = _public_items(conference, items, session, answers, grouped)
+    return LivePage(agenda=agenda, current=next((item for item in agenda if item.is_current), None),
+                    conclusions=session["conclusions"], general_commitments=_public_commitments(grouped.get(None, [])),
+                    last_change=last_change)
+
+
+@dataclass(frozen=True)
+class HallScreen:
+    """The screen in the hall: the item being discussed (its question's public view, its place among
+    the items, the answer once released), or nothing current, and the newest change it shows."""
+
+    current: PublicAgendaItem | None
+    total: int
+    last_change: int
+
+
+async def hall_screen(conference: dict) -> HallScreen:
+    """What the hall screen shows of a public conference (the caller checked that it is public)."""
+    last_change = await events.latest(live_channel(conference["id"]))
+    session = await session_of(conference["id"])
+    items = await items_of(conference["id"])
+    current = [item for item in items if item["id"] == session["current_item"]]
+    answers = await published_for_conference(conference["id"]) if current else {}
+    shown = _public_items(conference, current, session, answers, {})
+    return HallScreen(current=shown[0] if shown else None, total=len(items), last_change=last_change)
+
+
+async def public_changes(conference_id: int, after_id: int, limit: int = 50) -> list[dict]:
+    """The changes of a conference after a given one, for its public stream: each change's id and
+    kind only (what changed is read by the page itself, through its public views)."""
+    return [{"id": row["id"], "kind": row["kind"]}
+            for row in await events.since(live_channel(conference_id), after_id, limit)]

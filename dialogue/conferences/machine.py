@@ -33,6 +33,7 @@ CONFERENCE = StateMachine(
         "taking_questions": frozenset({S.open.value}),  # within its window (see queries.accepting_questions)
         "agenda_editable": frozenset({S.draft.value, S.open.value, S.closed.value, S.in_session.value}),
         "recording": frozenset({S.in_session.value}),  # the console records outcomes only in session
+        "live": frozenset({S.in_session.value}),  # the public conference page links its live page
     },
 )
 

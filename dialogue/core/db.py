@@ -14,6 +14,8 @@ small pool of readers, which WAL lets read while a write is under way.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -63,7 +65,11 @@ class _Writer:
         return self.connection
 
     async def run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, lambda: work(self._connection()))
+        # In the caller's context: a step that registers an after-commit callback (after_commit) is
+        # built in this thread, and must reach the caller's list of callbacks.
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(
+            self.executor, functools.partial(context.run, lambda: work(self._connection())))
 
     async def fetch(self, query: str, args: list | tuple = ()) -> list[dict]:
         return await self.run(lambda connection: connection.execute(query, args).fetchall())
@@ -332,17 +338,59 @@ def current_engine() -> Engine:
     return _bound[0]
 
 
+# What runs once the unit of work under way commits (None: no unit of work is under way).
+_after_commit: contextvars.ContextVar[list[Callable[[], None]] | None] = contextvars.ContextVar(
+    "after_commit", default=None)
+log = logging.getLogger("dialogue")
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the outermost write_transaction() or write_steps() under way commits,
+    never if it rolls back. Outside one, a write has already committed: it runs at once. Callbacks
+    must be quick and must not write (they wake up other tasks: see machine/events.py)."""
+    pending = _after_commit.get()
+    if pending is None:
+        _run_callbacks([callback])
+    else:
+        pending.append(callback)
+
+
+def _run_callbacks(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # the change is committed: a failed wake-up must not turn it into an error
+            log.exception("An after-commit callback failed")
+
+
+@asynccontextmanager
+async def _unit_of_work() -> AsyncIterator[bool]:
+    """Collects the after-commit callbacks of the outermost unit; yields whether this one is it."""
+    if _after_commit.get() is not None:
+        yield False
+        return
+    pending: list[Callable[[], None]] = []
+    token = _after_commit.set(pending)
+    try:
+        yield True
+    finally:
+        _after_commit.reset(token)
+    _run_callbacks(pending)  # reached only when the block ended without an exception: committed
+
+
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[None]:
     """A transaction that writes. On SQLite it runs on the one writer connection and begins
-    IMMEDIATE, so writers queue instead of failing with "database is locked"."""
+    IMMEDIATE, so writers queue instead of failing with "database is locked". Callbacks given to
+    after_commit() inside it run when the outermost one commits."""
     engine = current_engine()
-    if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate):
-            yield
-    else:
-        async with engine.transaction():
-            yield
+    async with _unit_of_work():
+        if isinstance(engine, SQLiteEngine):
+            async with engine.transaction(transaction_type=TransactionType.immediate):
+                yield
+        else:
+            async with engine.transaction():
+                yield
 
 
 # A step of a unit of work: a Piccolo query, or a function of the results so far that returns one
@@ -356,14 +404,15 @@ async def write_steps(*steps: Step) -> list[list[dict]]:
     On SQLite the whole unit goes to the writer thread in one trip, which keeps the write lock
     short under load; on PostgreSQL the steps run in an ordinary transaction."""
     engine = current_engine()
-    if isinstance(engine, AppSQLiteEngine):
-        return await engine.run_steps(steps)
-    results: list[list[dict]] = []
-    async with engine.transaction():
-        for step in steps:
-            query = step if hasattr(step, "querystrings") else step(results)
-            results.append([] if query is None else await query)
-    return results
+    async with _unit_of_work():
+        if isinstance(engine, AppSQLiteEngine):
+            return await engine.run_steps(steps)
+        results: list[list[dict]] = []
+        async with engine.transaction():
+            for step in steps:
+                query = step if hasattr(step, "querystrings") else step(results)
+                results.append([] if query is None else await query)
+        return results
 
 
 async def start_pool(engine: Engine, max_size: int) -> None:
@@ -380,6 +429,11 @@ async def close_engine(engine: Engine) -> None:
         await engine.close_connection_pool()
     elif isinstance(engine, AppSQLiteEngine):
         await engine.close()
+
+
+def on_postgres() -> bool:
+    """Whether the tables are bound to PostgreSQL (which tells other processes of a commit itself)."""
+    return isinstance(current_engine(), PostgresEngine)
 
 
 # --- Outages -------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from dialogue.web.auth import AuthController
 from dialogue.web.csrf import SafeCSRFMiddleware
 from dialogue.web.documents import DocumentsController
 from dialogue.web.errors import EXCEPTION_HANDLERS, outage_over_hook
+from dialogue.web.live import STREAM_PATH, LiveController, live_lifespan, make_channels
 from dialogue.web.middleware import LanguageMiddleware, RequestIdMiddleware, security_headers_hook
 from dialogue.web.ops import PROMETHEUS, REMINDERS, MetricsController, OpsController
 from dialogue.web.organiser import OrganiserController
@@ -102,8 +103,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
     return Litestar(
         route_handlers=[
             PublicController, AuthController, StaffController, AdminController, OrganiserController,
-            ScreeningController, AgencyController, SessionController, DocumentsController, OpsController,
-            MetricsController,
+            ScreeningController, AgencyController, SessionController, DocumentsController, LiveController,
+            OpsController, MetricsController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],
@@ -119,8 +120,11 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment())),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://")), outage_over_hook],
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
-        lifespan=[lifespan],
+        # Not the live stream: gzip would hold its small messages back.
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024,
+                                             exclude=[STREAM_PATH.replace("{conference_id:int}", "[0-9]+")]),
+        plugins=[make_channels(settings)],
+        lifespan=[lifespan, live_lifespan],
         state=State({"settings": settings, "clock": clock}),
         openapi_config=None,
         request_max_body_size=FORM_BODY_LIMIT,  # uploads raise it on their own route (web/screening.py)
