@@ -407,3 +407,31 @@ async def test_hostile_positions_in_the_stream_are_read_as_from_the_start(served
     async with httpx.AsyncClient(timeout=5) as client:
         for path in ("99999999999999999999/live/events", "0/live/events", "abc/live/events"):
             assert (await client.get(f"{served['url']}/conferences/{path}")).status_code in (400, 404)
+
+
+@pytest.mark.skipif(TEST_ENGINE != "postgres", reason="PostgreSQL's LISTEN connection (the PostgreSQL pass)")
+async def test_the_listening_connection_is_opened_again_after_the_database_dropped_it(served):
+    import asyncpg
+
+    from dialogue.web.live import KEEP_ALIVE_SECONDS
+
+    conference_id, items = served["conference"], served["items"]
+    secretary = await signed_in_secretary(served["url"])
+    try:
+        async with EventStream(f"{served['url']}/conferences/{conference_id}/live/events") as client:
+            admin = await asyncpg.connect(served["database_url"])
+            try:  # what a database restart does to the app's listening connection
+                await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE datname = current_database() AND query LIKE 'LISTEN%'")
+            finally:
+                await admin.close()
+            await show_through_the_console(secretary, conference_id, items[1]["id"])
+            # No wake-up can come now; the keep-alive reads the table, and opens the connection again…
+            assert json.loads((await client.next(within=KEEP_ALIVE_SECONDS + 5))["data"])["kind"] == "agenda_current"
+            # …so the next change wakes the stream at once, as before the drop.
+            started = time.monotonic()
+            await show_through_the_console(secretary, conference_id, items[2]["id"])
+            await client.next(within=2)
+            assert time.monotonic() - started < 2
+    finally:
+        await secretary.aclose()

@@ -44,12 +44,41 @@ CHANGES_PER_READ = 50
 STREAM_PATH = "/conferences/{conference_id:int}/live/events"
 
 
+class ReconnectingAsyncPgBackend(AsyncPgChannelsBackend):
+    """Litestar's LISTEN/NOTIFY backend, which also opens its listening connection again when the
+    database dropped it (a restart): on the next subscription, and whenever a stream's keep-alive
+    comes round. Without this, no wake-up would arrive again until the app restarted."""
+
+    async def _listening(self) -> None:
+        if not self._listener_conn.is_closed():
+            return
+        log.warning("The live updates' listening connection was lost: opening it again")
+        self._listener_conn = await self._connect()
+        for channel in self._subscribed_channels:
+            await self._listener_conn.add_listener(channel, self._listener)  # type: ignore[arg-type]
+
+    async def ensure_listening(self) -> None:
+        async with self._listener_lock:
+            await self._listening()
+
+    async def subscribe(self, channels) -> None:
+        await self.ensure_listening()
+        await super().subscribe(channels)
+
+
+async def _keep_listening(channels: ChannelsPlugin) -> None:
+    backend = channels._backend
+    if isinstance(backend, ReconnectingAsyncPgBackend):
+        with contextlib.suppress(Exception):  # the database is still away: the next keep-alive tries again
+            await backend.ensure_listening()
+
+
 def make_channels(settings: Settings) -> ChannelsPlugin:
     """The wake-ups between the code that commits a change and the streams that follow it. On
     PostgreSQL the changes notify in their own transaction (machine/events.py) and every process
     LISTENs; SQLite serves one process, whose streams are woken in memory."""
     if settings.database_engine == "postgres":
-        backend = AsyncPgChannelsBackend(dsn=settings.database_url)
+        backend = ReconnectingAsyncPgBackend(dsn=settings.database_url)
     else:
         backend = MemoryChannelsBackend()
     # A slow stream's wake-ups beyond a few are worth nothing more: it reads the table anyway.
@@ -145,6 +174,7 @@ async def _changes(conference_id: int, after: int | None, channels: ChannelsPlug
                 for _extra in range(subscriber.qsize):  # several wake-ups, one read
                     await anext(wake_ups)
             elif not done:
+                await _keep_listening(channels)
                 yield ServerSentEventMessage(comment="keep-alive", data=None)
     finally:
         # The client went (Litestar cancels the stream) or the server stops: let go of the
