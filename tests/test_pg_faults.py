@@ -135,3 +135,14 @@ async def test_a_database_that_hangs_under_begin_leaks_no_connection_and_shutdow
     finally:
         proxy.frozen.clear()
         await proxy.stop()
+
+
+async def test_shutdown_does_not_wait_for_a_connection_that_is_never_given_back(pool):
+    import time
+
+    held = await pool.pool.acquire()  # a request stuck somewhere with its connection
+    started = time.monotonic()
+    await close_engine(pool)
+    assert time.monotonic() - started < 10
+    assert pool.pool is None
+    del held  # cut off: the pool took it back when it terminated

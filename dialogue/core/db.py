@@ -423,10 +423,21 @@ async def start_pool(engine: Engine, max_size: int) -> None:
         await engine.start_connection_pool(min_size=min(2, max_size), max_size=max_size)
 
 
+POOL_CLOSE_SECONDS = 5
+
+
 async def close_engine(engine: Engine) -> None:
-    """Release what the engine holds: the PostgreSQL pool, or SQLite's long-lived connections."""
+    """Release what the engine holds: the PostgreSQL pool, or SQLite's long-lived connections. The
+    pool waits for connections in use to come back, but not for ever: after a few seconds the
+    stragglers are cut off, so shutdown stays bounded whatever is pending."""
     if isinstance(engine, PostgresEngine) and engine.pool:
-        await engine.close_connection_pool()
+        pool = engine.pool
+        try:
+            await asyncio.wait_for(pool.close(), POOL_CLOSE_SECONDS)
+        except TimeoutError:
+            log.warning("Database connections still in use after %s s at shutdown: closing them", POOL_CLOSE_SECONDS)
+            pool.terminate()
+        engine.pool = None
     elif isinstance(engine, AppSQLiteEngine):
         await engine.close()
 
