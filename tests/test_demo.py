@@ -77,3 +77,19 @@ async def test_a_third_conference_is_concluded_with_its_documents_published(live
     commitments = await Commitment.select().where(Commitment.conference == conference["id"])
     assert len(commitments) == 4 and {c["state"] for c in commitments} == {"open"}
     assert sum(1 for c in commitments if c["question"] is None) == 1  # the chair's own
+
+
+async def test_the_concluded_conference_page_shows_what_the_session_said_and_nothing_as_current(lively):
+    conference = await Conference.select().where(Conference.state == "concluded").first()
+    clock = FakeClock(dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC))
+    async with make_client(lively, clock) as client:
+        page = await client.get(f"/conferences/{conference['id']}")
+        screen = await client.get(f"/conferences/{conference['id']}/screen")
+    assert page.status_code == 200 and screen.status_code == 200
+    assert "đang thảo luận" not in page.text.lower()  # the session is over
+    assert "được thu hai lần" in page.text  # the answer given on the spot, with who gave it
+    assert "Phó Chủ tịch UBND phường" in page.text
+    assert "Thay thế bốn cột đèn hỏng" in page.text  # a commitment made
+    assert "1/TB-UBND" in page.text and "1/BB-UBND" in page.text
+    assert "Ngập úng ngõ 42" not in screen.text  # the screen shows no item once the session is over
+    assert "Vũ Văn Bình" not in page.text + screen.text

@@ -210,6 +210,8 @@ def _public_commitments(rows: list[dict]) -> tuple[PublicCommitment, ...]:
 
 def _public_items(conference: dict, items: list[dict], session: dict, answers: dict[int, dict],
                   commitments_by_question: dict[int | None, list[dict]]) -> list[PublicAgendaItem]:
+    # The item on the screen is "being discussed" only while the session runs, not once it is over.
+    current_item = session["current_item"] if CONFERENCE.is_in("live", conference["state"]) else None
     result = []
     for item in items:
         question = public_view({**item, "id": item["question"], "conference": item["question_conference"],
@@ -221,7 +223,7 @@ def _public_items(conference: dict, items: list[dict], session: dict, answers: d
             commitments=_public_commitments(commitments_by_question.get(item["question"], [])))
         result.append(PublicAgendaItem(
             position=item["position"], minutes=item["minutes"], starts_after=item["starts_after"],
-            in_writing=item["in_writing"], is_current=item["id"] == session["current_item"],
+            in_writing=item["in_writing"], is_current=current_item is not None and item["id"] == current_item,
             new_topic=item["new_topic"], outcome=outcome, question=question,
             answer=PublicAnswerText(answer["agency_name"], answer["body"]) if answer else None))
     return result
@@ -287,7 +289,8 @@ async def hall_screen(conference: dict) -> HallScreen:
     last_change = await events.latest(live_channel(conference["id"]))
     session = await session_of(conference["id"])
     items = await items_of(conference["id"])
-    current = [item for item in items if item["id"] == session["current_item"]]
+    showing = session["current_item"] if CONFERENCE.is_in("live", conference["state"]) else None
+    current = [item for item in items if item["id"] == showing]
     answers = await published_for_conference(conference["id"]) if current else {}
     shown = _public_items(conference, current, session, answers, {})
     return HallScreen(current=shown[0] if shown else None, total=len(items), last_change=last_change)
