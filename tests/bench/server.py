@@ -179,6 +179,9 @@ def create_bench_app() -> Litestar:
             "topics": await raw.fetch(TOPICS_SELECT, conference_id),
             "answered": {row["question"]: row for row in await raw.fetch(ANSWERS_SELECT, conference_id)},
             "agenda": [],  # the benchmark's conference has no agenda (the app's read of it is one query)
+            # …nor published documents: the same one read as the app's, for a like-for-like figure.
+            "documents": await raw.fetch("SELECT id, kind, number, symbol, issued_on FROM conference_document "
+                                         "WHERE conference = ? AND state = 'published'", conference_id),
         })
 
     @get("/bench/reference/queue/{conference_id:int}")
