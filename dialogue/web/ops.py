@@ -21,7 +21,8 @@ from dialogue.piccolo_app import APP_CONFIG
 from dialogue.web.sessions import client_address
 
 PROMETHEUS = PrometheusConfig(app_name="dialogue", prefix="dialogue", group_path=True,
-                              exclude=["^/static/", "^/metrics", "^/healthz", "^/readyz"])
+                              exclude=["^/static/", "^/metrics", "^/healthz", "^/readyz",
+                                       "/live/events$"])  # a stream lasts hours: not a latency
 OUTBOX_WAITING = Gauge("dialogue_outbox_waiting", "E-mails not sent yet")
 OUTBOX_OLDEST = Gauge("dialogue_outbox_oldest_seconds", "Age of the oldest e-mail not sent yet")
 OUTBOX_FAILING = Gauge("dialogue_outbox_failing", "E-mails not sent yet that failed at least once")
