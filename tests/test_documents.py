@@ -438,3 +438,20 @@ async def test_a_fault_while_publishing_leaves_everything_as_it_was(day, table):
     with pytest.raises(Exception, match="injected fault"):
         await publish(day)
     assert await state() == before
+
+
+async def test_a_conference_is_concluded_only_by_publishing_its_documents(demo_db, demo_client):
+    from dialogue.agenda.commands import change_conference_state
+    from tests.conftest import DEMO_ACCOUNTS, sign_in
+
+    conference = await Conference.select().first()
+    await Conference.update({Conference.state: "in_session"}).where(Conference.id == conference["id"])
+    organiser = Actor.staff(await StaffUser.select().where(StaffUser.email == DEMO_ACCOUNTS["organiser"]).first())
+    with pytest.raises(Conflict):
+        await change_conference_state(organiser, conference["id"], "conclude", dt.datetime.now(dt.UTC))
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
+    page = await demo_client.get(f"/organiser/conferences/{conference['id']}")
+    assert "/state/conclude" not in page.text  # not offered
+    assert (await demo_client.get(f"/organiser/conferences/{conference['id']}/state/conclude")).status_code == 409
+    assert (await Conference.select(Conference.state).where(Conference.id == conference["id"]).first())["state"] \
+        == "in_session"

@@ -12,7 +12,7 @@ from dialogue.agenda.queries import session_of
 from dialogue.agenda.tables import AgendaItem, ConferenceSession, SessionAttendee
 from dialogue.answers.release import change_conference_state as change_state_releasing
 from dialogue.commitments import commands as commitments
-from dialogue.conferences.machine import CONFERENCE
+from dialogue.conferences.machine import BY_PUBLISHING, CONFERENCE
 from dialogue.conferences.queries import get_conference
 from dialogue.core.calendar import TZ, local_today
 from dialogue.core.db import write_transaction
@@ -405,7 +405,11 @@ async def change_conference_state(actor: Actor, conference_id: int, action: str,
                                   reason: str = "", base_url: str = "") -> str:
     """A step of the conference's life cycle (answers.release.change_conference_state), which also
     takes the session's actual times: starting the session records its start, concluding the
-    conference its end, each only when none was recorded (the console can set them by hand)."""
+    conference its end, each only when none was recorded (the console can set them by hand).
+    Concluding is not a step of its own: publishing the documents concludes (BY_PUBLISHING)."""
+    if action in BY_PUBLISHING:
+        raise Conflict(_("A conference is concluded by publishing its minutes and conclusions notice: end the "
+                         "session on the console, then publish them from the conference's documents page."))
     column = {"start": ConferenceSession.started_at, "conclude": ConferenceSession.ended_at}.get(action)
     if column is None:
         return await change_state_releasing(actor, conference_id, action, now, reason, base_url)

@@ -44,6 +44,10 @@ declare("conference_action", {
     "follow_up": N_("Mark every follow-up as settled"),
 })
 
+# Concluding is publishing the minutes and the conclusions notice (documents.commands.publish), which
+# also tells the askers and hands the tasks to follow-up: it is never offered as a bare step.
+BY_PUBLISHING = frozenset({"conclude"})
+
 # The steps that cannot be taken back: each goes through a page of its own that says what it does
 # (and warns when it comes before its planned time) before it is taken.
 CONFIRMED_STEPS = frozenset({"close", "start", "conclude", "follow_up"})

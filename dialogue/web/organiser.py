@@ -12,7 +12,7 @@ from dialogue.agenda import commands as agenda_commands
 from dialogue.answers import release
 from dialogue.conferences import commands
 from dialogue.conferences import queries as conferences
-from dialogue.conferences.machine import CONFERENCE, CONFIRMED_STEPS
+from dialogue.conferences.machine import BY_PUBLISHING, CONFERENCE, CONFIRMED_STEPS
 from dialogue.core.errors import Conflict, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.i18n import local
@@ -101,7 +101,8 @@ class OrganiserController(Controller):
             "conference": conference, "counts": await question_queries.state_counts(conference_id),
             "questions": await question_queries.questions_of(actor_of(request), conference_id),
             "topics": await conferences.conference_topics(conference_id),
-            "actions": sorted(CONFERENCE.allowed(conference["state"]), key=list(CONFERENCE.actions).index),
+            "actions": sorted(CONFERENCE.allowed(conference["state"]) - BY_PUBLISHING,
+                              key=list(CONFERENCE.actions).index),
             "confirmed_steps": CONFIRMED_STEPS,
             "history": await audit.entries_for("conference", conference_id), "errors": errors,
         })
@@ -136,7 +137,7 @@ class OrganiserController(Controller):
         conference = await self._conference(request, conference_id)
         if action not in CONFERENCE.actions:
             raise NotFound(_("This action does not exist."))
-        if not CONFERENCE.allows(conference["state"], action):
+        if not CONFERENCE.allows(conference["state"], action) or action in BY_PUBLISHING:
             raise Conflict(_("This step is not possible from the conference's present state."))
         return Template(template_name="organiser/conference_step.html", context={
             "conference": conference, "action": action,
