@@ -455,3 +455,29 @@ async def test_a_conference_is_concluded_only_by_publishing_its_documents(demo_d
     assert (await demo_client.get(f"/organiser/conferences/{conference['id']}/state/conclude")).status_code == 409
     assert (await Conference.select(Conference.state).where(Conference.id == conference["id"]).first())["state"] \
         == "in_session"
+
+
+async def test_at_the_same_time_two_ends_draft_once_two_corrections_make_one_and_two_publications_two_numbers(day):
+    import asyncio
+
+    from dialogue.demo.session import QUESTIONS, conference_in_session
+
+    conference_id, organiser, secretary = day["conference"]["id"], day["organiser"], day["secretary"]
+    ended = await asyncio.gather(commands.end_session(secretary, conference_id, END),
+                                 commands.end_session(organiser, conference_id, END))
+    assert sorted(ended) == [False, True] or ended == [True, True]  # both may record the end; one drafts
+    assert await ConferenceDocument.count() == 2
+    other = await conference_in_session(day["conference"]["unit"], "Hội nghị thứ hai", "businesses",
+                                        NOW - dt.timedelta(days=1), QUESTIONS[:2], "", "thuhai")
+    await commands.end_session(secretary, other["id"], END)
+    results = await asyncio.gather(commands.publish(organiser, conference_id, END, BASE),
+                                   commands.publish(organiser, other["id"], END, BASE))
+    assert all(result.published for result in results)
+    numbers = sorted((row["kind"], row["number"]) for row in await ConferenceDocument.select(
+        ConferenceDocument.kind, ConferenceDocument.number))
+    assert numbers == [("minutes", 1), ("minutes", 2), ("notice", 1), ("notice", 2)]
+    notice = (await drafts(conference_id))["notice"]
+    begun = await asyncio.gather(commands.correct(organiser, notice["id"], END),
+                                 commands.correct(organiser, notice["id"], END))
+    assert begun[0] == begun[1]
+    assert await ConferenceDocument.count().where(ConferenceDocument.supersedes == notice["id"]) == 1

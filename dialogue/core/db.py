@@ -505,3 +505,21 @@ def pool_use() -> tuple[int, int] | None:
     if isinstance(engine, PostgresEngine) and engine.pool:
         return engine.pool.get_size(), engine.pool.get_size() - engine.pool.get_idle_size()
     return None
+
+
+async def serialise(key: str) -> None:
+    """Inside a write transaction: wait until no other transaction holds `key`, and hold it until
+    this one ends, so that a check made after it sees what the other committed (a number taken, a
+    draft made). PostgreSQL: an advisory transaction lock. SQLite needs nothing: its one writer
+    runs write transactions one after another already."""
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.run_querystring(QueryString("SELECT pg_advisory_xact_lock(hashtext({}))", key))
+
+
+def unique_violation(error: BaseException) -> bool:
+    """Whether an error is a unique key refusing a second row (on either engine)."""
+    import asyncpg
+
+    return isinstance(error, (asyncpg.UniqueViolationError, sqlite3.IntegrityError)) and (
+        isinstance(error, asyncpg.UniqueViolationError) or "UNIQUE" in str(error))

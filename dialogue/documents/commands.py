@@ -18,7 +18,7 @@ from dialogue.conferences import commands as conference_commands
 from dialogue.conferences.machine import CONFERENCE
 from dialogue.conferences.queries import get_conference
 from dialogue.core.calendar import local_today
-from dialogue.core.db import write_transaction
+from dialogue.core.db import serialise, unique_violation, write_transaction
 from dialogue.core.errors import Conflict, InvalidInput
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import paragraphs, parse_day, parse_id, tidy
@@ -100,6 +100,7 @@ async def end_session(actor: Actor, conference_id: int, now: dt.datetime) -> boo
     if not await ConferenceDocument.exists().where(ConferenceDocument.conference == conference_id):
         contents = await draft_contents(conference)  # read before the write lock is taken
         async with write_transaction():
+            await serialise(f"documents:{conference_id}")  # two "end" presses at once draft once
             if not await ConferenceDocument.exists().where(ConferenceDocument.conference == conference_id):
                 ids = [await _insert_draft(conference, kind, contents[kind], now) for kind in (K.minutes, K.notice)]
                 await log.record(actor, "document_drafted", "conference", conference_id, at=now,
@@ -358,6 +359,9 @@ async def publish(actor: Actor, conference_id: int, now: dt.datetime, base_url: 
         result = PublishResult()
         try:
             async with write_transaction():
+                # Another publication of this unit's documents waits here until this one commits,
+                # and then finds its numbers taken (a unique key backs this up).
+                await serialise(f"document-numbers:{conference['unit']}:{today.year}")
                 for doc, number, rendering in planned:
                     if await _next_number(conference["unit"], today.year, doc["kind"]) != number:
                         raise _NumberTaken
@@ -383,6 +387,10 @@ async def publish(actor: Actor, conference_id: int, now: dt.datetime, base_url: 
                 result.mails = len(mails)
         except _NumberTaken:
             continue
+        except Exception as error:
+            if unique_violation(error):  # the unique number key: taken after all; number again
+                continue
+            raise
         except Conflict:
             # Someone published (or saved) these drafts meanwhile: if nothing is left to publish, that
             # publication is the one that counts and this one has nothing more to do.
@@ -412,10 +420,24 @@ async def correct(actor: Actor, document_id: int, now: dt.datetime) -> int:
     created: list[int] = []
 
     async def also(_current: dict) -> None:
+        await serialise(f"documents:{conference['id']}")
+        begun = await ConferenceDocument.select(ConferenceDocument.id).where(
+            ConferenceDocument.supersedes == document_id).first()
+        if begun is not None:  # another organiser began it a moment ago: theirs is the one
+            raise _AlreadyCorrected(begun["id"])
         created.append(await _insert_draft(conference, doc["kind"], doc["content"], now, edition=doc["edition"] + 1,
                                            supersedes=document_id))
 
-    await transition(DOCUMENT, actor, doc, "correct", now=now, permission="organise", scope=scope, also=also,
-                     channels=[f"conference:{conference['id']}"])
+    try:
+        await transition(DOCUMENT, actor, doc, "correct", now=now, permission="organise", scope=scope, also=also,
+                         channels=[f"conference:{conference['id']}"])
+    except _AlreadyCorrected as begun:
+        return begun.document_id
     return created[0]
+
+
+class _AlreadyCorrected(Exception):
+    def __init__(self, document_id: int) -> None:
+        super().__init__(document_id)
+        self.document_id = document_id
 
