@@ -41,6 +41,7 @@ async def test_metrics_are_for_the_monitoring_system_only(demo_db):
     async with make_client(replace(demo_db, metrics_token="s3cret-token-for-prometheus"), FakeClock()) as client:
         await client.get("/")
         assert (await client.get("/metrics", headers={"authorization": "Bearer wrong"})).status_code == 404
+        assert (await client.get("/metrics", headers={"authorization": b"Bearer \xe9"})).status_code == 404
         metrics = await client.get("/metrics", headers={"authorization": "Bearer s3cret-token-for-prometheus"})
     assert metrics.status_code == 200
     text = metrics.text

@@ -53,3 +53,12 @@ def test_tidy_removes_the_invisible_characters_that_do_harm():
     assert tidy("\u200d\U0001f468 a\u200d\U0001f469 \U0001f468\u200d") == "\U0001f468 a\U0001f469 \U0001f468"
     assert tidy("Cờ\U000e0067\U000e0062") == "Cờ"
     assert tidy("a\u0000b\u0007c") == "a b c"  # control characters become spaces
+
+
+def test_tidy_drops_noncharacters_and_lone_surrogates_that_xml_refuses():
+    from dialogue.core.text import paragraphs, tidy
+
+    assert tidy("Ngập\uffff úng\ufffe") == "Ngập úng"
+    assert tidy("a\ud800b\ufdd0c") == "abc"
+    assert paragraphs("dòng một\uffff\ndòng hai") == "dòng một\ndòng hai"
+    assert tidy("\U0001f600 cười") == "\U0001f600 cười"  # characters outside the BMP stay

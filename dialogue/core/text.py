@@ -58,8 +58,8 @@ def _keeps_format_character(kept: list[str], ch: str, following: str) -> bool:
 
 
 def tidy(text: str | None) -> str:
-    """NFC-normalise, drop invisible format characters (those of emoji sequences kept), turn control
-    characters into spaces, collapse spaces."""
+    """NFC-normalise, drop invisible format characters (those of emoji sequences kept), surrogates and
+    noncharacters (U+FFFE, U+FFFF…), turn control characters into spaces, collapse spaces."""
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)
@@ -71,9 +71,16 @@ def tidy(text: str | None) -> str:
                 kept.append(ch)
         elif category == "Cc" and ch not in "\n\t":
             kept.append(" ")
+        elif category == "Cs" or _noncharacter(ch):
+            continue  # no text holds these, and XML (the Word file) refuses them
         else:
             kept.append(ch)
     return _SPACES.sub(" ", "".join(kept)).strip()
+
+
+def _noncharacter(ch: str) -> bool:
+    code = ord(ch)
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
 
 
 def paragraphs(raw: str | None) -> str:

@@ -83,7 +83,7 @@ class MetricsController(PrometheusController):
     async def get(self, request: Request) -> Response:  # type: ignore[override]
         settings = request.app.state.settings
         given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        allowed = hmac.compare_digest(given, settings.metrics_token) if settings.metrics_token else \
+        allowed = hmac.compare_digest(given.encode(), settings.metrics_token.encode()) if settings.metrics_token else \
             client_address(request.scope, settings.trusted_proxies) in ("127.0.0.1", "::1")
         if not allowed:
             raise NotFoundException()
