@@ -83,6 +83,13 @@ async def test_a_question_not_public_is_shown_by_its_topic_only(day, demo_client
     html = (await demo_client.get(f"/conferences/{conference_id}/screen")).text
     assert question["title"] not in html and question["body"][:40] not in html
     assert "Câu hỏi 1/1" in html and "Một câu hỏi về" in html
+    kt = day["kt"]
+    await commands.save_outcome(organiser, conference_id, items[0]["id"], "answered", {
+        "answered_by_agency": str(kt), "answered_by_position": "Trưởng phòng",
+        "summary": "Ngõ nhà bà Nguyễn Thị X sẽ được nạo vét.", "version": str(items[0]["version"])}, NOW)
+    for path in ("live", ""):  # the spot answer's summary restates the question: not shown either
+        page = (await demo_client.get(f"/conferences/{conference_id}/{path}".rstrip("/"))).text
+        assert "Ngõ nhà bà Nguyễn Thị X" not in page and "Trưởng phòng" in page
 
 
 async def test_the_live_page_shows_the_current_item_and_the_outcomes_as_recorded(day, demo_client):

@@ -219,7 +219,9 @@ def _public_items(conference: dict, items: list[dict], session: dict, answers: d
         answer = answers.get(item["question"]) if question.is_public else None
         outcome = PublicOutcome(
             kind=item["outcome"] or "", agency_name=item["answered_by_agency_name"] or "",
-            position=item["answered_by_position"], summary=item["summary"], written_due_on=item["written_due_on"],
+            # The spot answer's summary restates the question: shown only if the asker let it be public.
+            position=item["answered_by_position"], summary=item["summary"] if question.is_public else "",
+            written_due_on=item["written_due_on"],
             commitments=_public_commitments(commitments_by_question.get(item["question"], [])))
         result.append(PublicAgendaItem(
             position=item["position"], minutes=item["minutes"], starts_after=item["starts_after"],
