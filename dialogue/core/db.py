@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import errno
 import functools
 import logging
+import socket
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -449,20 +451,28 @@ def on_postgres() -> bool:
 
 # --- Outages -------------------------------------------------------------------------------------
 
+_UNREACHABLE = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH, errno.ENETUNREACH,
+                errno.ETIMEDOUT, errno.EPIPE, errno.ENOTCONN, errno.EADDRNOTAVAIL}
+
+
 def unavailable(error: BaseException) -> bool:
     """Whether an error means the database cannot be reached (stopped, restarting, overloaded), as
-    opposed to a fault of ours: such a request gets 503 and the user may try again."""
+    opposed to a fault of ours: such a request gets 503 and the user may try again. Narrow on
+    purpose: any other error stays a 500 with its traceback in the log."""
     import asyncpg  # the driver's own classes; imported here so SQLite-only installs never load it
 
     seen: set[int] = set()
     while error is not None and id(error) not in seen:  # the driver's error may be wrapped
         seen.add(id(error))
-        if isinstance(error, (ConnectionError, TimeoutError, asyncpg.PostgresConnectionError,
+        if isinstance(error, (ConnectionError, TimeoutError, socket.gaierror, asyncpg.PostgresConnectionError,
                               asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError,
                               asyncpg.AdminShutdownError, asyncpg.CrashShutdownError,
-                              asyncpg.InterfaceError, asyncpg.InternalClientError)):
+                              asyncpg.ConnectionDoesNotExistError, asyncpg.InternalClientError)):
             return True
-        if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
+        if isinstance(error, OSError) and error.errno in _UNREACHABLE:
+            return True
+        if isinstance(error, asyncpg.InterfaceError) and "connection" in str(error) \
+                and ("closed" in str(error) or "released" in str(error)):
             return True
         if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
             return True
@@ -473,8 +483,12 @@ def unavailable(error: BaseException) -> bool:
 class Outage:
     """One log line when the database goes away and one when it is back, not a traceback per request."""
 
+    PROBE_SECONDS = 2.0
+
     def __init__(self) -> None:
         self.since: float | None = None
+        self._probed = 0.0
+        self._probes: set[asyncio.Task] = set()
 
     def failed(self, error: BaseException) -> None:
         if self.since is None:
@@ -487,6 +501,25 @@ class Outage:
             seconds = asyncio.get_running_loop().time() - self.since
             self.since = None
             log.warning("The database is back after %.0f s", seconds)
+
+    def check_soon(self) -> None:
+        """During an outage, ask the database itself (at most every two seconds, in the background)
+        whether it is back: a page served without it (the privacy notice) proves nothing."""
+        loop = asyncio.get_running_loop()
+        if self.since is None or loop.time() - self._probed < self.PROBE_SECONDS:
+            return
+        self._probed = loop.time()
+        task = loop.create_task(self._probe())
+        self._probes.add(task)
+        task.add_done_callback(self._probes.discard)
+
+    async def _probe(self) -> None:
+        try:
+            async with asyncio.timeout(self.PROBE_SECONDS):
+                await current_engine().run_querystring(QueryString("SELECT 1 AS up"))
+        except Exception:
+            return
+        self.recovered()
 
 
 outage = Outage()

@@ -5,6 +5,7 @@ a commitment, and the askers whose questions were dealt with are told by e-mail.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -352,7 +353,10 @@ async def publish(actor: Actor, conference_id: int, now: dt.datetime, base_url: 
             number = await _next_number(conference["unit"], today.year, doc["kind"])
             replaced = await document_row(doc["supersedes"]) if doc["supersedes"] else None
             frozen = {**doc, "number": number, "year": today.year, "issued_on": today}
-            planned.append((doc, number, render_all(view(frozen, unit, agencies, today, replaced))))
+            # In a thread: a PDF takes about a second, and the event loop serves everyone else meanwhile
+            # (the hall screens and live pages included).
+            rendering = await asyncio.to_thread(render_all, view(frozen, unit, agencies, today, replaced))
+            planned.append((doc, number, rendering))
         first_publication = all(doc["edition"] == 1 for doc in drafts)
         numbered = [{**doc, "number": number} for doc, number, _r in planned]
         mails = await _asker_mails(conference, numbered, now, base_url) if first_publication else []

@@ -206,7 +206,9 @@ async def drain(send: Send, now: dt.datetime, worker: str | None = None, limit: 
             counts["failed"] += 1
             continue
         renewal.cancel()
-        await _mark_sent(message, clock())
+        # Shielded: a shutdown that cancels the worker now must not leave an accepted message unmarked
+        # (it would go out again after the lease).
+        await asyncio.shield(_mark_sent(message, clock()))
         counts["sent"] += 1
     return counts
 

@@ -71,6 +71,7 @@ async def run_worker(send: Send, clock: Clock, poll_seconds: float, stop: asynci
         heartbeat["worker"] = asyncio.get_running_loop().time()
         try:
             await drain(send, clock(), stopping=stop.is_set)
+            outage.recovered()  # a round went through: the database answers
         except Exception as error:
             if unavailable(error):
                 outage.failed(error)  # one line per outage, not a traceback every few seconds

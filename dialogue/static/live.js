@@ -47,6 +47,11 @@
   function fresh(url) {
     return fetch(url, {credentials: "same-origin", cache: "no-store", headers: {"Accept": "text/html"}})
       .then(function (response) {
+        if (response.redirected) {
+          // Signed out meanwhile (the console): show the sign-in page itself, not its main part.
+          window.location.reload();
+          throw new Error("redirected");
+        }
         if (!response.ok) {
           throw new Error("HTTP " + response.status);
         }

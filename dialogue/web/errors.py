@@ -91,11 +91,10 @@ def unavailable_page(request: Request, exc: BaseException, response: Response | 
 
 
 async def outage_over_hook(message, scope) -> None:
-    """A page served (2xx or 3xx; not a static file, which needs no database) means the database
-    answered again (a before_send hook: one comparison per response while nothing is wrong)."""
-    if outage.since is not None and message["type"] == "http.response.start" and 200 <= message["status"] < 400 \
-            and not scope.get("path", "").startswith(("/static/", "/healthz")):
-        outage.recovered()
+    """During an outage, a page served (2xx or 3xx) is the moment to ask the database whether it is
+    back (a before_send hook: one comparison per response while nothing is wrong)."""
+    if outage.since is not None and message["type"] == "http.response.start" and 200 <= message["status"] < 400:
+        outage.check_soon()
 
 
 EXCEPTION_HANDLERS = {

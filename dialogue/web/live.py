@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from dialogue.agenda import queries as agenda
 from dialogue.conferences.queries import get_public_conference
+from dialogue.core.db import outage, unavailable
 from dialogue.core.settings import Settings
 from dialogue.core.text import parse_id
 from dialogue.machine import events
@@ -41,6 +42,7 @@ log = logging.getLogger("dialogue.live")
 KEEP_ALIVE_SECONDS = 15.0  # a comment to keep proxies from closing the stream, and a look at the table anyway
 RETRY_MS = 1000  # how soon the browser reconnects after a dropped connection
 CHANGES_PER_READ = 50
+LISTEN_AGAIN_SECONDS = 3.0  # how long a keep-alive waits to open the listening connection again
 STREAM_PATH = "/conferences/{conference_id:int}/live/events"
 
 
@@ -70,7 +72,7 @@ async def _keep_listening(channels: ChannelsPlugin) -> None:
     backend = channels._backend
     if isinstance(backend, ReconnectingAsyncPgBackend):
         with contextlib.suppress(Exception):  # the database is still away: the next keep-alive tries again
-            await backend.ensure_listening()
+            await asyncio.wait_for(backend.ensure_listening(), LISTEN_AGAIN_SECONDS)
 
 
 def make_channels(settings: Settings) -> ChannelsPlugin:
@@ -156,7 +158,14 @@ async def _changes(conference_id: int, after: int | None, channels: ChannelsPlug
             after = await events.latest(channel)
         yield ServerSentEventMessage(comment="live", retry=RETRY_MS, data=None)
         while not closing.is_set():
-            changes = await agenda.public_changes(conference_id, after, CHANGES_PER_READ)
+            try:
+                changes = await agenda.public_changes(conference_id, after, CHANGES_PER_READ)
+            except Exception as error:
+                if not unavailable(error):
+                    raise
+                outage.failed(error)  # one line for the outage, not a traceback per open screen
+                break  # the page reconnects by itself and resumes from its last event
+
             for change in changes:
                 after = change["id"]
                 yield ServerSentEventMessage(id=change["id"], event="change",
