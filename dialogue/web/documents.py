@@ -102,8 +102,8 @@ class DocumentsController(Controller):
             data = await queries.documents_page(actor_of(request), conference_id, request.app.state.clock())
             return Template(template_name="organiser/documents_publish.html", status_code=400,
                             context={**data, "errors": error.errors})
-        if result.nothing_to_do:
-            return self._back(request, conference_id, "already=1")
+        if result.nothing_to_do:  # published already, or (nothing drafted) the page says what to do first
+            return self._back(request, conference_id, "already=1" if await queries.latest_of(conference_id) else "")
         return self._back(request, conference_id, f"published={len(result.published)}&mails={result.mails}")
 
     @post("/{document_id:int}/correct", name="organiser_document_correct")
