@@ -70,6 +70,7 @@ async def test_the_organiser_screens_in_bulk_on_a_phone(live_server, page):
     await check(page, "queue-report")
     # The log names what it shows.
     await page.get_by_role("link", name=re.compile("Tiếng ồn karaoke")).first.click()
+    await page.wait_for_load_state()  # the click starts a navigation: check the page it leads to
     await check(page, "question")
 
 
