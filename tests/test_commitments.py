@@ -20,7 +20,7 @@ from dialogue.machine.log import ActionLog
 from dialogue.mail.tables import OutboxMessage
 from dialogue.questions.tables import Follower, Question
 from dialogue.reference.tables import AdminUnit, Agency
-from tests.conftest import DEMO_ACCOUNTS
+from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
 from tests.pinned import NOW, TODAY
 
 BASE = "https://doithoai.example.vn"
@@ -257,3 +257,97 @@ async def test_progress_notes_are_checked_and_kept(concluded):
         "Đã phối hợp lập biên bản.", 70, concluded["agencies"]["CA"])
     row = await Commitment.select().where(Commitment.id == c["id"]).first()
     assert row["progress"] == 0 and row["state"] == "open"  # a cooperating agency's percentage is its own
+
+
+# --- Pages ------------------------------------------------------------------------------------------------------
+
+async def test_the_agency_sees_its_commitments_and_takes_its_steps_on_the_page(concluded, demo_client):
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
+    listing = await demo_client.get("/agency/commitments/")
+    assert listing.status_code == 200
+    for c in concluded["commitments"]:
+        assert f"/commitments/{c['id']}" in listing.text
+    assert "working days overdue" in listing.text or "ngày làm việc" in listing.text  # the 10-day one is late
+    c = with_question(concluded)
+    page = (await demo_client.get(f"/commitments/{c['id']}")).text
+    assert f"/commitments/{c['id']}/start" in page and f"/commitments/{c['id']}/progress" in page
+    assert f"/commitments/{c['id']}/verify" not in page and f"/commitments/{c['id']}/extend" not in page
+    response = await post_form(demo_client, f"/commitments/{c['id']}/start", {}, page=f"/commitments/{c['id']}",
+                               follow_redirects=False)
+    assert response.status_code == 303 and await state_of(c["id"]) == "in_progress"
+    bad = await post_form(demo_client, f"/commitments/{c['id']}/progress",
+                          {"note": "Đã đào xong 40 m rãnh.", "percent": "abc"}, page=f"/commitments/{c['id']}")
+    assert bad.status_code == 400 and "Đã đào xong 40 m rãnh." in bad.text and 'aria-invalid="true"' in bad.text
+    good = await post_form(demo_client, f"/commitments/{c['id']}/progress",
+                           {"note": "Đã đào xong 40 m rãnh.", "percent": "40"}, page=f"/commitments/{c['id']}")
+    assert good.status_code == 200 and "Đã đào xong 40 m rãnh." in good.text and "40%" in good.text
+    # a step the machine allows but the officer may not take is refused whatever is posted
+    refused = await post_form(demo_client, f"/commitments/{c['id']}/cancel", {"reason": "Thử."},
+                              page=f"/commitments/{c['id']}")
+    assert refused.status_code == 403 and await state_of(c["id"]) == "in_progress"
+
+
+async def test_an_agency_cannot_open_another_agencys_commitment(concluded, demo_client):
+    c = with_question(concluded)
+    await Commitment.update({Commitment.lead_agency: concluded["agencies"]["VH-XH"]}).where(Commitment.id == c["id"])
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
+    assert (await demo_client.get(f"/commitments/{c['id']}")).status_code == 403
+    assert f"/commitments/{c['id']}" not in (await demo_client.get("/agency/commitments/")).text
+
+
+async def test_the_organisers_filter_verify_extend_and_add(concluded, demo_client):
+    conference_id = concluded["conference"]["id"]
+    c = with_question(concluded)
+    await followup.report_done(concluded["officer"], c["id"], {"summary": "Đã cải tạo rãnh."}, NOW, BASE)
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
+    listing = f"/organiser/conferences/{conference_id}/commitments/"
+    everything = (await demo_client.get(listing)).text
+    assert all(f"/commitments/{x['id']}\"" in everything for x in concluded["commitments"])
+    overdue = (await demo_client.get(listing + "?overdue=1")).text
+    late = [x for x in concluded["commitments"] if x["due_on"] < TODAY and x["id"] != c["id"]]
+    assert late and {f"/commitments/{x['id']}\"" in overdue for x in concluded["commitments"]} == {True, False}
+    assert all(f"/commitments/{x['id']}\"" in overdue for x in late)
+    reported = (await demo_client.get(listing + "?state=reported_done")).text
+    assert f"/commitments/{c['id']}\"" in reported and reported.count("/commitments/") - reported.count(
+        "/commitments/\"") >= 1
+    page = (await demo_client.get(f"/commitments/{c['id']}")).text
+    assert f"/commitments/{c['id']}/verify" in page and f"/commitments/{c['id']}/start" not in page
+    missing = await post_form(demo_client, f"/commitments/{c['id']}/verify", {}, page=f"/commitments/{c['id']}")
+    assert missing.status_code == 400
+    done = await post_form(demo_client, f"/commitments/{c['id']}/verify", {"outcome": "kept"},
+                           page=f"/commitments/{c['id']}")
+    assert done.status_code == 200 and await state_of(c["id"]) == "verified"
+    other = next(x for x in concluded["commitments"] if x["question"] is not None and x["id"] != c["id"])
+    extended = await post_form(demo_client, f"/commitments/{other['id']}/extend",
+                               {"due_on": "15/04/2027", "reason": "Chờ phê duyệt kinh phí."},
+                               page=f"/commitments/{other['id']}")
+    assert extended.status_code == 200 and "15/04/2027" in extended.text
+    assert other["due_on"].strftime("%d/%m/%Y") in extended.text  # the first date, still shown
+    question = (await Question.select(Question.id).where(Question.conference == conference_id).first())["id"]
+    added = await post_form(demo_client, listing, {
+        "question": str(question), "commitment_text": "Lắp biển cảnh báo ngập tại đầu ngõ.",
+        "lead_agency": str(concluded["agencies"]["KT-HT-ĐT"]), "due_on": "31/01/2027"}, page=listing)
+    assert added.status_code == 200 and "Lắp biển cảnh báo ngập tại đầu ngõ." in added.text
+    row = await Commitment.select().where(Commitment.text == "Lắp biển cảnh báo ngập tại đầu ngõ.").first()
+    assert (row["origin"], row["question"], row["state"]) == ("organiser", question, "open")
+    wrong = await post_form(demo_client, listing, {"commitment_text": "", "due_on": "hôm nay"}, page=listing)
+    assert wrong.status_code == 400 and "hôm nay" in wrong.text
+
+
+async def test_the_public_sees_the_follow_up_without_staff_names(concluded, demo_client):
+    c = with_question(concluded)
+    officer, organiser = concluded["officer"], concluded["organiser"]
+    await followup.start(officer, c["id"], NOW, BASE)
+    await followup.post_progress(officer, c["id"], {"note": "Đã khảo sát hiện trạng.", "percent": "25"}, NOW, BASE)
+    await followup.extend(organiser, c["id"], {"due_on": "31/03/2027", "reason": "Chờ bố trí vốn."}, LATER, BASE)
+    question = await Question.select().where(Question.id == c["question"]).first()
+    code = question["tracking_code"]
+    track = (await demo_client.get(f"/q/{code[:4]}-{code[4:8]}-{code[8:]}")).text
+    assert c["text"] in track and "Đã khảo sát hiện trạng." in track and "25%" in track
+    assert "31/03/2027" in track and c["due_on"].strftime("%d/%m/%Y") in track and "Chờ bố trí vốn." in track
+    staff_names = [row["full_name"] for row in await StaffUser.select(StaffUser.full_name)]
+    assert not [name for name in staff_names if name in track]
+    conference = (await demo_client.get(f"/conferences/{concluded['conference']['id']}")).text
+    assert 'id="commitments"' in conference and c["text"] in conference
+    assert conference.count("due--overdue") >= 1  # the commitment due ten working days after the session
+    assert not [name for name in staff_names if name in conference.split('id="commitments"')[1].split("</section>")[0]]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 
 from dialogue.commitments.machine import COMMITMENT, LEAD, ORGANISERS, PARTNERS, PROGRESS, WHO
+from dialogue.commitments.queries import overdue_days  # noqa: F401  (re-exported: the follow-up's rule)
 from dialogue.commitments.tables import Commitment, CommitmentAgency, CommitmentUpdate
-from dialogue.core.calendar import WorkingCalendar, local_today
+from dialogue.core.calendar import local_today
 from dialogue.core.db import write_transaction
 from dialogue.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
@@ -85,14 +86,6 @@ async def allowed_actions(actor: Actor, commitment: dict) -> frozenset[str]:
 async def may_read(actor: Actor, commitment: dict) -> bool:
     scopes = await scopes_of(commitment)
     return may(actor, "read", scopes[PARTNERS])
-
-
-def overdue_days(commitment: dict, today: dt.date, calendar: WorkingCalendar) -> int:
-    """Working days past the due date (0: not overdue) of a commitment still to be done. Weekends,
-    holidays (Tết) and swapped working days count as the calendar says."""
-    if not COMMITMENT.is_in("live", commitment["state"]) or today <= commitment["due_on"]:
-        return 0
-    return max(0, -calendar.working_days_left(today, commitment["due_on"]))
 
 
 # --- Steps --------------------------------------------------------------------------------------------------

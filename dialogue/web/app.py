@@ -26,6 +26,11 @@ from dialogue.piccolo_app import ALL_TABLES
 from dialogue.questions import reminders
 from dialogue.web.admin import AdminController
 from dialogue.web.auth import AuthController
+from dialogue.web.commitments import (
+    AgencyCommitmentsController,
+    CommitmentController,
+    OrganiserCommitmentsController,
+)
 from dialogue.web.csrf import SafeCSRFMiddleware
 from dialogue.web.documents import DocumentsController
 from dialogue.web.errors import EXCEPTION_HANDLERS, outage_over_hook
@@ -104,7 +109,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         route_handlers=[
             PublicController, AuthController, StaffController, AdminController, OrganiserController,
             ScreeningController, AgencyController, SessionController, DocumentsController, LiveController,
-            OpsController, MetricsController,
+            OpsController, MetricsController, CommitmentController, AgencyCommitmentsController,
+            OrganiserCommitmentsController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],
