@@ -351,3 +351,55 @@ async def test_the_public_sees_the_follow_up_without_staff_names(concluded, demo
     assert 'id="commitments"' in conference and c["text"] in conference
     assert conference.count("due--overdue") >= 1  # the commitment due ten working days after the session
     assert not [name for name in staff_names if name in conference.split('id="commitments"')[1].split("</section>")[0]]
+
+
+# --- Reminders --------------------------------------------------------------------------------------------------
+
+async def test_reminders_go_once_per_commitment_threshold_and_due_date(concluded):
+    from dialogue.commitments import reminders
+
+    # held three weeks ago; due 10, 15, 20 and 30 working days after the session's day: 1 December (4
+    # working days overdue on Monday 7 December), 8 December (tomorrow), 15 December (6 working days
+    # left: not yet), 29 December
+    by_due = {c["due_on"]: c for c in concluded["commitments"]}
+    assert sorted(by_due) == [dt.date(2026, 12, 1), dt.date(2026, 12, 8), dt.date(2026, 12, 15),
+                              dt.date(2026, 12, 29)]
+    sent = await reminders.tick(NOW, BASE, escalation_days=10)
+    assert sent == {"commitment_due_soon": 1, "commitment_overdue": 1, "commitment_escalated": 0}
+    head = await OutboxMessage.select().where(OutboxMessage.kind == "commitment_due_soon").first()
+    assert head["to_address"] == DEMO_ACCOUNTS["agency_head"]
+    assert by_due[dt.date(2026, 12, 8)]["text"] in head["text_body"]
+    assert by_due[dt.date(2026, 12, 15)]["text"] not in head["text_body"]
+    organisers = await OutboxMessage.select().where(OutboxMessage.kind == "commitment_overdue")
+    assert [m["to_address"] for m in organisers] == [DEMO_ACCOUNTS["organiser"]]
+    assert by_due[dt.date(2026, 12, 1)]["text"] in organisers[0]["text_body"]
+    assert "4 ngày làm việc" in organisers[0]["text_body"]  # the organiser reads Vietnamese
+    assert await reminders.tick(NOW + dt.timedelta(hours=1), BASE) == dict.fromkeys(sent, 0)  # once
+    # more than the threshold overdue: the unit's leadership (its viewers) is told, once
+    later = NOW + dt.timedelta(days=14)  # 21 December: the first is 14 working days overdue
+    sent = await reminders.tick(later, BASE, escalation_days=10)
+    assert sent["commitment_escalated"] == 1
+    leadership = await OutboxMessage.select().where(OutboxMessage.kind == "commitment_escalated").first()
+    assert leadership["to_address"] == DEMO_ACCOUNTS["viewer"]
+    assert by_due[dt.date(2026, 12, 1)]["text"] in leadership["text_body"]
+    assert (await reminders.tick(later, BASE, escalation_days=10))["commitment_escalated"] == 0
+    # an extension gives the new date its own reminders; a settled commitment gets none
+    first = by_due[dt.date(2026, 12, 1)]
+    await followup.extend(concluded["organiser"], first["id"], {"due_on": "04/01/2027", "reason": "Chờ vật tư."},
+                          later, BASE)
+    await followup.cancel(concluded["organiser"], by_due[dt.date(2026, 12, 29)]["id"], {"reason": "Gộp vào dự án."},
+                          later, BASE)
+    sent = await reminders.tick(later + dt.timedelta(days=8), BASE)  # 29 December: 4 working days before 4 January
+    assert sent["commitment_due_soon"] == 1
+    mail = (await OutboxMessage.select().where(OutboxMessage.kind == "commitment_due_soon")
+            .order_by(OutboxMessage.id, ascending=False).first())
+    assert first["text"] in mail["text_body"] and by_due[dt.date(2026, 12, 29)]["text"] not in mail["text_body"]
+
+
+async def test_the_escalation_threshold_is_a_setting():
+    from dialogue.core.settings import SettingsError, load_settings
+
+    assert load_settings({"SECRET_KEY": "x" * 40}).commitment_escalation_days == 10
+    assert load_settings({"SECRET_KEY": "x" * 40, "COMMITMENT_ESCALATION_DAYS": "5"}).commitment_escalation_days == 5
+    with pytest.raises(SettingsError):
+        load_settings({"SECRET_KEY": "x" * 40, "COMMITMENT_ESCALATION_DAYS": "0"})

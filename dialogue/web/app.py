@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from dialogue.accounts.session_store import DatabaseStore
+from dialogue.commitments import reminders as commitment_reminders
 from dialogue.core.clock import Clock, utc_now
 from dialogue.core.db import bind_engine, close_engine, make_engine, outage, start_pool, unavailable
 from dialogue.core.rendering import STATIC_DIR, build_environment
@@ -56,6 +57,9 @@ async def run_reminders(clock: Clock, settings: Settings, stop: asyncio.Event) -
     while not stop.is_set():
         try:
             for kind, count in (await reminders.tick(clock(), settings.base_url)).items():
+                REMINDERS.labels(kind=kind).inc(count)
+            for kind, count in (await commitment_reminders.tick(
+                    clock(), settings.base_url, settings.commitment_escalation_days)).items():
                 REMINDERS.labels(kind=kind).inc(count)
         except Exception as error:
             if unavailable(error):
