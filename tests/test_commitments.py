@@ -36,7 +36,7 @@ async def concluded(demo_db):
     three for questions (lead KT-HT-ĐT; one with CA cooperating) and the chair's own."""
     unit = await AdminUnit.select().where(AdminUnit.id == (await Conference.select(Conference.unit).first())["unit"]) \
         .first()
-    await load_concluded_demo(unit["id"], TODAY)
+    await load_concluded_demo(unit["id"], TODAY, with_follow_up=False)
     conference = await Conference.select().where(Conference.state == "concluded").first()
     rows = await Commitment.select().where(Commitment.conference == conference["id"]).order_by(Commitment.id)
     agencies = {a["short_name"]: a["id"] for a in await Agency.select(Agency.id, Agency.short_name)}
