@@ -350,7 +350,13 @@ async def test_the_public_sees_the_follow_up_without_staff_names(concluded, demo
     conference = (await demo_client.get(f"/conferences/{concluded['conference']['id']}")).text
     assert 'id="commitments"' in conference and c["text"] in conference
     assert conference.count("due--overdue") >= 1  # the commitment due ten working days after the session
-    assert not [name for name in staff_names if name in conference.split('id="commitments"')[1].split("</section>")[0]]
+    section = conference.split('id="commitments"')[1].split("</section>")[0]
+    assert not [name for name in staff_names if name in section]
+    # a question's tracking code is linked only while the question itself is public
+    await Question.update({Question.public_consent: False}).where(Question.id == c["question"])
+    section = (await demo_client.get(f"/conferences/{concluded['conference']['id']}")).text \
+        .split('id="commitments"')[1].split("</section>")[0]
+    assert f"{code[:4]}-{code[4:8]}-{code[8:]}" not in section and c["text"] in section
 
 
 # --- Reminders --------------------------------------------------------------------------------------------------

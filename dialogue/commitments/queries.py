@@ -143,7 +143,8 @@ class PublicFollowUp:
     overdue: bool
     progress: int
     outcome: str
-    question_code: str  # the tracking code of the question it serves ("" for the chair's own)
+    question_code: str  # the tracking code of the public question it serves ("" otherwise)
+    serves_question: bool  # False: a commitment of the chair's conclusions
     timeline: tuple[PublicCommitmentEvent, ...] = ()
 
 
@@ -181,11 +182,17 @@ async def public_follow_up(now: dt.datetime, *, conference_id: int | None = None
         CommitmentAgency.commitment, CommitmentAgency.agency.name.as_alias("agency_name"),
     ).where(CommitmentAgency.commitment.is_in([r["id"] for r in rows] or [0])).order_by(CommitmentAgency.id)
     timelines = await public_timeline([r["id"] for r in rows])
+    # the question is linked only when it is public itself (accepted, and its asker agreed)
+    public_questions = {q["id"] for q in await Question.select(Question.id).where(
+        Question.id.is_in([r["question"] for r in rows if r["question"]] or [0])
+        & Question.state.is_in(sorted(QUESTION.sets["public"])) & (Question.public_consent == True))}
     return [PublicFollowUp(
         id=r["id"], text=r["text"], lead_agency=r["lead_agency_name"],
         cooperating=tuple(p["agency_name"] for p in partners if p["commitment"] == r["id"]), status=r["state"],
         due_on=r["due_on"], original_due_on=r["original_due_on"], overdue=r["overdue"], progress=r["progress"],
-        outcome=r["outcome"] or "", question_code=display_code(r["question_code"]) if r["question_code"] else "",
+        outcome=r["outcome"] or "",
+        question_code=display_code(r["question_code"]) if r["question"] in public_questions else "",
+        serves_question=r["question"] is not None,
         timeline=timelines.get(r["id"], ())) for r in rows]
 
 
