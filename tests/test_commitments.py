@@ -20,7 +20,7 @@ from dialogue.machine.log import ActionLog
 from dialogue.mail.tables import OutboxMessage
 from dialogue.questions.tables import Follower, Question
 from dialogue.reference.tables import AdminUnit, Agency
-from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
+from tests.conftest import DEMO_ACCOUNTS, csrf_token_from, post_form, sign_in
 from tests.pinned import NOW, TODAY
 
 BASE = "https://doithoai.example.vn"
@@ -409,3 +409,72 @@ async def test_the_escalation_threshold_is_a_setting():
     assert load_settings({"SECRET_KEY": "x" * 40, "COMMITMENT_ESCALATION_DAYS": "5"}).commitment_escalation_days == 5
     with pytest.raises(SettingsError):
         load_settings({"SECRET_KEY": "x" * 40, "COMMITMENT_ESCALATION_DAYS": "0"})
+
+
+# --- Evidence ---------------------------------------------------------------------------------------------------
+
+GPS = b"GPSLatitude 21.0245 N GPSLongitude 105.8412 E"
+
+
+def jpeg_with_exif() -> bytes:
+    exif = b"Exif\x00\x00" + GPS
+    app1 = b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif
+    app0 = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    quant = b"\xff\xdb\x00\x04\x00\x01"
+    scan = b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00" + b"\x12\x34\x56\x78" + b"\xff\xd9"
+    return b"\xff\xd8" + app0 + app1 + quant + scan
+
+
+def png_with_text() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+    return (b"\x89PNG\r\n\x1a\n" + header + chunk(b"tEXt", b"Location\x00" + GPS) + chunk(b"eXIf", GPS)
+            + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b""))
+
+
+def test_photos_lose_their_metadata_and_keep_their_pixels():
+    from dialogue.core.uploads import without_metadata
+
+    jpeg = jpeg_with_exif()
+    cleaned = without_metadata(jpeg, "image/jpeg")
+    assert GPS not in cleaned and b"JFIF" in cleaned and cleaned.endswith(b"\x12\x34\x56\x78\xff\xd9")
+    assert len(jpeg) - len(cleaned) == len(b"Exif\x00\x00" + GPS) + 4
+    png = without_metadata(png_with_text(), "image/png")
+    assert GPS not in png and b"IHDR" in png and b"IDAT" in png and png.endswith(b"IEND\xaeB`\x82")
+    assert without_metadata(b"\xff\xd8\xff\xe1\xff\xff", "image/jpeg") is None  # damaged: refused
+    assert without_metadata(b"%PDF-1.4 x", "application/pdf") == b"%PDF-1.4 x"
+
+
+async def test_agencies_attach_evidence_that_the_public_can_open(concluded, demo_client):
+    c = with_question(concluded, "CA")
+    with pytest.raises(InvalidInput):
+        await followup.attach_evidence(concluded["officer"], c["id"], "x.exe", b"MZ\x90\x00", NOW, BASE)
+    with pytest.raises(Forbidden):
+        await followup.attach_evidence(concluded["culture"], c["id"], "anh.jpg", jpeg_with_exif(), NOW, BASE)
+    file_id = await followup.attach_evidence(concluded["police"], c["id"], "C:\\\\ảnh hiện trường.jpeg",
+                                             jpeg_with_exif(), NOW, BASE)
+    public = await demo_client.get(f"/follow-up/files/{file_id}")
+    assert public.status_code == 200 and public.headers["content-type"] == "image/jpeg"
+    assert GPS not in public.content and public.content.startswith(b"\xff\xd8")
+    question = await Question.select().where(Question.id == c["question"]).first()
+    code = question["tracking_code"]
+    track = (await demo_client.get(f"/q/{code[:4]}-{code[4:8]}-{code[8:]}")).text
+    assert f"/follow-up/files/{file_id}" in track and "ảnh hiện trường.jpg" in track
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
+    page = f"/commitments/{c['id']}"
+    html = (await demo_client.get(page)).text
+    token = csrf_token_from(html)
+    response = await demo_client.post(f"{page}/evidence", data={"_csrf_token": token},
+                                      files={"file": ("bao-cao.pdf", b"%PDF-1.4 bao cao", "application/pdf")},
+                                      follow_redirects=False)
+    assert response.status_code == 303
+    wrong = await demo_client.post(f"{page}/evidence", data={"_csrf_token": token},
+                                   files={"file": ("virus.pdf", b"MZ not a pdf", "application/pdf")})
+    assert wrong.status_code == 400 and 'id="file-error"' in wrong.text
+    assert "bao-cao.pdf" in (await demo_client.get(page)).text
+    assert (await demo_client.get("/follow-up/files/999999")).status_code == 404

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dialogue.commitments.machine import COMMITMENT, LEAD, ORGANISERS, PARTNERS, PROGRESS, WHO
+from dialogue.commitments.machine import COMMITMENT, EVIDENCE, LEAD, ORGANISERS, PARTNERS, PROGRESS, WHO
 from dialogue.commitments.queries import overdue_days  # noqa: F401  (re-exported: the follow-up's rule)
-from dialogue.commitments.tables import Commitment, CommitmentAgency, CommitmentUpdate
+from dialogue.commitments.tables import Commitment, CommitmentAgency, CommitmentFile, CommitmentUpdate
+from dialogue.core import uploads
 from dialogue.core.calendar import local_today
 from dialogue.core.db import write_transaction
 from dialogue.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -254,6 +255,44 @@ async def record_by_organiser(actor: Actor, conference: dict, question_id: int |
             raise NotFound(_("There is no such question."))
     return await record(actor, conference, question_id, form, now, origin=Commitment.Origin.organiser.value,
                         permission="organise")
+
+
+# --- Evidence: documents and photos on the public timeline -----------------------------------------------------
+
+MAX_EVIDENCE = 20  # files per commitment
+
+
+async def attach_evidence(actor: Actor, commitment_id: int, filename: str, data: bytes, now: dt.datetime,
+                          base_url: str) -> int:
+    """A document or photo showing the work, by the lead or a cooperating agency: the answers' upload
+    rules (type from the content, size), and a photo's metadata (EXIF, with where it was taken)
+    removed before it is stored, since the public sees it."""
+    commitment, _permission = await _checked(actor, commitment_id, "progress")
+    if not data:
+        raise InvalidInput({"file": _("Choose a file to attach.")})
+    if len(data) > uploads.MAX_BYTES:
+        raise InvalidInput({"file": _("The file is too large: at most %(mb)s MB.",
+                                      mb=uploads.MAX_BYTES // (1024 * 1024))})
+    content_type = uploads.sniff(data)
+    if content_type is None:
+        raise InvalidInput({"file": _("Attach a PDF, a Word document (.docx), or a PNG or JPEG image.")})
+    cleaned = uploads.without_metadata(data, content_type)
+    if cleaned is None:
+        raise InvalidInput({"file": _("This image cannot be read. Save it again as JPEG or PNG and attach it.")})
+    if await CommitmentFile.count().where(CommitmentFile.commitment == commitment["id"]) >= MAX_EVIDENCE:
+        raise InvalidInput({"file": _("A commitment can have at most %(n)s files.", n=MAX_EVIDENCE)})
+    name = uploads.safe_filename(filename, content_type)
+    agency = actor.agency_id if actor.agency_id is not None else commitment["lead_agency"]
+    async with write_transaction():
+        rows = await CommitmentFile.insert(CommitmentFile(
+            commitment=commitment["id"], agency=agency, filename=name, content_type=content_type, size=len(cleaned),
+            data=cleaned, uploaded_by=actor.staff_id, created_at=now,
+        )).returning(CommitmentFile.id)
+        await log.record(actor, EVIDENCE, "commitment", commitment["id"], at=now, reason=name,
+                         details={"file": rows[0]["id"], "bytes": len(cleaned), "agency": agency})
+        await events.record(now, [f"commitment:{commitment['id']}", *_channels(commitment)], EVIDENCE,
+                            {"entity": "commitment", "id": commitment["id"]})
+    return rows[0]["id"]
 
 
 # --- E-mails ------------------------------------------------------------------------------------------------

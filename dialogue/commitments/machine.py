@@ -69,6 +69,8 @@ WHO = {
 # A progress note is not a change of state, but it is logged and shown publicly like one.
 PROGRESS = "commitment_progress"
 declare_action(PROGRESS, N_("posted a progress note"), N_("Progress note"))
+EVIDENCE = "commitment_evidence"
+declare_action(EVIDENCE, N_("attached evidence"), N_("Evidence attached"))
 
 declare("commitment_outcome", {
     Commitment.Outcome.kept.value: N_("Kept"), Commitment.Outcome.partly_kept.value: N_("Partly kept"),

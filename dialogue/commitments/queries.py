@@ -8,9 +8,11 @@ import json
 from dataclasses import dataclass
 
 from dialogue.commitments.machine import COMMITMENT
-from dialogue.commitments.tables import Commitment, CommitmentAgency, CommitmentUpdate
+from dialogue.commitments.tables import Commitment, CommitmentAgency, CommitmentFile, CommitmentUpdate
 from dialogue.core.calendar import WorkingCalendar, local_today
-from dialogue.core.text import parse_id
+from dialogue.core.errors import NotFound
+from dialogue.core.i18n import gettext as _
+from dialogue.core.text import parse_id, valid_id
 from dialogue.core.vocabulary import is_public_action, shows_reason_publicly
 from dialogue.machine.actors import Actor, require
 from dialogue.machine.log import ActionLog
@@ -129,6 +131,18 @@ class PublicCommitmentEvent:
 
 
 @dataclass(frozen=True)
+class PublicEvidence:
+    """A document or photo on a commitment's timeline (photos without their metadata)."""
+
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    agency: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
 class PublicFollowUp:
     """A commitment as the public sees it after the conference: what, which agencies, the due date
     (and the first one, if extended), where it stands, its outcome and its timeline."""
@@ -146,6 +160,7 @@ class PublicFollowUp:
     question_code: str  # the tracking code of the public question it serves ("" otherwise)
     serves_question: bool  # False: a commitment of the chair's conclusions
     timeline: tuple[PublicCommitmentEvent, ...] = ()
+    evidence: tuple[PublicEvidence, ...] = ()
 
 
 async def public_timeline(commitment_ids: list[int]) -> dict[int, tuple[PublicCommitmentEvent, ...]]:
@@ -182,6 +197,7 @@ async def public_follow_up(now: dt.datetime, *, conference_id: int | None = None
         CommitmentAgency.commitment, CommitmentAgency.agency.name.as_alias("agency_name"),
     ).where(CommitmentAgency.commitment.is_in([r["id"] for r in rows] or [0])).order_by(CommitmentAgency.id)
     timelines = await public_timeline([r["id"] for r in rows])
+    files = await evidence_of([r["id"] for r in rows])
     # the question is linked only when it is public itself (accepted, and its asker agreed)
     public_questions = {q["id"] for q in await Question.select(Question.id).where(
         Question.id.is_in([r["question"] for r in rows if r["question"]] or [0])
@@ -193,7 +209,10 @@ async def public_follow_up(now: dt.datetime, *, conference_id: int | None = None
         outcome=r["outcome"] or "",
         question_code=display_code(r["question_code"]) if r["question"] in public_questions else "",
         serves_question=r["question"] is not None,
-        timeline=timelines.get(r["id"], ())) for r in rows]
+        timeline=timelines.get(r["id"], ()),
+        evidence=tuple(PublicEvidence(id=f["id"], filename=f["filename"], content_type=f["content_type"],
+                                      size=f["size"], agency=f["agency_name"], at=f["created_at"])
+                       for f in files.get(r["id"], []))) for r in rows]
 
 
 async def progress_notes(commitment_id: int) -> list[dict]:
@@ -210,3 +229,24 @@ async def questions_to_commit_on(conference_id: int) -> list[dict]:
         (Question.conference == conference_id) & Question.state.is_in(sorted(QUESTION.sets["agenda"]))
     ).order_by(Question.id)
     return [{**row, "code": display_code(row["tracking_code"])} for row in rows]
+
+
+async def evidence_of(commitment_ids: list[int]) -> dict[int, list[dict]]:
+    """The evidence files of these commitments (without their bytes), oldest first, with the agency
+    that attached each."""
+    rows = await CommitmentFile.select(
+        CommitmentFile.id, CommitmentFile.commitment, CommitmentFile.filename, CommitmentFile.content_type,
+        CommitmentFile.size, CommitmentFile.created_at, CommitmentFile.agency.name.as_alias("agency_name"),
+    ).where(CommitmentFile.commitment.is_in(commitment_ids or [0])).order_by(CommitmentFile.id)
+    grouped: dict[int, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["commitment"], []).append(row)
+    return grouped
+
+
+async def evidence_file(file_id: int) -> dict:
+    """An evidence file with its bytes: public, like the timeline it belongs to."""
+    row = await CommitmentFile.select().where(CommitmentFile.id == file_id).first() if valid_id(file_id) else None
+    if row is None:
+        raise NotFound(_("This item no longer exists."))
+    return row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -76,6 +76,20 @@ class CommitmentUpdate(Table, tablename="commitment_update"):
     percent = Integer(null=True, default=None, help_text="How far the work is, 0–100, if the agency says.")
     author = ForeignKey(StaffUser, null=True, default=None, help_text="Staff only: never shown to the public.")
     at = Timestamptz(default=TimestamptzNow())
+
+
+class CommitmentFile(Table, tablename="commitment_file"):
+    """Evidence of the work (a document or a photo), public on the commitment's timeline. Photos are
+    stored without their metadata (EXIF: where and when the photo was taken)."""
+
+    commitment = ForeignKey(Commitment, null=False, index=True)
+    agency = ForeignKey(Agency, null=False, help_text="The agency that attached it.")
+    filename = Varchar(length=200)
+    content_type = Varchar(length=100, help_text="Decided from the content, never from the name.")
+    size = Integer()
+    data = Bytea()
+    uploaded_by = ForeignKey(StaffUser, null=True, default=None, help_text="Staff only: never shown to the public.")
+    created_at = Timestamptz(default=TimestamptzNow())
 
 
 class CommitmentReminder(Table, tablename="commitment_reminder"):

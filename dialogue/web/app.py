@@ -30,6 +30,7 @@ from dialogue.web.auth import AuthController
 from dialogue.web.commitments import (
     AgencyCommitmentsController,
     CommitmentController,
+    EvidenceController,
     OrganiserCommitmentsController,
 )
 from dialogue.web.csrf import SafeCSRFMiddleware
@@ -114,7 +115,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             PublicController, AuthController, StaffController, AdminController, OrganiserController,
             ScreeningController, AgencyController, SessionController, DocumentsController, LiveController,
             OpsController, MetricsController, CommitmentController, AgencyCommitmentsController,
-            OrganiserCommitmentsController,
+            OrganiserCommitmentsController, EvidenceController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],

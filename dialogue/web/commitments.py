@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -18,6 +18,7 @@ from dialogue.core.calendar import local_today
 from dialogue.core.errors import Forbidden, InvalidInput
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import parse_id
+from dialogue.core.uploads import MAX_BYTES
 from dialogue.core.vocabulary import word
 from dialogue.machine.actors import Role
 from dialogue.machine.log import entries_for, one_line_per_step
@@ -26,6 +27,7 @@ from dialogue.reference.calendar import working_calendar
 from dialogue.web.admin import checked_id
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, roles
+from dialogue.web.public import content_disposition
 
 R = Role
 STEPS = {  # the path's word -> the service's command
@@ -49,6 +51,7 @@ def step_notice(done: str) -> str:
         "progress": _("The progress note is posted on the public timeline. The asker and followers are told "
                       "by e-mail."),
         "added": _("The commitment is added to the conference's follow-up."),
+        "evidence": _("The file is attached and shown on the public timeline."),
     }
     return notices.get(done, "")
 
@@ -74,6 +77,8 @@ class CommitmentController(Controller):
             "errors": errors or {}, "values": values or {}, "failed": failed,
             "notice": step_notice(request.query_params.get("done", "")) if status_code == 200 else "",
             "is_agency": actor.agency_id is not None,
+            "files": (await commitment_queries.evidence_of([commitment["id"]])).get(commitment["id"], []),
+            "max_mb": MAX_BYTES // (1024 * 1024),
         })
 
     @get("/{commitment_id:int}", name="commitment")
@@ -92,6 +97,35 @@ class CommitmentController(Controller):
             return await self._page(request, commitment_id, error.errors, form, step, 400)
         return Redirect(path=request.app.route_reverse("commitment", commitment_id=commitment_id)
                         + f"?done={step}", status_code=303)
+
+
+    @post("/{commitment_id:int}/evidence", name="commitment_evidence",
+          request_max_body_size=MAX_BYTES + 100_000)  # the file and its form
+    async def evidence(self, request: Request, commitment_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        upload = form.get("file")
+        data = await upload.read() if hasattr(upload, "read") else b""
+        try:
+            await followup.attach_evidence(actor_of(request), checked_id(commitment_id),
+                                           getattr(upload, "filename", "") or "", data, request.app.state.clock(),
+                                           request.app.state.settings.base_url)
+        except InvalidInput as error:
+            return await self._page(request, commitment_id, error.errors, {}, "evidence", 400)
+        return Redirect(path=request.app.route_reverse("commitment", commitment_id=commitment_id)
+                        + "?done=evidence", status_code=303)
+
+
+class EvidenceController(Controller):
+    """Evidence files are public, like the timeline that lists them."""
+
+    path = "/follow-up/files"
+
+    @get("/{file_id:int}", name="commitment_file")
+    async def file(self, file_id: FromPath[int]) -> Response:
+        row = await commitment_queries.evidence_file(file_id)
+        return Response(content=bytes(row["data"]), media_type=row["content_type"], headers={
+            "content-disposition": content_disposition(row["filename"]), "cache-control": "public, max-age=3600",
+        })
 
 
 class AgencyCommitmentsController(Controller):
