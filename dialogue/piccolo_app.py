@@ -11,7 +11,13 @@ from piccolo.conf.apps import AppConfig
 from dialogue.accounts.tables import SessionRecord, SignInFailure, StaffUser
 from dialogue.agenda.tables import AgendaItem, ConferenceSession, SessionAttendee
 from dialogue.answers.tables import Answer, AnswerFile, AnswerPart
-from dialogue.commitments.tables import Commitment, CommitmentAgency
+from dialogue.commitments.tables import (
+    Commitment,
+    CommitmentAgency,
+    CommitmentFile,
+    CommitmentReminder,
+    CommitmentUpdate,
+)
 from dialogue.conferences.tables import Conference, ConferenceTopic
 from dialogue.documents.tables import ConferenceDocument
 from dialogue.machine.events import LiveEvent
@@ -23,7 +29,8 @@ from dialogue.reference.tables import AdminUnit, Agency, Holiday, Topic
 ALL_TABLES = [
     AdminUnit, Agency, Topic, Holiday, Conference, StaffUser, SessionRecord, SignInFailure, ActionLog, LiveEvent,
     Question, Follower, ConferenceTopic, OutboxMessage, Assignment, ReminderSent, Answer, AnswerPart, AnswerFile,
-    Commitment, CommitmentAgency, AgendaItem, ConferenceSession, SessionAttendee,
+    Commitment, CommitmentAgency, CommitmentUpdate, CommitmentReminder, CommitmentFile, AgendaItem, ConferenceSession,
+    SessionAttendee,
     ConferenceDocument,
 ]
 

@@ -75,8 +75,14 @@ async def test_a_third_conference_is_concluded_with_its_documents_published(live
         ("minutes", "published", 1), ("notice", "published", 1)]
     assert all(d["pdf"][:5] == b"%PDF-" and d["docx"][:2] == b"PK" for d in documents)
     commitments = await Commitment.select().where(Commitment.conference == conference["id"])
-    assert len(commitments) == 4 and {c["state"] for c in commitments} == {"open"}
+    assert len(commitments) == 4
     assert sum(1 for c in commitments if c["question"] is None) == 1  # the chair's own
+    # three weeks of follow-up: in progress (two notes), verified (kept), extended, left overdue
+    states = sorted((c["state"], c["outcome"] or "", c["original_due_on"] is not None) for c in commitments)
+    assert states == [("extended", "", True), ("in_progress", "", False), ("open", "", False),
+                      ("verified", "kept", False)]
+    assert next(c for c in commitments if c["state"] == "open")["due_on"] < TODAY  # overdue
+    assert next(c for c in commitments if c["state"] == "in_progress")["progress"] == 60
 
 
 async def test_the_concluded_conference_page_shows_what_the_session_said_and_nothing_as_current(lively):

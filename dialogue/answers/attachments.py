@@ -4,10 +4,6 @@ and served only to those who may read the answer."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-import unicodedata
-import zipfile
 
 from dialogue.answers.machine import ANSWER
 from dialogue.answers.queries import answer_of, state_of
@@ -16,46 +12,14 @@ from dialogue.core.db import write_transaction
 from dialogue.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import valid_id
+from dialogue.core.uploads import ALLOWED, MAX_BYTES, safe_filename, sniff  # noqa: F401  (the answers' rules)
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor, ObjectScope, may
 from dialogue.questions.routing import agency_question, assignments_of, lead_of
 from dialogue.questions.screening import get_question
 from dialogue.reference.units import scope_of_unit
 
-MAX_BYTES = 5 * 1024 * 1024
 MAX_FILES = 10
-ALLOWED = {  # what we accept, by what the bytes are
-    "application/pdf": ".pdf",
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-}
-
-
-def sniff(data: bytes) -> str | None:
-    """The file's type from its first bytes (and, for Word files, its zip directory)."""
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if "word/document.xml" in archive.namelist():
-                    return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        except zipfile.BadZipFile:
-            return None
-    return None
-
-
-def safe_filename(name: str, content_type: str) -> str:
-    """A display name without paths or control characters, ending as its content says."""
-    base = unicodedata.normalize("NFC", (name or "").replace("\\", "/").split("/")[-1])
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] not in ("C",) and ch not in '"<>|:*?')
-    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", base).strip(" .")[:150] or "tep-dinh-kem"
-    return stem + ALLOWED[content_type]
 
 
 async def attach(actor: Actor, question_id: int, filename: str, data: bytes, now: dt.datetime) -> int:

@@ -58,16 +58,18 @@ async def validate(form: dict, now: dt.datetime) -> dict:
             "due_working_days": due_days}
 
 
-async def record(actor: Actor, conference: dict, question_id: int | None, form: dict, now: dt.datetime) -> int:
-    """A commitment made at the session, for a question or (question None) for the chair's
-    conclusions. It starts open; the follow-up takes it from there."""
-    require(actor, "record_session", await scope_of_unit(conference["unit"]))
+async def record(actor: Actor, conference: dict, question_id: int | None, form: dict, now: dt.datetime,
+                 origin: str = Commitment.Origin.session.value, permission: str = "record_session") -> int:
+    """A commitment made at the session (or entered by the organisers afterwards), for a question or
+    (question None) for the chair's conclusions. It starts open; the follow-up takes it from there."""
+    require(actor, permission, await scope_of_unit(conference["unit"]))
     state = COMMITMENT.target_of("", "record")
     values = await validate(form, now)
     cooperating = values.pop("cooperating")
     async with write_transaction():
         rows = await Commitment.insert(Commitment(
-            conference=conference["id"], question=question_id, state=state, version=1, created_by=actor.staff_id,
+            conference=conference["id"], question=question_id, state=state, origin=origin, version=1,
+            created_by=actor.staff_id,
             created_at=now, updated_at=now, **values)).returning(Commitment.id)
         commitment_id = rows[0]["id"]
         if cooperating:
@@ -75,7 +77,7 @@ async def record(actor: Actor, conference: dict, question_id: int | None, form: 
         logged_as = COMMITMENT.logged_as("record")
         await log.record(actor, logged_as, "commitment", commitment_id, at=now, to_state=state, details={
             "conference": conference["id"], "question": question_id, "lead_agency": values["lead_agency"],
-            "cooperating": cooperating, "due_on": values["due_on"]})
+            "cooperating": cooperating, "due_on": values["due_on"], "origin": origin})
         channels = [f"commitment:{commitment_id}", f"conference:{conference['id']}"]
         if question_id is not None:
             channels.append(f"question:{question_id}")

@@ -1,17 +1,19 @@
-"""A commitment's life, declared once. This branch records commitments (state open); the
-follow-up builds the rest of the life cycle on the same machine.
+"""A commitment's life, declared once, and who may take each step.
 
-(record) ─► open ─► in progress ─► reported done ─► verified
+(record) ─► open ─► in progress ─► reported done ─► verified (outcome: kept, partly kept, not kept)
              │  └──────┬──────────────┘    │
-             │         ▼                   └► disputed ─► in progress
-             ├► extended (a new due date) ─► in progress / reported done
+             │         ▼                   └► disputed ─► in progress (resume)
+             ├► extended (a new due date, the first one kept) ─► in progress / reported done
              └► cancelled (also from in progress, extended, disputed)
+
+Overdue is not a state: it is worked out from the due date and the working-day calendar
+(commitments/followup.py `overdue_days`), never stored.
 """
 
 from __future__ import annotations
 
 from dialogue.commitments.tables import Commitment
-from dialogue.core.vocabulary import N_
+from dialogue.core.vocabulary import N_, declare, declare_action
 from dialogue.machine.transitions import Action, StateMachine
 
 S = Commitment.State
@@ -28,18 +30,49 @@ COMMITMENT = StateMachine(
     },
     actions=StateMachine.define(
         Action("record", frozenset({""}), S.open.value, N_("recorded a commitment"), public=N_("Commitment made")),
-        Action("start", frozenset({S.open.value, S.extended.value}), S.in_progress.value, N_("started the work")),
+        Action("start", frozenset({S.open.value, S.extended.value}), S.in_progress.value, N_("started the work"),
+               public=N_("Work started")),
         Action("report_done", frozenset({S.open.value, S.in_progress.value, S.extended.value}),
-               S.reported_done.value, N_("reported the commitment done")),
-        Action("verify", frozenset({S.reported_done.value}), S.verified.value, N_("verified the commitment")),
-        Action("dispute", frozenset({S.reported_done.value}), S.disputed.value, N_("disputed the report")),
-        Action("resume", frozenset({S.disputed.value}), S.in_progress.value, N_("took the work up again")),
-        Action("extend", frozenset({S.open.value, S.in_progress.value, S.disputed.value}), S.extended.value,
-               N_("extended the due date")),
-        Action("cancel", LIVE, S.cancelled.value, N_("cancelled the commitment")),
+               S.reported_done.value, N_("reported the commitment done"), public=N_("Reported done by the agency")),
+        Action("verify", frozenset({S.reported_done.value}), S.verified.value, N_("verified the commitment"),
+               public=N_("Verified by the organisers")),
+        Action("dispute", frozenset({S.reported_done.value}), S.disputed.value, N_("disputed the report"),
+               public=N_("The report was disputed: the work is reopened")),
+        Action("resume", frozenset({S.disputed.value}), S.in_progress.value, N_("took the work up again"),
+               public=N_("Work taken up again")),
+        Action("extend", frozenset({S.open.value, S.in_progress.value, S.extended.value, S.disputed.value}),
+               S.extended.value, N_("extended the due date"), public=N_("Due date extended")),
+        Action("cancel", LIVE, S.cancelled.value, N_("cancelled the commitment"), public=N_("Cancelled")),
     ),
     sets={
-        "live": LIVE,  # still to be done
+        "live": LIVE,  # still to be done: it can fall overdue
         "settled": frozenset({S.verified.value, S.cancelled.value}),
+        "takes_progress": LIVE,  # agencies may post progress notes
     },
 )
+
+# Who may take each step, and on which agencies of the commitment. "lead": the lead agency's officers
+# and head; "partners": the lead or a cooperating agency; "organisers": the conference unit's
+# organisers. Admins may do everything. Asked by followup.py and by the pages (which buttons to show).
+LEAD, PARTNERS, ORGANISERS = "lead", "partners", "organisers"
+WHO = {
+    "start": frozenset({LEAD}),
+    "report_done": frozenset({LEAD}),
+    "progress": frozenset({PARTNERS}),
+    "resume": frozenset({LEAD, ORGANISERS}),
+    "verify": frozenset({ORGANISERS}),
+    "dispute": frozenset({ORGANISERS}),
+    "extend": frozenset({ORGANISERS}),
+    "cancel": frozenset({ORGANISERS}),
+}
+
+# A progress note is not a change of state, but it is logged and shown publicly like one.
+PROGRESS = "commitment_progress"
+declare_action(PROGRESS, N_("posted a progress note"), N_("Progress note"))
+EVIDENCE = "commitment_evidence"
+declare_action(EVIDENCE, N_("attached evidence"), N_("Evidence attached"))
+
+declare("commitment_outcome", {
+    Commitment.Outcome.kept.value: N_("Kept"), Commitment.Outcome.partly_kept.value: N_("Partly kept"),
+    Commitment.Outcome.not_kept.value: N_("Not kept"),
+})

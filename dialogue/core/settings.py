@@ -52,6 +52,7 @@ class Settings:
     metrics_token: str = ""
     log_format: str = "text"
     reminder_minutes: int = 15
+    commitment_escalation_days: int = 10  # working days overdue before the unit's leadership is told
     background_tasks: bool = True
     notices: tuple[str, ...] = field(default=(), compare=False)
 
@@ -191,6 +192,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         metrics_token=env.get("METRICS_TOKEN", "").strip(),
         log_format=_log_format(env.get("LOG_FORMAT", "text")),
         reminder_minutes=_int(env, "REMINDER_MINUTES", 15, minimum=1),
+        commitment_escalation_days=_int(env, "COMMITMENT_ESCALATION_DAYS", 10, minimum=1),
         notices=tuple(notices),
     )
 

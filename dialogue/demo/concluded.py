@@ -1,8 +1,8 @@
 """A third conference of the demo ward, held three weeks ago and run to its end on the console: each
 item shown and given its outcome, commitments made, attendance and the chair's conclusions recorded,
 the session ended and its minutes and conclusions notice published the next day (which concluded
-the conference, told the askers and handed the notice's tasks to follow-up). What a concluded conference
-looks like to the public, and the commitments the follow-up starts from."""
+the conference, told the askers and handed the notice's tasks to follow-up), and the three weeks of
+follow-up since: one commitment in progress, one done and verified, one extended, one overdue."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ import datetime as dt
 from dialogue.accounts.tables import StaffUser
 from dialogue.agenda import commands as console
 from dialogue.agenda.queries import items_of, session_of
+from dialogue.commitments import followup
+from dialogue.commitments.queries import of_conference
 from dialogue.conferences.tables import Conference
 from dialogue.core.calendar import TZ
 from dialogue.demo.session import BASE_URL, conference_in_session
 from dialogue.documents import commands as documents
 from dialogue.machine.actors import Actor
+from dialogue.reference.calendar import working_calendar
 from dialogue.reference.tables import Agency
 
 TITLE = "Hội nghị đối thoại chuyên đề về trật tự đô thị và vệ sinh môi trường phường Đống Đa năm 2026"
@@ -63,9 +66,10 @@ ATTENDEES = [
 ]
 
 
-async def load_concluded_demo(unit_id: int, today: dt.date) -> int:
-    """The conference (once), its session recorded item by item and its documents published.
-    Returns 1 when it was added, 0 when it was there already."""
+async def load_concluded_demo(unit_id: int, today: dt.date, with_follow_up: bool = True) -> int:
+    """The conference (once), its session recorded item by item, its documents published and (unless
+    not wanted: tests that start from the open commitments) its follow-up since. Returns 1 when it
+    was added, 0 when it was there already."""
     if await Conference.exists().where((Conference.unit == unit_id) & (Conference.title == TITLE)):
         return 0
     held = dt.datetime.combine(today - dt.timedelta(days=21), dt.time(8), TZ)
@@ -77,7 +81,44 @@ async def load_concluded_demo(unit_id: int, today: dt.date) -> int:
     await record_session(secretary, unit_id, conference["id"], held)
     await documents.end_session(secretary, conference["id"], held + dt.timedelta(hours=3))
     await documents.publish(conference["organiser"], conference["id"], held + dt.timedelta(days=1), BASE_URL)
+    if with_follow_up:
+        await follow_up(conference["organiser"], conference["id"], held)
     return 1
+
+
+async def follow_up(organiser: Actor, conference_id: int, held: dt.datetime) -> None:
+    """The three weeks since, through the real commands: the drainage work in progress with two
+    progress notes, the street lights replaced, reported and verified (kept), the chair's review
+    extended (its first date kept and shown), and the building site left overdue."""
+    officer = Actor.staff(await StaffUser.select().where(StaffUser.email == "officer@dongda.demo").first())
+    head = Actor.staff(await StaffUser.select().where(StaffUser.email == "head@dongda.demo").first())
+    rows = await of_conference(conference_id)
+
+    def find(words: str) -> int:
+        return next(row["id"] for row in rows if words in row["text"])
+
+    def day(n: int, hour: int = 9) -> dt.datetime:
+        return dt.datetime.combine((held + dt.timedelta(days=n)).date(), dt.time(hour), TZ)
+
+    drainage, lights, review = find("rãnh thoát nước ngõ 42"), find("bốn cột đèn"), find("Rà soát toàn bộ")
+    await followup.start(officer, drainage, day(2), BASE_URL)
+    await followup.post_progress(officer, drainage, {
+        "note": "Đã khảo sát hiện trạng 180 m rãnh thoát nước ngõ 42; rãnh bị bồi lắng và vỡ nắp ở 6 vị trí.",
+        "percent": "30"}, day(4), BASE_URL)
+    await followup.post_progress(officer, drainage, {
+        "note": "Đã nạo vét xong 120 m rãnh; đang thay nắp rãnh và lập phương án nâng cốt đoạn cuối ngõ.",
+        "percent": "60"}, day(15), BASE_URL)
+    await followup.start(officer, lights, day(3), BASE_URL)
+    await followup.report_done(head, lights, {
+        "summary": "Đã thay bốn cột đèn hỏng trong ngõ 180 Tây Sơn bằng đèn LED; đèn sáng bình thường từ tối 25/11."},
+        day(9, 16), BASE_URL)
+    await followup.verify(organiser, lights, {"outcome": "kept", "note": "Tổ dân phố xác nhận đèn đã sáng."},
+                          day(10), BASE_URL)
+    extended_to = (await working_calendar()).add_working_days(day(14), 40)
+    await followup.extend(organiser, review, {
+        "due_on": extended_to.strftime("%d/%m/%Y"),
+        "reason": "Chờ kết quả quan trắc mùa mưa của Sở Xây dựng để rà soát đầy đủ các điểm ngập."},
+        day(14), BASE_URL)
 
 
 async def record_session(secretary: Actor, unit_id: int, conference_id: int, held: dt.datetime) -> None:

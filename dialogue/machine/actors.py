@@ -40,6 +40,8 @@ ROLE_ACTIONS: dict[str, frozenset[Role]] = {
     "record_session": frozenset({R.admin, R.organiser, R.secretary}),
     "answer": frozenset({R.agency_officer, R.agency_head}),
     "approve": frozenset({R.agency_head}),
+    # a commitment's own work: start, progress notes, report done (the scope says which agency's)
+    "work_on_commitment": frozenset({R.admin, R.agency_officer, R.agency_head}),
 }
 AGENCY_ROLES = frozenset({R.agency_officer.value, R.agency_head.value})
 UNIT_ROLES = frozenset({R.organiser.value, R.secretary.value, R.viewer.value})

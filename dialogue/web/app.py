@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from dialogue.accounts.session_store import DatabaseStore
+from dialogue.commitments import reminders as commitment_reminders
 from dialogue.core.clock import Clock, utc_now
 from dialogue.core.db import bind_engine, close_engine, make_engine, outage, start_pool, unavailable
 from dialogue.core.rendering import STATIC_DIR, build_environment
@@ -26,6 +27,12 @@ from dialogue.piccolo_app import ALL_TABLES
 from dialogue.questions import reminders
 from dialogue.web.admin import AdminController
 from dialogue.web.auth import AuthController
+from dialogue.web.commitments import (
+    AgencyCommitmentsController,
+    CommitmentController,
+    EvidenceController,
+    OrganiserCommitmentsController,
+)
 from dialogue.web.csrf import SafeCSRFMiddleware
 from dialogue.web.documents import DocumentsController
 from dialogue.web.errors import EXCEPTION_HANDLERS, outage_over_hook
@@ -51,6 +58,9 @@ async def run_reminders(clock: Clock, settings: Settings, stop: asyncio.Event) -
     while not stop.is_set():
         try:
             for kind, count in (await reminders.tick(clock(), settings.base_url)).items():
+                REMINDERS.labels(kind=kind).inc(count)
+            for kind, count in (await commitment_reminders.tick(
+                    clock(), settings.base_url, settings.commitment_escalation_days)).items():
                 REMINDERS.labels(kind=kind).inc(count)
         except Exception as error:
             if unavailable(error):
@@ -104,7 +114,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         route_handlers=[
             PublicController, AuthController, StaffController, AdminController, OrganiserController,
             ScreeningController, AgencyController, SessionController, DocumentsController, LiveController,
-            OpsController, MetricsController,
+            OpsController, MetricsController, CommitmentController, AgencyCommitmentsController,
+            OrganiserCommitmentsController, EvidenceController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],

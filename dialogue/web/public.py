@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Annotated
 from urllib.parse import quote, urlsplit
@@ -14,6 +15,7 @@ from dialogue.accounts.commands import address_key
 from dialogue.agenda.queries import public_agenda
 from dialogue.answers import attachments
 from dialogue.answers import queries as answers
+from dialogue.commitments import queries as commitment_queries
 from dialogue.conferences import queries as conferences
 from dialogue.core.db import unavailable
 from dialogue.core.errors import Conflict, InvalidInput, NotFound, Throttled
@@ -65,11 +67,12 @@ async def _ask_context(conference: dict, values: dict, errors: dict) -> dict:
     }
 
 
-async def _track_context(question: tracking.PublicQuestion) -> dict:
-    """What the public tracking page shows: the public view, its timeline and the published answer
-    (of the main question, for a merged one)."""
+async def _track_context(question: tracking.PublicQuestion, now: dt.datetime) -> dict:
+    """What the public tracking page shows: the public view, its timeline, the published answer
+    (of the main question, for a merged one) and the follow-up of the commitments made for it."""
     return {"question": question, "code": question.code, "timeline": await tracking.timeline(question.id),
-            "answer": await answers.published_answer(question.answer_source)}
+            "answer": await answers.published_answer(question.answer_source),
+            "follow_up": await commitment_queries.public_follow_up(now, question_id=question.answer_source)}
 
 
 def content_disposition(filename: str, inline: bool = False) -> str:
@@ -167,6 +170,8 @@ class PublicController(Controller):
             "topics": await conferences.conference_topics(conference_id),
             "answered": answered, "agenda": await public_agenda(conference, answered),
             "documents": await document_queries.public_documents(conference_id),
+            "follow_up": await commitment_queries.public_follow_up(request.app.state.clock(),
+                                                                   conference_id=conference_id),
         })
 
     @get("/conferences/{conference_id:int}/documents/{document_id:int}/{fmt:str}", name="public_document")
@@ -279,7 +284,8 @@ class PublicController(Controller):
             return redirect
         question = await tracking.public_question(code)
         return Template(template_name="public/track.html", context={
-            **await _track_context(question), "errors": {}, "values": {}, "followed": bool(followed)})
+            **await _track_context(question, request.app.state.clock()), "errors": {}, "values": {},
+            "followed": bool(followed)})
 
     @post("/q/{code:str}/follow", name="follow")
     async def follow(self, request: Request, code: FromPath[str]) -> Template | Redirect:
@@ -292,7 +298,8 @@ class PublicController(Controller):
                                            request.app.state.clock(), request.app.state.settings.base_url)
         except InvalidInput as error:
             return Template(template_name="public/track.html", status_code=400, context={
-                **await _track_context(question), "errors": error.errors, "values": form, "followed": False})
+                **await _track_context(question, request.app.state.clock()), "errors": error.errors, "values": form,
+                "followed": False})
         track = request.app.route_reverse("track", code=question.code)
         return Redirect(path=track + "?followed=1#follow", status_code=303)
 
