@@ -182,6 +182,9 @@ def create_bench_app() -> Litestar:
             # …nor published documents: the same one read as the app's, for a like-for-like figure.
             "documents": await raw.fetch("SELECT id, kind, number, symbol, issued_on FROM conference_document "
                                          "WHERE conference = ? AND state = 'published'", conference_id),
+            # …nor commitments (the app reads them, their agencies and their steps; here the first read).
+            "follow_up": [] if not await raw.fetch("SELECT id FROM commitment WHERE conference = ?", conference_id)
+            else None,
         })
 
     @get("/bench/reference/queue/{conference_id:int}")
