@@ -7,6 +7,7 @@ follow-up since: one commitment in progress, one done and verified, one extended
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from dialogue.accounts.tables import StaffUser
 from dialogue.agenda import commands as console
@@ -21,6 +22,7 @@ from dialogue.machine.actors import Actor
 from dialogue.reference.calendar import working_calendar
 from dialogue.reference.tables import Agency
 
+log = logging.getLogger("dialogue.demo")
 TITLE = "Hội nghị đối thoại chuyên đề về trật tự đô thị và vệ sinh môi trường phường Đống Đa năm 2026"
 
 # kind, name, topic, title, text, answer in writing?
@@ -80,7 +82,12 @@ async def load_concluded_demo(unit_id: int, today: dt.date, with_follow_up: bool
     secretary = Actor.staff(await StaffUser.select().where(StaffUser.email == "secretary@dongda.demo").first())
     await record_session(secretary, unit_id, conference["id"], held)
     await documents.end_session(secretary, conference["id"], held + dt.timedelta(hours=3))
-    await documents.publish(conference["organiser"], conference["id"], held + dt.timedelta(days=1), BASE_URL)
+    try:
+        await documents.publish(conference["organiser"], conference["id"], held + dt.timedelta(days=1), BASE_URL)
+    except OSError as error:  # WeasyPrint without Pango: the rest of the demo still loads
+        log.warning("The demo's documents stay drafts: the PDF could not be made (%s). Install Pango "
+                    "(see docs/operations.md) and publish them from the documents page.", error)
+        return 1
     if with_follow_up:
         await follow_up(conference["organiser"], conference["id"], held)
     return 1
