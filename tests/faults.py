@@ -1,11 +1,13 @@
-"""A TCP proxy in front of PostgreSQL, in its own thread, that can be switched off and on: the
-database going away (connections dropped, new ones refused) and coming back on the same address."""
+"""A TCP proxy in front of PostgreSQL, in its own thread, that can be switched off and on (the
+database going away: connections dropped, new ones refused; and coming back on the same address)
+or frozen (the database hanging: nothing dropped, nothing answered)."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
 import threading
+from urllib.parse import urlsplit, urlunsplit
 
 
 class SwitchableProxy:
@@ -19,6 +21,22 @@ class SwitchableProxy:
         self.thread.start()
         self.server: asyncio.AbstractServer | None = None
         self.writers: set[asyncio.StreamWriter] = set()
+        self.frozen = threading.Event()
+        self.database_url = ""
+
+    @classmethod
+    def in_front_of(cls, database_url: str) -> SwitchableProxy:
+        """A proxy for this database; `database_url` then goes through it."""
+        parts = urlsplit(database_url)
+        proxy = cls(parts.port or 5432)
+        proxy.database_url = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
+        return proxy
+
+    def freeze(self) -> None:
+        self.frozen.set()
+
+    def thaw(self) -> None:
+        self.frozen.clear()
 
     def _run(self, coroutine):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
@@ -26,6 +44,8 @@ class SwitchableProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
+                while self.frozen.is_set():
+                    await asyncio.sleep(0.05)
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, asyncio.CancelledError):
@@ -60,6 +80,7 @@ class SwitchableProxy:
         self._run(self._stop())
 
     def close(self) -> None:
+        self.thaw()
         self.down()
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)

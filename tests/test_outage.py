@@ -4,7 +4,6 @@ form token, sending it again once the database is back makes one question, and t
 logged once, not once per request."""
 
 import logging
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -19,10 +18,9 @@ pytestmark = pytest.mark.skipif(TEST_ENGINE != "postgres", reason="a database se
 
 @pytest.fixture
 def proxy(demo_db):
-    parts = urlsplit(demo_db.database_url)
-    switch = SwitchableProxy(parts.port or 5432)
+    switch = SwitchableProxy.in_front_of(demo_db.database_url)
     switch.up()
-    yield switch, urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{switch.port}"))
+    yield switch, switch.database_url
     switch.close()
 
 

@@ -9,6 +9,7 @@ import pytest
 from dialogue.core.db import close_engine, current_engine, start_pool, write_transaction
 from dialogue.mail.tables import OutboxMessage
 from tests.conftest import TEST_ENGINE
+from tests.faults import SwitchableProxy
 
 pytestmark = pytest.mark.skipif(TEST_ENGINE != "postgres", reason="PostgreSQL's own connections (the PostgreSQL pass)")
 DEAD = (asyncpg.PostgresError, asyncpg.InterfaceError, ConnectionError, OSError)
@@ -74,56 +75,18 @@ async def test_a_connection_killed_before_commit_goes_back_to_the_pool(pool, db)
     await asyncio.wait_for(close_engine(pool), timeout=10)
 
 
-class FreezingProxy:
-    """A TCP proxy in front of PostgreSQL that can stop passing bytes: a database that hangs (stopped,
-    or the network gone) without closing anything."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.frozen = asyncio.Event()
-        self.server: asyncio.AbstractServer | None = None
-        self.port = 0
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = self.server.sockets[0].getsockname()[1]
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while data := await reader.read(65536):
-                while self.frozen.is_set():
-                    await asyncio.sleep(0.05)
-                writer.write(data)
-                await writer.drain()
-        except (ConnectionError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        await asyncio.gather(self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer))
-
-    async def stop(self) -> None:
-        self.server.close()
-
-
 async def test_a_database_that_hangs_under_begin_leaks_no_connection_and_shutdown_is_prompt(db):
-    from urllib.parse import urlsplit, urlunsplit
-
     from dialogue.core.db import make_engine
     from tests.conftest import make_settings
 
-    parts = urlsplit(db.database_url)
-    proxy = FreezingProxy(parts.port or 5432)
-    await proxy.start()
-    engine = make_engine(make_settings(db.database_url))  # (it asks the server's version, directly)
-    engine.config["dsn"] = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
+    proxy = SwitchableProxy.in_front_of(db.database_url)
+    proxy.up()
+    engine = make_engine(make_settings(proxy.database_url))
     await start_pool(engine, 2)
     try:
         async with engine.transaction():
             pass
-        proxy.frozen.set()  # the database stops answering: BEGIN waits…
+        proxy.freeze()  # the database stops answering: BEGIN waits…
         for _ in range(2):
             with pytest.raises(TimeoutError):
                 async with asyncio.timeout(0.5):  # …until the request gives up on it
@@ -133,8 +96,7 @@ async def test_a_database_that_hangs_under_begin_leaks_no_connection_and_shutdow
         async with asyncio.timeout(10):
             await close_engine(engine)
     finally:
-        proxy.frozen.clear()
-        await proxy.stop()
+        proxy.close()
 
 
 async def test_shutdown_does_not_wait_for_a_connection_that_is_never_given_back(pool):

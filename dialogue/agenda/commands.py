@@ -403,20 +403,19 @@ async def record_floor(actor: Actor, conference_id: int, form: dict, now: dt.dat
 
 async def change_conference_state(actor: Actor, conference_id: int, action: str, now: dt.datetime,
                                   reason: str = "", base_url: str = "") -> str:
-    """A step of the conference's life cycle (answers.release.change_conference_state), which also
-    takes the session's actual times: starting the session records its start, concluding the
-    conference its end, each only when none was recorded (the console can set them by hand).
-    Concluding is not a step of its own: publishing the documents concludes (BY_PUBLISHING)."""
+    """A step of the conference's life cycle (answers.release.change_conference_state); starting
+    the session also records its start, unless the console set it by hand. Concluding is not a step
+    of its own: publishing the documents concludes (BY_PUBLISHING), and ending the session on the
+    console (documents.commands.end_session) records the end."""
     if action in BY_PUBLISHING:
         raise Conflict(_("A conference is concluded by publishing its minutes and conclusions notice: end the "
                          "session on the console, then publish them from the conference's documents page."))
-    column = {"start": ConferenceSession.started_at, "conclude": ConferenceSession.ended_at}.get(action)
-    if column is None:
+    if action != "start":
         return await change_state_releasing(actor, conference_id, action, now, reason, base_url)
 
     async def session_time(_current: dict) -> None:
         await _ensure_session(await get_conference(conference_id), now)
-        await ConferenceSession.update({column: now, ConferenceSession.updated_at: now}).where(
-            (ConferenceSession.conference == conference_id) & column.is_null())
+        await ConferenceSession.update({ConferenceSession.started_at: now, ConferenceSession.updated_at: now}) \
+            .where((ConferenceSession.conference == conference_id) & ConferenceSession.started_at.is_null())
 
     return await change_state_releasing(actor, conference_id, action, now, reason, base_url, also=session_time)

@@ -28,6 +28,12 @@ def paragraphs(text: str | None) -> Markup:
     return Markup("".join(f"<p>{escape(line)}</p>" for line in (text or "").split("\n") if line.strip()))
 
 
+@cache
+def service_environment() -> Environment:
+    """The one environment the services render with outside a request (e-mails, documents)."""
+    return build_environment()
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),

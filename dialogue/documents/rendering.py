@@ -20,20 +20,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from dialogue.core.rendering import build_environment
+from dialogue.core.rendering import service_environment
 from dialogue.documents.drafting import TYPE_NAMES, TYPE_WORDS, long_date
 from dialogue.documents.tables import ConferenceDocument
 
 K = ConferenceDocument.Kind
 FONT = "Times New Roman"
-_environment = None
-
-
-def _templates():
-    global _environment
-    if _environment is None:
-        _environment = build_environment()
-    return _environment
 
 
 @dataclass(frozen=True)
@@ -76,7 +68,7 @@ def view(doc: dict, unit: dict, agencies: dict[int, str], today: dt.date, replac
 
 
 def render_html(data: dict) -> str:
-    return _templates().get_template("documents/document.html").render(**data)
+    return service_environment().get_template("documents/document.html").render(**data)
 
 
 def render_pdf(html: str) -> bytes:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from dialogue.core.db import write_transaction
 from dialogue.core.i18n import language
-from dialogue.core.rendering import build_environment
+from dialogue.core.rendering import service_environment
 from dialogue.mail.tables import OutboxMessage
 
 log = logging.getLogger("dialogue.mail")
@@ -34,18 +34,10 @@ LEASE = dt.timedelta(seconds=60)  # a claim not renewed by then (the worker died
 SEND_TIMEOUT = 30.0  # seconds for a whole send; the lease is renewed meanwhile (a third of it at a time)
 MARK_SENT_RETRIES = (0.5, 1, 2, 4, 8)  # seconds between tries to record an accepted send
 BACKOFF = [dt.timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 720)]  # then every 12 hours
-_environment = None
 # The secret part of the links residents get by e-mail: the manage link (/q/<code>/manage/<token>, which can
 # withdraw the question) and the follower's /follow/<token>/confirm and /follow/<token>/unsubscribe.
 SECRET_IN_LINK = re.compile(r"(/manage/|/follow/)[A-Za-z0-9_%.~-]+")
 MASK = "•••"
-
-
-def _templates():
-    global _environment
-    if _environment is None:
-        _environment = build_environment()
-    return _environment
 
 
 @dataclass(frozen=True)
@@ -59,7 +51,7 @@ class Email:
 def render(template: str, language_code: str, subject: str | Callable[[], str], **context) -> Email:
     """Render emails/<template>.txt and .html in the asker's language (subject may be a callable
     so that it is translated in that language too)."""
-    env = _templates()
+    env = service_environment()
     with language(language_code):
         title = subject() if callable(subject) else subject
         context = {**context, "subject": title}
