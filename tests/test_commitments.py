@@ -93,8 +93,8 @@ async def test_the_lead_agency_starts_reports_and_the_organisers_verify(conclude
                        "commitment_verify"]
     channels = {e["channel"] for e in await LiveEvent.select().where(LiveEvent.kind == "commitment_verify")}
     assert channels == {f"commitment:{c['id']}", f"conference:{c['conference']}", f"question:{c['question']}"}
-    # settled: nothing more can be done, by anyone
-    assert await followup.allowed_actions(concluded["admin"], await followup.get_commitment(c["id"])) == frozenset()
+    # verified is settled: only a dispute (the asker or a re-inspection finds it not done) reopens it
+    assert await followup.allowed_actions(concluded["admin"], await followup.get_commitment(c["id"])) == {"dispute"}
     with pytest.raises(Conflict):
         await followup.cancel(organiser, c["id"], {"reason": "Không cần nữa."}, LATER, BASE)
 
@@ -167,6 +167,15 @@ async def test_a_dispute_reopens_the_work(concluded):
     assert await state_of(c["id"]) == "disputed"
     await followup.resume(officer, c["id"], NOW, BASE)
     assert await state_of(c["id"]) == "in_progress"
+
+
+async def test_a_verified_commitment_found_not_done_is_disputed_and_loses_its_outcome(concluded):
+    c, organiser, officer = with_question(concluded), concluded["organiser"], concluded["officer"]
+    await followup.report_done(officer, c["id"], {"summary": "Đã xong."}, NOW, BASE)
+    await followup.verify(organiser, c["id"], {"outcome": "kept"}, NOW, BASE)
+    await followup.dispute(organiser, c["id"], {"reason": "Kiểm tra lại: rãnh vẫn ngập."}, NOW, BASE)
+    row = await followup.get_commitment(c["id"])
+    assert (row["state"], row["outcome"], row["closed_at"]) == ("disputed", None, None)
 
 
 async def test_an_extension_keeps_the_first_due_date(concluded):

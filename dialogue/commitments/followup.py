@@ -171,7 +171,9 @@ async def dispute(actor: Actor, commitment_id: int, form: dict, now: dt.datetime
     """The asker or an inspection says it was not done: the organisers record why; the work reopens."""
     checked = await _checked(actor, commitment_id, "dispute")
     reason = _reason(form, "reason", _("Say why the report is disputed."))
-    return await _step(actor, checked, "dispute", now, base_url, reason=reason)
+    # Disputed after verification: the recorded outcome no longer holds.
+    return await _step(actor, checked, "dispute", now, base_url, reason=reason,
+                       updates={"outcome": None, "closed_at": None})
 
 
 async def cancel(actor: Actor, commitment_id: int, form: dict, now: dt.datetime, base_url: str) -> dict:

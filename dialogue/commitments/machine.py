@@ -3,6 +3,7 @@
 (record) ─► open ─► in progress ─► reported done ─► verified (outcome: kept, partly kept, not kept)
              │  └──────┬──────────────┘    │
              │         ▼                   └► disputed ─► in progress (resume)
+             │                    (also from verified: the asker or a re-inspection finds it not done)
              ├► extended (a new due date, the first one kept) ─► in progress / reported done
              └► cancelled (also from in progress, extended, disputed)
 
@@ -36,7 +37,8 @@ COMMITMENT = StateMachine(
                S.reported_done.value, N_("reported the commitment done"), public=N_("Reported done by the agency")),
         Action("verify", frozenset({S.reported_done.value}), S.verified.value, N_("verified the commitment"),
                public=N_("Verified by the organisers")),
-        Action("dispute", frozenset({S.reported_done.value}), S.disputed.value, N_("disputed the report"),
+        Action("dispute", frozenset({S.reported_done.value, S.verified.value}), S.disputed.value,
+               N_("disputed the report"),
                public=N_("The report was disputed: the work is reopened")),
         Action("resume", frozenset({S.disputed.value}), S.in_progress.value, N_("took the work up again"),
                public=N_("Work taken up again")),

@@ -1,0 +1,1 @@
+"""Public accountability: each conference's results and each agency's figures, lists, exports and feeds."""
