@@ -85,7 +85,9 @@ async def _listed(condition, now: dt.datetime) -> list[dict]:
         row["due"] = due_of(row, today, calendar)
         row["overdue"] = bool(row["due"] and row["due"]["overdue"])
         row["role"] = ""  # the agency's role, in an agency's list
-    return rows
+        row["disputed"] = COMMITMENT.is_in("disputed", row["state"])
+    # disputed first (the asker or an inspection says it is not done: it needs someone now), then by due date
+    return sorted(rows, key=lambda row: not row["disputed"])
 
 
 async def for_agency(actor: Actor, now: dt.datetime) -> list[dict]:
