@@ -230,3 +230,15 @@ async def test_a_link_for_a_commitment_that_moved_on_is_gone(concluded, demo_cli
     clock.now = WEEK
     assert (await demo_client.get(f"/confirm/{token}")).status_code == 410
     assert (await demo_client.post(f"/confirm/{token}/yes")).status_code == 410
+
+
+async def test_odd_requests_change_nothing_and_never_fail(concluded, demo_client, clock):  # noqa: F811
+    c = await reported(concluded)
+    token = (await requested())[c["id"]]
+    clock.now = WEEK
+    assert (await demo_client.get(f"/confirm/{token}/yes")).status_code == 405  # a link opened is never an answer
+    assert (await demo_client.get(f"/confirm/{'9' * 5000}.{'a' * 40}")).status_code == 404
+    assert (await demo_client.get(f"/confirm/99999999999.{token.split('.')[1]}")).status_code == 404
+    missing = await demo_client.post(f"/confirm/{token}/no", data={})  # no field at all
+    assert missing.status_code == 400
+    assert await state_of(c["id"]) == "reported_done" and (await confirmations())[0]["used_at"] is None

@@ -157,10 +157,14 @@ def _usable(request: dict, commitment: dict, now: dt.datetime) -> None:
                          "the question's page."))
 
 
-async def open_link(token: str, now: dt.datetime) -> ConfirmationView:
-    """The page behind the link. Reading only: nothing changes until the asker answers."""
+async def _checked(token: str, now: dt.datetime) -> tuple[dict, dict]:
+    """The request and its commitment, if the link is genuine and may still be answered."""
     request, commitment = await _find(token)
     _usable(request, commitment, now)
+    return request, commitment
+
+
+async def _view(token: str, request: dict, commitment: dict) -> ConfirmationView:
     question = await Question.select(Question.tracking_code).where(Question.id == request["question"]).first()
     report = await ActionLog.select(ActionLog.at).where(ActionLog.id == request["report"]).first()
     return ConfirmationView(
@@ -169,6 +173,11 @@ async def open_link(token: str, now: dt.datetime) -> ConfirmationView:
         done_summary=commitment["done_summary"], reported_on=report["at"] if report else request["created_at"],
         question_code=display_code(question["tracking_code"]), conference_title=commitment["conference_title"],
         expires_at=request["expires_at"])
+
+
+async def open_link(token: str, now: dt.datetime) -> ConfirmationView:
+    """The page behind the link. Reading only: nothing changes until the asker answers."""
+    return await _view(token, *await _checked(token, now))
 
 
 async def _use(request: dict, answer: str, reason: str, now: dt.datetime) -> None:
@@ -184,8 +193,8 @@ async def _use(request: dict, answer: str, reason: str, now: dt.datetime) -> Non
 
 async def confirm(token: str, now: dt.datetime) -> ConfirmationView:
     """"Yes, it was done": logged, on the public timeline; the commitment stays as it is."""
-    view = await open_link(token, now)
-    request, commitment = await _find(token)
+    request, commitment = await _checked(token, now)
+    view = await _view(token, request, commitment)
     question = await Question.select(Question.tracking_code, Question.conference).where(
         Question.id == request["question"]).first()
     async with write_transaction():
@@ -211,13 +220,13 @@ def without_contacts(text: str, question: dict) -> str:
 async def dispute(token: str, form: dict, now: dt.datetime, base_url: str) -> ConfirmationView:
     """"No, and here is why": the commitment is disputed by the asker and its work reopens; the
     organisers are told. An empty or too long reason changes nothing (InvalidInput, the text kept)."""
-    view = await open_link(token, now)
+    request, commitment = await _checked(token, now)
+    view = await _view(token, request, commitment)
     reason = paragraphs(form.get("reason"))
     if not reason:
         raise InvalidInput({"reason": _("Say what is still not done.")})
     if len(reason) > MAX_REASON:
         raise InvalidInput({"reason": _("Use at most %(count)s characters.", count=MAX_REASON)})
-    request, commitment = await _find(token)
     question = await get_question(request["question"])
     public_reason = without_contacts(reason, question)
 
