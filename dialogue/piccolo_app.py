@@ -10,10 +10,11 @@ from piccolo.conf.apps import AppConfig
 
 from dialogue.accounts.tables import SessionRecord, SignInFailure, StaffUser
 from dialogue.agenda.tables import AgendaItem, ConferenceSession, SessionAttendee
-from dialogue.answers.tables import Answer, AnswerFile, AnswerPart
+from dialogue.answers.tables import Answer, AnswerFile, AnswerPart, AnswerPromise
 from dialogue.commitments.tables import (
     Commitment,
     CommitmentAgency,
+    CommitmentConfirmation,
     CommitmentFile,
     CommitmentReminder,
     CommitmentUpdate,
@@ -30,7 +31,7 @@ ALL_TABLES = [
     AdminUnit, Agency, Topic, Holiday, Conference, StaffUser, SessionRecord, SignInFailure, ActionLog, LiveEvent,
     Question, Follower, ConferenceTopic, OutboxMessage, Assignment, ReminderSent, Answer, AnswerPart, AnswerFile,
     Commitment, CommitmentAgency, CommitmentUpdate, CommitmentReminder, CommitmentFile, AgendaItem, ConferenceSession,
-    SessionAttendee,
+    SessionAttendee, CommitmentConfirmation, AnswerPromise,
     ConferenceDocument,
 ]
 

@@ -297,3 +297,87 @@ async def test_an_answer_can_be_marked_for_the_session(routed, demo_client):
     await drafting.save_draft(officer, routed["id"], TEXT, now())
     await attachments.mark_at_session(officer, routed["id"], True, now())
     assert (await answer_queries.answer_of(routed["id"]))["at_session"] is True
+
+
+# --- Promises in a written answer: commitments once it is published ------------------------------------------------
+
+PROMISE = {"promise_text": "Chúng tôi sẽ cải tạo 200 m cống ngõ 120 Hoàng Cầu.", "promise_due_on": "31/03/2027",
+           "promise_output": "Tuyến cống mới được nghiệm thu"}
+
+
+async def test_an_answers_promises_become_commitments_when_it_is_published(routed):
+    from dialogue.commitments.tables import Commitment
+    from dialogue.machine.log import ActionLog
+
+    await set_policy("at_session")
+    officer, head = await actor(DEMO_ACCOUNTS["agency_officer"]), await actor(DEMO_ACCOUNTS["agency_head"])
+    police = await actor("police@dongda.demo")
+    await drafting.save_draft(officer, routed["id"], TEXT, now())
+    with pytest.raises(InvalidInput) as error:
+        await drafting.add_promise(officer, routed["id"], {"promise_text": "", "promise_due_on": "01/01/2020",
+                                                           "promise_output": "x" * 3000}, now())
+    assert set(error.value.errors) == {"promise_text", "promise_due_on", "promise_output"}
+    with pytest.raises(Forbidden):  # a contributing agency does not promise in the lead's name
+        await drafting.add_promise(police, routed["id"], PROMISE, now())
+    kept = await drafting.add_promise(officer, routed["id"], PROMISE, now())
+    dropped = await drafting.add_promise(officer, routed["id"], {**PROMISE, "promise_text": "Sẽ bỏ."}, now())
+    await drafting.remove_promise(officer, routed["id"], str(dropped), now())
+    assert [p["id"] for p in await answer_queries.promises_of(routed["id"])] == [kept]
+    await drafting.submit(officer, routed["id"], now())
+    with pytest.raises(Conflict):  # once submitted, the promises are frozen with the text
+        await drafting.add_promise(officer, routed["id"], PROMISE, now())
+    await drafting.review(head, routed["id"], "approve", "", now(), BASE)
+    assert await Commitment.count() == 0  # held: not yet promised in public
+    organiser = await actor(DEMO_ACCOUNTS["organiser"])
+    later = now() + dt.timedelta(days=200)  # published after the promised date: it is recorded, overdue
+    assert await release.release(organiser, routed["conference"], later, BASE) == 1
+    rows = await Commitment.select().where(Commitment.question == routed["id"])
+    kt = await Agency.select(Agency.id).where(Agency.short_name == "KT-HT-ĐT").first()
+    assert [(r["text"], r["origin"], r["lead_agency"], r["due_on"], r["expected_output"], r["state"])
+            for r in rows] == [(PROMISE["promise_text"], "answer", kt["id"], dt.date(2027, 3, 31),
+                                "Tuyến cống mới được nghiệm thu", "open")]
+    assert (await answer_queries.promises_of(routed["id"]))[0]["commitment"] == rows[0]["id"]
+    assert await ActionLog.count().where(ActionLog.action == "commitment_record") == 1
+    assert await release.release(organiser, routed["conference"], later, BASE) == 0
+    assert await Commitment.count() == 1  # once
+    public = await answer_queries.published_answer(routed["id"])
+    assert [p.text for p in public.promises] == [PROMISE["promise_text"]]
+
+
+async def test_a_failed_publication_records_no_promise(routed):
+    from dialogue.commitments.tables import Commitment
+
+    await set_policy("at_session")
+    officer, head = await actor(DEMO_ACCOUNTS["agency_officer"]), await actor(DEMO_ACCOUNTS["agency_head"])
+    await drafting.save_draft(officer, routed["id"], TEXT, now())
+    await drafting.add_promise(officer, routed["id"], PROMISE, now())
+    await drafting.submit(officer, routed["id"], now())
+    await drafting.review(head, routed["id"], "approve", "", now(), BASE)
+    await Agency.update({Agency.active: False}).where(Agency.short_name == "KT-HT-ĐT")  # the lead closed meanwhile
+    organiser = await actor(DEMO_ACCOUNTS["organiser"])
+    with pytest.raises(InvalidInput):
+        await release.release(organiser, routed["conference"], now(), BASE)
+    assert await Commitment.count() == 0
+    assert (await answer_queries.answer_of(routed["id"]))["state"] == "approved"  # nothing published either
+
+
+async def test_promises_through_the_web_and_on_the_tracking_page(routed, demo_client):
+    await set_policy("on_approval")
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
+    page = f"/agency/questions/{routed['id']}"
+    await post_form(demo_client, f"{page}/answer/save", {**TEXT, "version": ""}, page=page)
+    wrong = await post_form(demo_client, f"{page}/answer/promise", {**PROMISE, "promise_due_on": "mai"}, page=page)
+    assert wrong.status_code == 400 and PROMISE["promise_text"] in wrong.text and "mai" in wrong.text
+    added = await post_form(demo_client, f"{page}/answer/promise", PROMISE, page=page, follow_redirects=False)
+    assert added.status_code == 303
+    assert PROMISE["promise_text"] in (await demo_client.get(page)).text
+    answer = await answer_queries.answer_of(routed["id"])
+    await post_form(demo_client, f"{page}/answer/submit", {**TEXT, "version": str(answer["version"])}, page=page)
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_head"])
+    assert (await post_form(demo_client, f"{page}/answer/approve", {}, page=page,
+                            follow_redirects=False)).status_code == 303
+    public = (await demo_client.get(f"/q/{intake.display_code(routed['tracking_code'])}")).text
+    answer_part = public.split('id="answer-title"')[1].split("</section>")[0]
+    assert PROMISE["promise_text"] in answer_part and "31/03/2027" in answer_part
+    follow_up = public.split('id="commitments"')[1].split("</section>")[0]
+    assert PROMISE["promise_text"] in follow_up

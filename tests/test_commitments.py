@@ -380,7 +380,8 @@ async def test_reminders_go_once_per_commitment_threshold_and_due_date(concluded
     assert sorted(by_due) == [dt.date(2026, 12, 1), dt.date(2026, 12, 8), dt.date(2026, 12, 15),
                               dt.date(2026, 12, 29)]
     sent = await reminders.tick(NOW, BASE, escalation_days=10)
-    assert sent == {"commitment_due_soon": 1, "commitment_overdue": 1, "commitment_escalated": 0}
+    assert sent == {"commitment_due_soon": 1, "commitment_overdue": 1, "commitment_escalated": 0,
+                    "commitment_confirm": 0}
     head = await OutboxMessage.select().where(OutboxMessage.kind == "commitment_due_soon").first()
     assert head["to_address"] == DEMO_ACCOUNTS["agency_head"]
     assert by_due[dt.date(2026, 12, 8)]["text"] in head["text_body"]

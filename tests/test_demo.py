@@ -75,12 +75,17 @@ async def test_a_third_conference_is_concluded_with_its_documents_published(live
         ("minutes", "published", 1), ("notice", "published", 1)]
     assert all(d["pdf"][:5] == b"%PDF-" and d["docx"][:2] == b"PK" for d in documents)
     commitments = await Commitment.select().where(Commitment.conference == conference["id"])
-    assert len(commitments) == 4
+    assert len(commitments) == 5
     assert sum(1 for c in commitments if c["question"] is None) == 1  # the chair's own
-    # three weeks of follow-up: in progress (two notes), verified (kept), extended, left overdue
+    # three weeks of follow-up: in progress (two notes), verified (kept), extended, left overdue, and one the
+    # organisers added, reported done and disputed by its asker through the confirmation link
     states = sorted((c["state"], c["outcome"] or "", c["original_due_on"] is not None) for c in commitments)
-    assert states == [("extended", "", True), ("in_progress", "", False), ("open", "", False),
-                      ("verified", "kept", False)]
+    assert states == [("disputed", "", False), ("extended", "", True), ("in_progress", "", False),
+                      ("open", "", False), ("verified", "kept", False)]
+    disputed = next(c for c in commitments if c["state"] == "disputed")
+    entry = await ActionLog.select().where((ActionLog.action == "commitment_dispute")
+                                           & (ActionLog.object_id == str(disputed["id"]))).first()
+    assert entry["actor_kind"] == "public" and "vẫn để đến 10 giờ sáng" in entry["reason"]
     assert next(c for c in commitments if c["state"] == "open")["due_on"] < TODAY  # overdue
     assert next(c for c in commitments if c["state"] == "in_progress")["progress"] == 60
 

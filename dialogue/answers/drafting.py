@@ -13,13 +13,14 @@ import datetime as dt
 from dialogue.answers.machine import ANSWER
 from dialogue.answers.queries import answer_of, state_of
 from dialogue.answers.release import publish
-from dialogue.answers.tables import Answer, AnswerPart
+from dialogue.answers.tables import Answer, AnswerPart, AnswerPromise
 from dialogue.conferences.queries import get_conference
 from dialogue.conferences.tables import Conference
+from dialogue.core.calendar import local_today
 from dialogue.core.db import write_transaction
 from dialogue.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
-from dialogue.core.text import paragraphs, tidy
+from dialogue.core.text import paragraphs, parse_day, parse_id, tidy
 from dialogue.machine import log
 from dialogue.machine.actors import Actor, ObjectScope
 from dialogue.machine.transitions import transition
@@ -181,3 +182,57 @@ async def save_part(actor: Actor, question_id: int, body: str, now: dt.datetime)
             await AnswerPart.insert(AnswerPart(question=question_id, agency=actor.agency_id, body=body,
                                                updated_by=actor.staff_id, updated_at=now))
         await log.record(actor, "answer_part_saved", "question", question_id, at=now)
+
+
+# --- Promises: "we will …", made commitments when the answer is published (answers/release.py) ---------------
+
+MAX_PROMISE = 2000
+MAX_PROMISES = 10
+
+
+async def _editable(actor: Actor, question_id: int) -> None:
+    """The lead agency may change the answer's promises while it may change its text."""
+    await _lead(actor, question_id)
+    ANSWER.target_of(state_of(await answer_of(question_id)), "save")
+
+
+async def add_promise(actor: Actor, question_id: int, form: dict, now: dt.datetime) -> int:
+    """A promise the answer makes: what the agency will do, by when, and what it will produce."""
+    await _editable(actor, question_id)
+    errors = {}
+    text = paragraphs(form.get("promise_text"))
+    if not text:
+        errors["promise_text"] = _("Say what your agency will do.")
+    elif len(text) > MAX_PROMISE:
+        errors["promise_text"] = _("Use at most %(count)s characters.", count=MAX_PROMISE)
+    due_on = parse_day(form.get("promise_due_on"))
+    if due_on is None:
+        errors["promise_due_on"] = _("Enter a date as dd/mm/yyyy, for example 31/03/2027.")
+    elif due_on < local_today(now):
+        errors["promise_due_on"] = _("The due date cannot be in the past.")
+    output = paragraphs(form.get("promise_output"))
+    if len(output) > MAX_PROMISE:
+        errors["promise_output"] = _("Use at most %(count)s characters.", count=MAX_PROMISE)
+    if await AnswerPromise.count().where(AnswerPromise.question == question_id) >= MAX_PROMISES:
+        errors["promise_text"] = _("An answer can make at most %(n)s promises.", n=MAX_PROMISES)
+    if errors:
+        raise InvalidInput(errors)
+    async with write_transaction():
+        rows = await AnswerPromise.insert(AnswerPromise(
+            question=question_id, text=text, due_on=due_on, expected_output=output, created_by=actor.staff_id,
+            created_at=now)).returning(AnswerPromise.id)
+        await log.record(actor, "answer_promise_added", "question", question_id, at=now, reason=text,
+                         details={"promise": rows[0]["id"], "due_on": due_on})
+    return rows[0]["id"]
+
+
+async def remove_promise(actor: Actor, question_id: int, promise_id: str | None, now: dt.datetime) -> None:
+    await _editable(actor, question_id)
+    promise = await AnswerPromise.select().where(
+        (AnswerPromise.id == (parse_id(promise_id) or 0)) & (AnswerPromise.question == question_id)
+        & AnswerPromise.commitment.is_null()).first()
+    if promise is None:
+        raise NotFound(_("This item no longer exists."))
+    async with write_transaction():
+        await AnswerPromise.delete().where(AnswerPromise.id == promise["id"])
+        await log.record(actor, "answer_promise_removed", "question", question_id, at=now, reason=promise["text"])

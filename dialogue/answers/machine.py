@@ -43,3 +43,5 @@ declare_action("answer_part_saved", N_("saved their agency's part of the answer"
 declare_action("answer_file_added", N_("attached a file to the answer"))
 declare_action("answer_at_session", N_("marked the answer to be given at the session"))
 declare_action("answer_in_writing", N_("marked the answer to be given in writing"))
+declare_action("answer_promise_added", N_("added a promise to the answer"))
+declare_action("answer_promise_removed", N_("removed a promise from the answer"))

@@ -8,7 +8,7 @@ import difflib
 from dataclasses import dataclass
 
 from dialogue.answers.machine import ANSWER
-from dialogue.answers.tables import Answer, AnswerFile, AnswerPart
+from dialogue.answers.tables import Answer, AnswerFile, AnswerPart, AnswerPromise
 from dialogue.core.calendar import local_today
 from dialogue.machine.actors import Actor, Role
 from dialogue.questions.machine import QUESTION
@@ -35,6 +35,20 @@ async def parts_of(question_id: int) -> list[dict]:
         .where(AnswerPart.question == question_id).order_by(AnswerPart.id)
 
 
+async def promises_of(question_id: int) -> list[dict]:
+    """The "we will …" promises of the question's answer, in the order they were added."""
+    return await AnswerPromise.select().where(AnswerPromise.question == question_id).order_by(AnswerPromise.id)
+
+
+@dataclass(frozen=True)
+class PublicPromise:
+    """A promise of a published answer; its follow-up is the commitment it became."""
+
+    text: str
+    due_on: dt.date
+    expected_output: str
+
+
 @dataclass(frozen=True)
 class PublicPart:
     agency_name: str
@@ -59,6 +73,7 @@ class PublicAnswer:
     published_at: dt.datetime
     parts: tuple[PublicPart, ...]
     files: tuple[PublicFile, ...]
+    promises: tuple[PublicPromise, ...] = ()
 
 
 async def published_answer(question_id: int) -> PublicAnswer | None:
@@ -73,6 +88,8 @@ async def published_answer(question_id: int) -> PublicAnswer | None:
         approver_role=answer["approver_role"] or "", published_at=answer["published_at"],
         parts=tuple(PublicPart(p["agency_name"], p["body"]) for p in await parts_of(question_id)),
         files=tuple(PublicFile(f["id"], f["filename"], f["size"]) for f in files),
+        promises=tuple(PublicPromise(p["text"], p["due_on"], p["expected_output"])
+                       for p in await promises_of(question_id)),
     )
 
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from dialogue.answers.machine import ANSWER
 from dialogue.answers.queries import answer_of, parts_of
-from dialogue.answers.tables import Answer
+from dialogue.answers.tables import Answer, AnswerPromise
+from dialogue.commitments.commands import record
+from dialogue.commitments.tables import Commitment
 from dialogue.conferences import commands as conference_commands
 from dialogue.conferences.machine import CONFERENCE
 from dialogue.conferences.queries import accepting_questions, get_conference
@@ -37,6 +39,7 @@ async def publish(actor: Actor, question: dict, answer: dict, now: dt.datetime, 
     async with write_transaction():
         await transition(ANSWER, actor, answer, "publish", now=now, permission=permission, scope=scope,
                          updates={"published_at": now}, log_object=("question", question["id"]))
+        await _promises_to_commitments(actor, question, answer, now, permission, scope)
 
         async def mails(current: dict):
             subject = lambda: _("Your question %(code)s has been answered",  # noqa: E731
@@ -48,6 +51,20 @@ async def publish(actor: Actor, question: dict, answer: dict, now: dt.datetime, 
             await transition(QUESTION, actor, question, "answer", now=now, permission=permission, scope=scope,
                              updates={"updated_at": now}, mails=mails,
                              channels=[f"conference:{question['conference']}"])
+
+
+async def _promises_to_commitments(actor: Actor, question: dict, answer: dict, now: dt.datetime, permission: str,
+                                   scope: ObjectScope) -> None:
+    """Each "we will …" of the answer becomes a commitment of the answering agency, followed up like
+    any other (inside the publication's transaction: both happen, or neither)."""
+    conference = await get_conference(question["conference"])
+    for promise in await AnswerPromise.select().where(
+            (AnswerPromise.question == question["id"]) & AnswerPromise.commitment.is_null()).order_by(AnswerPromise.id):
+        commitment_id = await record(actor, conference, question["id"], {
+            "commitment_text": promise["text"], "lead_agency": str(answer["agency"]),
+            "due_on": promise["due_on"].strftime("%d/%m/%Y"), "expected_output": promise["expected_output"],
+        }, now, origin=Commitment.Origin.answer.value, permission=permission, scope=scope, past_ok=True)
+        await AnswerPromise.update({AnswerPromise.commitment: commitment_id}).where(AnswerPromise.id == promise["id"])
 
 
 async def release(actor: Actor, conference_id: int, now: dt.datetime, base_url: str) -> int:

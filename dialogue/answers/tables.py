@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from dialogue.accounts.tables import StaffUser
+from dialogue.commitments.tables import Commitment
 from dialogue.questions.tables import Question
 from dialogue.reference.tables import Agency
 
@@ -57,4 +58,17 @@ class AnswerFile(Table, tablename="answer_file"):
     size = Integer()
     data = Bytea()
     uploaded_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AnswerPromise(Table, tablename="answer_promise"):
+    """A "we will …" the answering agency adds to its answer: it becomes a commitment (lead: that
+    agency) when the answer is published, in the same transaction."""
+
+    question = ForeignKey(Question, null=False, index=True)
+    text = Text(help_text="What the agency will do.")
+    due_on = Date()
+    expected_output = Text(default="")
+    commitment = ForeignKey(Commitment, null=True, default=None, help_text="Set when the answer is published.")
+    created_by = ForeignKey(StaffUser, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

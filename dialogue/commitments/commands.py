@@ -13,7 +13,7 @@ from dialogue.core.errors import InvalidInput
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import paragraphs, parse_day, parse_id, tidy
 from dialogue.machine import events, log
-from dialogue.machine.actors import Actor, require
+from dialogue.machine.actors import Actor, ObjectScope, require
 from dialogue.reference.calendar import working_calendar
 from dialogue.reference.tables import Agency
 from dialogue.reference.units import scope_of_unit
@@ -22,8 +22,9 @@ MAX_TEXT = 2000
 MAX_DAYS = 365
 
 
-async def validate(form: dict, now: dt.datetime) -> dict:
-    """The commitment's values from its form; InvalidInput with every problem at once."""
+async def validate(form: dict, now: dt.datetime, past_ok: bool = False) -> dict:
+    """The commitment's values from its form; InvalidInput with every problem at once. `past_ok`: a
+    date already checked when it was written (a promise in an answer published later) may have passed."""
     errors: dict[str, str] = {}
     text = paragraphs(form.get("commitment_text"))
     if not text:
@@ -48,23 +49,30 @@ async def validate(form: dict, now: dt.datetime) -> dict:
         due_on = parse_day(day_raw)
         if due_on is None:
             errors["due_on"] = _("Enter a date as dd/mm/yyyy, for example 31/03/2027.")
-        elif due_on < local_today(now):
+        elif due_on < local_today(now) and not past_ok:
             errors["due_on"] = _("The due date cannot be in the past.")
     else:
         errors["due_on"] = _("Give a due date or a number of working days.")
+    expected_output = paragraphs(form.get("expected_output"))
+    if len(expected_output) > MAX_TEXT:
+        errors["expected_output"] = _("Use at most %(count)s characters.", count=MAX_TEXT)
     if errors:
         raise InvalidInput(errors)
-    return {"text": text, "lead_agency": lead, "cooperating": sorted(cooperating & known), "due_on": due_on,
+    return {"text": text, "expected_output": expected_output,
+            "lead_agency": lead, "cooperating": sorted(cooperating & known), "due_on": due_on,
             "due_working_days": due_days}
 
 
 async def record(actor: Actor, conference: dict, question_id: int | None, form: dict, now: dt.datetime,
-                 origin: str = Commitment.Origin.session.value, permission: str = "record_session") -> int:
-    """A commitment made at the session (or entered by the organisers afterwards), for a question or
-    (question None) for the chair's conclusions. It starts open; the follow-up takes it from there."""
-    require(actor, permission, await scope_of_unit(conference["unit"]))
+                 origin: str = Commitment.Origin.session.value, permission: str = "record_session",
+                 scope: ObjectScope | None = None, past_ok: bool = False) -> int:
+    """A commitment made at the session (or entered by the organisers afterwards, or promised in a
+    published answer), for a question or (question None) for the chair's conclusions. It starts
+    open; the follow-up takes it from there. `scope`: where the actor's permission is checked, the
+    conference's unit unless given (an answer's: its unit and the answering agency)."""
+    require(actor, permission, scope or await scope_of_unit(conference["unit"]))
     state = COMMITMENT.target_of("", "record")
-    values = await validate(form, now)
+    values = await validate(form, now, past_ok)
     cooperating = values.pop("cooperating")
     async with write_transaction():
         rows = await Commitment.insert(Commitment(

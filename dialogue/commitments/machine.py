@@ -50,6 +50,9 @@ COMMITMENT = StateMachine(
         "live": LIVE,  # still to be done: it can fall overdue
         "settled": frozenset({S.verified.value, S.cancelled.value}),
         "takes_progress": LIVE,  # agencies may post progress notes
+        # the asker may confirm or dispute the work: it is reported done, or verified
+        "confirmable": frozenset({S.reported_done.value, S.verified.value}),
+        "disputed": frozenset({S.disputed.value}),  # put in front of the organisers and the lead agency
     },
 )
 
@@ -73,6 +76,10 @@ PROGRESS = "commitment_progress"
 declare_action(PROGRESS, N_("posted a progress note"), N_("Progress note"))
 EVIDENCE = "commitment_evidence"
 declare_action(EVIDENCE, N_("attached evidence"), N_("Evidence attached"))
+
+# The asker's "yes, it was done" through the confirmation link: logged and public, no change of state.
+CONFIRMED = "commitment_confirmed"
+declare_action(CONFIRMED, N_("confirmed the work was done"), N_("The asker confirmed the work was done"))
 
 declare("commitment_outcome", {
     Commitment.Outcome.kept.value: N_("Kept"), Commitment.Outcome.partly_kept.value: N_("Partly kept"),

@@ -85,7 +85,9 @@ async def _listed(condition, now: dt.datetime) -> list[dict]:
         row["due"] = due_of(row, today, calendar)
         row["overdue"] = bool(row["due"] and row["due"]["overdue"])
         row["role"] = ""  # the agency's role, in an agency's list
-    return rows
+        row["disputed"] = COMMITMENT.is_in("disputed", row["state"])
+    # disputed first (the asker or an inspection says it is not done: it needs someone now), then by due date
+    return sorted(rows, key=lambda row: not row["disputed"])
 
 
 async def for_agency(actor: Actor, now: dt.datetime) -> list[dict]:
@@ -159,6 +161,7 @@ class PublicFollowUp:
     outcome: str
     question_code: str  # the tracking code of the public question it serves ("" otherwise)
     serves_question: bool  # False: a commitment of the chair's conclusions
+    from_answer: bool = False  # promised in the question's written answer
     timeline: tuple[PublicCommitmentEvent, ...] = ()
     evidence: tuple[PublicEvidence, ...] = ()
 
@@ -208,7 +211,7 @@ async def public_follow_up(now: dt.datetime, *, conference_id: int | None = None
         due_on=r["due_on"], original_due_on=r["original_due_on"], overdue=r["overdue"], progress=r["progress"],
         outcome=r["outcome"] or "",
         question_code=display_code(r["question_code"]) if r["question"] in public_questions else "",
-        serves_question=r["question"] is not None,
+        serves_question=r["question"] is not None, from_answer=r["origin"] == Commitment.Origin.answer.value,
         timeline=timelines.get(r["id"], ()),
         evidence=tuple(PublicEvidence(id=f["id"], filename=f["filename"], content_type=f["content_type"],
                                       size=f["size"], agency=f["agency_name"], at=f["created_at"])

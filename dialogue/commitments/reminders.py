@@ -3,7 +3,9 @@
 - to the lead agency's head, DUE_SOON_DAYS working days before the due date;
 - to the organisers of the conference's unit once the commitment is overdue;
 - to the unit's leadership (its viewers) once it is overdue by more than the escalation threshold
-  (COMMITMENT_ESCALATION_DAYS working days).
+  (COMMITMENT_ESCALATION_DAYS working days);
+- to the question's asker, CONFIRMATION_DAYS calendar days after each report of "done": was it really
+  done? (commitments/confirmation.py; once per report, claimed by the unique report of its request).
 
 Each is sent once per commitment, threshold and due date (a unique key in commitment_reminder: of
 two workers only one inserts it, and only that one sends, in the same transaction). An extension
@@ -17,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 
 from dialogue.accounts.tables import StaffUser
+from dialogue.commitments import confirmation
 from dialogue.commitments.machine import COMMITMENT
 from dialogue.commitments.queries import overdue_days
 from dialogue.commitments.tables import Commitment, CommitmentReminder
@@ -49,7 +52,8 @@ SUBJECTS = {
 }
 
 
-async def tick(now: dt.datetime, base_url: str, escalation_days: int = 10) -> dict[str, int]:
+async def tick(now: dt.datetime, base_url: str, escalation_days: int = 10, confirmation_days: int = 7,
+               confirmation_link_days: int = 30) -> dict[str, int]:
     """One run. Returns how many e-mails it queued of each kind."""
     today = local_today(now)
     calendar = await working_calendar()
@@ -83,6 +87,8 @@ async def tick(now: dt.datetime, base_url: str, escalation_days: int = 10) -> di
                 people = await StaffUser.select(StaffUser.email, StaffUser.language).where(
                     (StaffUser.unit == unit_id) & (StaffUser.role == role.value) & (StaffUser.active == True))
                 sent[kind] += await _send(people, kind, unit_items, unit_id, now, base_url)
+        sent["commitment_confirm"] = await confirmation.send_requests(now, base_url, confirmation_days,
+                                                                      confirmation_link_days)
     return sent
 
 

@@ -99,3 +99,23 @@ class CommitmentReminder(Table, tablename="commitment_reminder"):
     commitment = ForeignKey(Commitment, null=False)
     kind = Varchar(length=20, help_text="due_soon (lead agency head), overdue (organisers), escalated (leadership).")
     sent_at = Timestamptz(default=TimestamptzNow())
+
+
+class CommitmentConfirmation(Table, tablename="commitment_confirmation"):
+    """The asker's one-click confirmation link for one report of a commitment as done: only the
+    token's hash is kept (a copy of the database gives no usable link). Used once, then it answers no more."""
+
+    class Answer(str, Enum):
+        yes = "yes"
+        no = "no"
+
+    report = Integer(unique=True, help_text="The action-log entry of the report it asks about: one request per report.")
+    commitment = ForeignKey(Commitment, null=False, index=True)
+    question = ForeignKey(Question, null=False)
+    token_hash = Varchar(length=64, unique=True, help_text="SHA-256 of the commitment id and the secret.")
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    answer = Varchar(length=3, choices=Answer, null=True, default=None)
+    reason = Text(default="", help_text="The asker's words on \"no\", as typed (the public timeline shows them "
+                                        "with contacts removed).")

@@ -53,6 +53,8 @@ class Settings:
     log_format: str = "text"
     reminder_minutes: int = 15
     commitment_escalation_days: int = 10  # working days overdue before the unit's leadership is told
+    confirmation_days: int = 7  # calendar days after a report of "done" before the asker is asked to confirm it
+    confirmation_link_days: int = 30  # how long the asker's confirmation link works
     background_tasks: bool = True
     notices: tuple[str, ...] = field(default=(), compare=False)
 
@@ -193,6 +195,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         log_format=_log_format(env.get("LOG_FORMAT", "text")),
         reminder_minutes=_int(env, "REMINDER_MINUTES", 15, minimum=1),
         commitment_escalation_days=_int(env, "COMMITMENT_ESCALATION_DAYS", 10, minimum=1),
+        confirmation_days=_int(env, "CONFIRMATION_DAYS", 7, minimum=0),
+        confirmation_link_days=_int(env, "CONFIRMATION_LINK_DAYS", 30, minimum=1),
         notices=tuple(notices),
     )
 

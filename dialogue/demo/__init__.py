@@ -12,6 +12,7 @@ from dialogue.core.calendar import TZ
 from dialogue.core.db import write_transaction
 from dialogue.core.text import fold
 from dialogue.demo.concluded import load_concluded_demo
+from dialogue.demo.disputed import load_disputed_demo
 from dialogue.demo.life import bring_to_life
 from dialogue.demo.questions import QUESTIONS
 from dialogue.demo.session import load_session_demo
@@ -151,6 +152,7 @@ async def load_demo(today: dt.date | None = None, with_questions: bool = True, l
     if lively:  # a second conference, in session, whose console can be run at once; a third, concluded
         added["conferences"] += await load_session_demo(unit.id, today)
         added["conferences"] += await load_concluded_demo(unit.id, today)
+        await load_disputed_demo(unit.id, today)
     return added
 
 

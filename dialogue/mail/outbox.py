@@ -35,8 +35,9 @@ SEND_TIMEOUT = 30.0  # seconds for a whole send; the lease is renewed meanwhile 
 MARK_SENT_RETRIES = (0.5, 1, 2, 4, 8)  # seconds between tries to record an accepted send
 BACKOFF = [dt.timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 720)]  # then every 12 hours
 # The secret part of the links residents get by e-mail: the manage link (/q/<code>/manage/<token>, which can
-# withdraw the question) and the follower's /follow/<token>/confirm and /follow/<token>/unsubscribe.
-SECRET_IN_LINK = re.compile(r"(/manage/|/follow/)[A-Za-z0-9_%.~-]+")
+# withdraw the question), the follower's /follow/<token>/confirm and /follow/<token>/unsubscribe, and the
+# asker's /confirm/<token> (which can dispute a commitment in their name).
+SECRET_IN_LINK = re.compile(r"(/manage/|/follow/|/confirm/)[A-Za-z0-9_%.~-]+")
 MASK = "•••"
 
 

@@ -33,6 +33,7 @@ from dialogue.web.commitments import (
     EvidenceController,
     OrganiserCommitmentsController,
 )
+from dialogue.web.confirmation import ConfirmationController
 from dialogue.web.csrf import SafeCSRFMiddleware
 from dialogue.web.documents import DocumentsController
 from dialogue.web.errors import EXCEPTION_HANDLERS, outage_over_hook
@@ -60,7 +61,8 @@ async def run_reminders(clock: Clock, settings: Settings, stop: asyncio.Event) -
             for kind, count in (await reminders.tick(clock(), settings.base_url)).items():
                 REMINDERS.labels(kind=kind).inc(count)
             for kind, count in (await commitment_reminders.tick(
-                    clock(), settings.base_url, settings.commitment_escalation_days)).items():
+                    clock(), settings.base_url, settings.commitment_escalation_days, settings.confirmation_days,
+                    settings.confirmation_link_days)).items():
                 REMINDERS.labels(kind=kind).inc(count)
         except Exception as error:
             if unavailable(error):
@@ -115,7 +117,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             PublicController, AuthController, StaffController, AdminController, OrganiserController,
             ScreeningController, AgencyController, SessionController, DocumentsController, LiveController,
             OpsController, MetricsController, CommitmentController, AgencyCommitmentsController,
-            OrganiserCommitmentsController, EvidenceController,
+            OrganiserCommitmentsController, EvidenceController, ConfirmationController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],

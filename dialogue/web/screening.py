@@ -161,6 +161,9 @@ def step_notice(done: str) -> str:
         "part": _("Your agency's part of the answer is saved."),
         "file": _("The file is attached."),
         "at-session": _("Marked: to be answered in person at the session."),
+        "promise": _("The promise is added. It becomes a commitment, followed up in public, when the answer is "
+                     "published."),
+        "promise-remove": _("The promise is removed."),
         "in-writing": _("Marked: to be answered in writing."),
     }
     return notices.get(done, "")
@@ -194,6 +197,7 @@ class AgencyController(Controller):
             "conflict_changes": answer_queries.changes_between(conflict["body"], (values or {}).get("body", ""))
             if conflict else [],
             "files": await attachments.files_of(question_id), "max_mb": attachments.MAX_BYTES // (1024 * 1024),
+            "promises": await answer_queries.promises_of(question_id),
             "errors": errors or {}, "values": values or {}, "notice": step_notice(done),
         })
 
@@ -220,6 +224,10 @@ class AgencyController(Controller):
                 done = {"published": "published", "approved": "held"}.get(state, step)
             elif step == "part":
                 await drafting.save_part(actor, question_id, form.get("part", ""), now)
+            elif step == "promise":
+                await drafting.add_promise(actor, question_id, form, now)
+            elif step == "promise-remove":
+                await drafting.remove_promise(actor, question_id, form.get("promise"), now)
             elif step == "at-session":
                 at_session = form.get("at_session") == "yes"
                 await attachments.mark_at_session(actor, question_id, at_session, now)
