@@ -25,6 +25,7 @@ from dialogue.core.settings import Settings, get_settings
 from dialogue.mail.sender import run_worker, smtp_sender
 from dialogue.piccolo_app import ALL_TABLES
 from dialogue.questions import reminders
+from dialogue.web.accountability import AccountabilityController
 from dialogue.web.admin import AdminController
 from dialogue.web.auth import AuthController
 from dialogue.web.commitments import (
@@ -117,7 +118,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             PublicController, AuthController, StaffController, AdminController, OrganiserController,
             ScreeningController, AgencyController, SessionController, DocumentsController, LiveController,
             OpsController, MetricsController, CommitmentController, AgencyCommitmentsController,
-            OrganiserCommitmentsController, EvidenceController, ConfirmationController,
+            OrganiserCommitmentsController, EvidenceController, ConfirmationController, AccountabilityController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],
