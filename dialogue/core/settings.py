@@ -53,6 +53,7 @@ class Settings:
     log_format: str = "text"
     reminder_minutes: int = 15
     commitment_escalation_days: int = 10  # working days overdue before the unit's leadership is told
+    rating_min_count: int = 5  # satisfaction averages are shown only from this many ratings (no asker singled out)
     background_tasks: bool = True
     notices: tuple[str, ...] = field(default=(), compare=False)
 
@@ -193,6 +194,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         log_format=_log_format(env.get("LOG_FORMAT", "text")),
         reminder_minutes=_int(env, "REMINDER_MINUTES", 15, minimum=1),
         commitment_escalation_days=_int(env, "COMMITMENT_ESCALATION_DAYS", 10, minimum=1),
+        rating_min_count=_int(env, "RATING_MIN_COUNT", 5, minimum=2),
         notices=tuple(notices),
     )
 
