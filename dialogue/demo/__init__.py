@@ -14,6 +14,7 @@ from dialogue.core.text import fold
 from dialogue.demo.concluded import load_concluded_demo
 from dialogue.demo.life import bring_to_life
 from dialogue.demo.questions import QUESTIONS
+from dialogue.demo.ratings import load_ratings_demo
 from dialogue.demo.session import load_session_demo
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
@@ -151,6 +152,7 @@ async def load_demo(today: dt.date | None = None, with_questions: bool = True, l
     if lively:  # a second conference, in session, whose console can be run at once; a third, concluded
         added["conferences"] += await load_session_demo(unit.id, today)
         added["conferences"] += await load_concluded_demo(unit.id, today)
+        await load_ratings_demo(unit.id, today)  # its askers rate what they received
     return added
 
 

@@ -12,7 +12,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from dialogue.accounts.commands import address_key
-from dialogue.agenda.queries import public_agenda
+from dialogue.agenda.queries import public_agenda, question_outcome
 from dialogue.answers import attachments
 from dialogue.answers import queries as answers
 from dialogue.commitments import queries as commitment_queries
@@ -74,6 +74,7 @@ async def _track_context(question: tracking.PublicQuestion, now: dt.datetime) ->
     (of the main question, for a merged one) and the follow-up of the commitments made for it."""
     return {"question": question, "code": question.code, "timeline": await tracking.timeline(question.id),
             "answer": await answers.published_answer(question.answer_source),
+            "session_outcome": await question_outcome(question),
             "follow_up": await commitment_queries.public_follow_up(now, question_id=question.answer_source)}
 
 
@@ -87,6 +88,7 @@ async def _manage_context(request: Request, question: dict, token: str) -> dict:
         "can_withdraw": tracking.QUESTION.allows(question["state"], "withdraw"),
         "timeline": await tracking.timeline(question["id"]),
         "answer": await answers.published_answer(source),
+        "session_outcome": await question_outcome(tracking.public_view(question), for_asker=True),
         "follow_up": await commitment_queries.public_follow_up(now, question_id=source),
         "subjects": await rating_commands.subjects_of(question), "dimensions": rating_commands.DIMENSIONS,
         "scores": rating_commands.SCORES, "not_applicable": rating_commands.NOT_APPLICABLE,
