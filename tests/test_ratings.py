@@ -12,7 +12,7 @@ from dialogue.answers.tables import Answer
 from dialogue.commitments import followup
 from dialogue.commitments.tables import Commitment
 from dialogue.conferences.tables import Conference
-from dialogue.core.errors import Conflict, InvalidInput, NotFound
+from dialogue.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dialogue.core.vocabulary import N_, declare_action
 from dialogue.demo.concluded import load_concluded_demo
 from dialogue.machine import log
@@ -327,3 +327,28 @@ async def test_the_demo_shows_one_agencys_figures_and_hides_anothers(db):
     assert await Rating.count().where(Rating.conference == conference["id"]) == await Rating.count()
     await load_demo(TODAY, lively=True)
     assert await Rating.count() == 6  # loaded once
+
+
+async def test_the_organisers_read_the_comments_without_who_wrote_them(concluded, demo_client):
+    from tests.conftest import sign_in
+
+    question = concluded["question"]("Thu gom rác")
+    code, token = link(question)
+    await commands.rate(code, token, "answer", GOOD, NOW)
+    conference = concluded["conference"]
+    elsewhere = Actor(kind="staff", staff_id=1, role="organiser", unit_id=conference["unit"] + 1000)
+    with pytest.raises(Forbidden):
+        await queries.staff_view(elsewhere, conference, 5)
+    with pytest.raises(Forbidden):
+        await queries.staff_view(concluded["officer"], conference, 5)
+    view = await queries.staff_view(concluded["organiser"], conference, 5)
+    assert [c["comment"] for c in view["comments"]] == ["Cán bộ nhiệt tình."]
+    assert view["figures"]["count"] == 1 and view["figures"]["overall"] is None
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
+    page = await demo_client.get(f"/organiser/conferences/{conference['id']}/ratings/")
+    assert page.status_code == 200 and "Cán bộ nhiệt tình." in page.text
+    assert code not in page.text and question["asker_name"] not in page.text
+    # the public conference page never shows a comment
+    public = (await demo_client.get(f"/conferences/{conference['id']}")).text
+    assert "Cán bộ nhiệt tình." not in public and "Đến nay có 1 lượt đánh giá." in public
+    assert (await demo_client.get("/organiser/conferences/abc/ratings/")).status_code in (400, 404)

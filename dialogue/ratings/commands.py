@@ -50,6 +50,7 @@ declare("rating_score", {
     "1": N_("1 – very dissatisfied"), "2": N_("2 – dissatisfied"), "3": N_("3 – neither satisfied nor dissatisfied"),
     "4": N_("4 – satisfied"), "5": N_("5 – very satisfied"), NOT_APPLICABLE: N_("Not applicable"),
 })
+declare("rating_subject", {"answer": N_("the answer"), "commitment": N_("a commitment")})
 declare_action(RATED, N_("rated the answer or a commitment (the scores stay anonymous)"))
 
 _AFTER_THE_SESSION = frozenset({Conference.State.concluded.value, Conference.State.followed_up.value})

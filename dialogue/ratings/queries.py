@@ -7,8 +7,10 @@ it, only how many there are. Comments are never part of the figures: they stay w
 from __future__ import annotations
 
 from dialogue.core.settings import get_settings
+from dialogue.machine.actors import Actor, require
 from dialogue.ratings.commands import DIMENSIONS
 from dialogue.ratings.tables import Rating
+from dialogue.reference.units import scope_of_unit
 
 
 def _minimum(minimum: int | None) -> int:
@@ -54,3 +56,25 @@ async def satisfaction_by_conference(conference_ids: list[int] | None = None,
                                      minimum: int | None = None) -> dict[int, dict]:
     """The same figures per conference (the ratings of its questions' answers and commitments)."""
     return await _grouped(Rating.conference, conference_ids, minimum)
+
+
+async def staff_view(actor: Actor, conference: dict, minimum: int | None = None) -> dict:
+    """What the organisers of the conference's unit see: the conference's figures and each agency's
+    (hidden below the minimum as on public pages), and the comments, newest first, with the agency
+    and what was rated but never which question or who: comments are read by staff only, and
+    without the asker's identity, so that a frank comment cannot be held against anyone."""
+    require(actor, "organise", await scope_of_unit(conference["unit"]))
+    rows = await Rating.select(
+        Rating.agency, Rating.agency.name.as_alias("agency_name"), Rating.overall,
+        *[getattr(Rating, d) for d in DIMENSIONS],
+    ).where(Rating.conference == conference["id"])
+    limit = _minimum(minimum)
+    names = {row["agency"]: row["agency_name"] for row in rows}
+    by_agency = [{"agency": agency, "agency_name": name,
+                  **summary([r for r in rows if r["agency"] == agency], limit)}
+                 for agency, name in sorted(names.items(), key=lambda item: item[1])]
+    comments = await Rating.select(
+        Rating.comment, Rating.subject, Rating.created_at, Rating.agency.name.as_alias("agency_name"),
+    ).where((Rating.conference == conference["id"]) & (Rating.comment != "")).order_by(Rating.created_at,
+                                                                                         ascending=False)
+    return {"conference": conference, "figures": summary(rows, limit), "agencies": by_agency, "comments": comments}

@@ -60,3 +60,16 @@ async def test_the_concluded_conference_shows_its_askers_satisfaction(lively, pa
     await section.get_by_text("Từ 6 lượt đánh giá").wait_for()
     await assert_accessible(page)
     await assert_fits_the_phone(page)
+
+
+async def test_the_organiser_reads_the_figures_and_comments(lively, page):
+    from tests.browser.test_session_flow import sign_in
+
+    await sign_in(page, lively.url, "organiser@dongda.demo")
+    await page.goto(lively.url + "/organiser")
+    await page.get_by_role("link", name=CONCLUDED).first.click()
+    await page.get_by_role("link", name="Đánh giá mức độ hài lòng").click()
+    await page.get_by_role("heading", level=1, name="Đánh giá mức độ hài lòng").wait_for()
+    await page.get_by_text("Đèn đã sáng, cảm ơn phường.").wait_for()  # a demo comment, for staff only
+    await assert_accessible(page)
+    await assert_fits_the_phone(page)
