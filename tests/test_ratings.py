@@ -241,6 +241,17 @@ async def test_the_asker_is_invited_to_rate_but_not_the_followers(concluded):
     assert all("#rate" not in m["text_body"] for m in mails[:-2])  # only the verification invites
 
 
+async def test_an_answer_given_at_the_session_invites_its_asker(concluded):
+    question = concluded["question"]("Thu gom rác")
+    told = await OutboxMessage.select().where((OutboxMessage.kind == "conference_outcome")
+                                              & (OutboxMessage.to_address == question["asker_email"])).first()
+    assert "đánh giá một lần" in told["text_body"] and "#rate" in told["html_body"]
+    lights = concluded["question"]("Đèn chiếu sáng")  # a commitment, not an answer: rated once verified
+    told = await OutboxMessage.select().where((OutboxMessage.kind == "conference_outcome")
+                                              & (OutboxMessage.to_address == lights["asker_email"])).first()
+    assert "#rate" not in told["text_body"]
+
+
 async def test_the_answer_published_mail_invites_the_asker(demo_db):
     from dialogue.core.i18n import language
     from dialogue.core.rendering import service_environment
@@ -352,3 +363,19 @@ async def test_the_organisers_read_the_comments_without_who_wrote_them(concluded
     public = (await demo_client.get(f"/conferences/{conference['id']}")).text
     assert "Cán bộ nhiệt tình." not in public and "Đến nay có 1 lượt đánh giá." in public
     assert (await demo_client.get("/organiser/conferences/abc/ratings/")).status_code in (400, 404)
+
+
+async def test_hostile_input_is_refused_politely(concluded, demo_client):
+    code, token = link(concluded["question"]("Thu gom rác"))
+    manage = f"/q/{code}/manage/{token}"
+    csrf = csrf_token_from((await demo_client.get(manage)).text)
+    for subject in ("commitment-abc", "commitment-99999999999999999999", "x" * 500, "answer%00"):
+        response = await demo_client.post(f"{manage}/rate/{subject}", data={"_csrf_token": csrf, **GOOD})
+        assert response.status_code == 404, subject
+    assert (await demo_client.get(f"{manage}/rate/answer")).status_code == 405
+    long = await demo_client.post(f"{manage}/rate/answer", data={
+        "_csrf_token": csrf, **GOOD, "comment": "Rất dài. " * 200, "overall": "5" * 10_000})
+    assert long.status_code == 400 and 'id="answer-comment-error"' in long.text and "Rất dài." in long.text
+    missing = await demo_client.post(f"{manage}/rate/answer", data={"_csrf_token": csrf})
+    assert missing.status_code == 400 and 'id="answer-overall-error"' in missing.text
+    assert await Rating.count() == 0
