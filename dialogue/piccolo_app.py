@@ -25,6 +25,7 @@ from dialogue.machine.events import LiveEvent
 from dialogue.machine.log import ActionLog
 from dialogue.mail.tables import OutboxMessage
 from dialogue.questions.tables import Assignment, Follower, Question, ReminderSent
+from dialogue.ratings.tables import Rating
 from dialogue.reference.tables import AdminUnit, Agency, Holiday, Topic
 
 ALL_TABLES = [
@@ -32,7 +33,7 @@ ALL_TABLES = [
     Question, Follower, ConferenceTopic, OutboxMessage, Assignment, ReminderSent, Answer, AnswerPart, AnswerFile,
     Commitment, CommitmentAgency, CommitmentUpdate, CommitmentReminder, CommitmentFile, AgendaItem, ConferenceSession,
     SessionAttendee, CommitmentConfirmation, AnswerPromise,
-    ConferenceDocument,
+    ConferenceDocument, Rating,
 ]
 
 APP_CONFIG = AppConfig(

@@ -303,3 +303,17 @@ async def public_changes(conference_id: int, after_id: int, limit: int = 50) -> 
     kind only (what changed is read by the page itself, through its public views)."""
     return [{"id": row["id"], "kind": row["kind"]}
             for row in await events.since(live_channel(conference_id), after_id, limit)]
+
+
+async def question_outcome(question: PublicQuestion, for_asker: bool = False) -> PublicOutcome | None:
+    """What the session recorded for this question, for its tracking pages: answered on the spot (by
+    which agency and position), or to be answered in writing by a date. The commitments are told by
+    the follow-up beside it. The summary restates the question: shown to the public only if the
+    question is public, always to its asker."""
+    item = await AgendaItem.select(*ITEM_COLUMNS, AgendaItem.conference.state.as_alias("conference_state")).where(
+        AgendaItem.question == question.id).first()
+    if item is None or not item["outcome"] or not CONFERENCE.is_in("public", item["conference_state"]):
+        return None
+    return PublicOutcome(
+        kind=item["outcome"], agency_name=item["answered_by_agency_name"] or "", position=item["answered_by_position"],
+        summary=item["summary"] if question.is_public or for_asker else "", written_due_on=item["written_due_on"])

@@ -55,6 +55,7 @@ class Settings:
     commitment_escalation_days: int = 10  # working days overdue before the unit's leadership is told
     confirmation_days: int = 7  # calendar days after a report of "done" before the asker is asked to confirm it
     confirmation_link_days: int = 30  # how long the asker's confirmation link works
+    rating_min_count: int = 5  # satisfaction averages are shown only from this many ratings (no asker singled out)
     background_tasks: bool = True
     notices: tuple[str, ...] = field(default=(), compare=False)
 
@@ -197,6 +198,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         commitment_escalation_days=_int(env, "COMMITMENT_ESCALATION_DAYS", 10, minimum=1),
         confirmation_days=_int(env, "CONFIRMATION_DAYS", 7, minimum=0),
         confirmation_link_days=_int(env, "CONFIRMATION_LINK_DAYS", 30, minimum=1),
+        rating_min_count=_int(env, "RATING_MIN_COUNT", 5, minimum=2),
         notices=tuple(notices),
     )
 

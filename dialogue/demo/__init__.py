@@ -15,6 +15,7 @@ from dialogue.demo.concluded import load_concluded_demo
 from dialogue.demo.disputed import load_disputed_demo
 from dialogue.demo.life import bring_to_life
 from dialogue.demo.questions import QUESTIONS
+from dialogue.demo.ratings import load_ratings_demo
 from dialogue.demo.session import load_session_demo
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
@@ -153,6 +154,7 @@ async def load_demo(today: dt.date | None = None, with_questions: bool = True, l
         added["conferences"] += await load_session_demo(unit.id, today)
         added["conferences"] += await load_concluded_demo(unit.id, today)
         await load_disputed_demo(unit.id, today)
+        await load_ratings_demo(unit.id, today)  # its askers rate what they received
     return added
 
 

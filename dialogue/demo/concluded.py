@@ -41,12 +41,36 @@ QUESTIONS = [
      "Bốn cột đèn trong ngõ 180 Tây Sơn hỏng hơn hai tháng, buổi tối đi lại nguy hiểm.", False),
     ("business", "Hộ kinh doanh Phở Thìn", "construction", "Quy định sử dụng vỉa hè để kinh doanh",
      "Hộ kinh doanh muốn biết phường có cho thuê tạm thời một phần vỉa hè phố Xã Đàn không, thủ tục thế nào?", True),
+    ("resident", "Phan Thị Ngọc", "traffic", "Hố ga mất nắp trước số 60 phố Thái Hà",
+     "Hố ga trước số 60 phố Thái Hà mất nắp gần một tuần, chỉ cắm tạm cành cây, rất nguy hiểm cho người đi xe máy "
+     "buổi tối.", False),
+    ("resident", "Ngô Đức Thắng", "environment", "Cây xanh nghiêng có nguy cơ đổ trên phố Hoàng Cầu",
+     "Cây sấu trước số 23 phố Hoàng Cầu nghiêng hẳn ra lòng đường sau trận bão vừa rồi. Đề nghị phường kiểm tra, "
+     "xử lý trước mùa mưa bão.", False),
+    ("resident", "Bùi Văn Toàn", "environment", "Đổ trộm phế thải xây dựng ven hồ Hoàng Cầu",
+     "Ban đêm thường có xe đổ trộm phế thải xây dựng ở góc hồ Hoàng Cầu phía phố Hoàng Cầu mới. Đề nghị lắp camera "
+     "và xử lý.", False),
+    ("organisation", "Ban công tác Mặt trận tổ dân phố 7", "construction",
+     "Lấn chiếm vỉa hè phố Xã Đàn làm bãi trông giữ xe",
+     "Nhiều đoạn vỉa hè phố Xã Đàn bị quây làm bãi trông giữ xe máy, người đi bộ phải xuống lòng đường.", False),
 ]
 
 ANSWERED_ON_THE_SPOT = {
     2: ("VP", "Phó Chủ tịch UBND phường",
         "Phường đã làm việc với đơn vị thu gom: từ ngày 01/12 rác tại điểm chợ Ô Chợ Dừa được thu hai lần, lúc "
         "6 giờ và 17 giờ; tổ dân phố giám sát và báo ngay khi chậm."),
+    5: ("KT-HT-ĐT", "Trưởng phòng Kinh tế, Hạ tầng và Đô thị",
+        "Ngay sau khi nhận phản ánh, phòng đã đề nghị Công ty Thoát nước Hà Nội lắp nắp hố ga mới; nắp đã được lắp "
+        "sáng ngày hội nghị."),
+    6: ("KT-HT-ĐT", "Trưởng phòng Kinh tế, Hạ tầng và Đô thị",
+        "Công ty Công viên cây xanh đã kiểm tra cây sấu trước số 23 và sẽ chặt hạ, trồng thay thế trong tuần tới; "
+        "trong lúc chờ đã chằng chống và cắt tỉa tán."),
+    7: ("KT-HT-ĐT", "Phó Trưởng phòng Kinh tế, Hạ tầng và Đô thị",
+        "Phòng đã thu dọn phế thải, lập chốt kiểm tra ban đêm cùng Công an phường và đặt biển cấm đổ phế thải; "
+        "camera sẽ được lắp trong đợt lắp camera giám sát đô thị đầu năm."),
+    8: ("KT-HT-ĐT", "Trưởng phòng Kinh tế, Hạ tầng và Đô thị",
+        "Phường đã ra quân lập lại trật tự vỉa hè phố Xã Đàn, thu hồi các bãi trông giữ xe không phép; tổ công tác "
+        "kiểm tra hằng tuần."),
 }
 COMMITMENTS = {
     0: [("Khảo sát và lập phương án cải tạo rãnh thoát nước ngõ 42 phố Hoàng Cầu", "KT-HT-ĐT", ["VP"], 15)],

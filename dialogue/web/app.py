@@ -43,6 +43,7 @@ from dialogue.web.middleware import LanguageMiddleware, RequestIdMiddleware, sec
 from dialogue.web.ops import PROMETHEUS, REMINDERS, MetricsController, OpsController
 from dialogue.web.organiser import OrganiserController
 from dialogue.web.public import PublicController
+from dialogue.web.ratings import OrganiserRatingsController
 from dialogue.web.screening import AgencyController, ScreeningController
 from dialogue.web.session import SessionController
 from dialogue.web.sessions import StaffMiddleware, session_config
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             ScreeningController, AgencyController, SessionController, DocumentsController, LiveController,
             OpsController, MetricsController, CommitmentController, AgencyCommitmentsController,
             OrganiserCommitmentsController, EvidenceController, ConfirmationController, AccountabilityController,
+            OrganiserRatingsController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],

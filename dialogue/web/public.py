@@ -12,7 +12,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from dialogue.accounts.commands import address_key
-from dialogue.agenda.queries import public_agenda
+from dialogue.agenda.queries import public_agenda, question_outcome
 from dialogue.answers import attachments
 from dialogue.answers import queries as answers
 from dialogue.commitments import queries as commitment_queries
@@ -27,6 +27,8 @@ from dialogue.documents import queries as document_queries
 from dialogue.machine.actors import Actor
 from dialogue.questions import intake, tracking
 from dialogue.questions import queries as question_queries
+from dialogue.ratings import commands as rating_commands
+from dialogue.ratings import queries as ratings
 from dialogue.web.documents import document_response
 from dialogue.web.errors import unavailable_page
 from dialogue.web.forms import form_data
@@ -72,7 +74,27 @@ async def _track_context(question: tracking.PublicQuestion, now: dt.datetime) ->
     (of the main question, for a merged one) and the follow-up of the commitments made for it."""
     return {"question": question, "code": question.code, "timeline": await tracking.timeline(question.id),
             "answer": await answers.published_answer(question.answer_source),
+            "session_outcome": await question_outcome(question),
             "follow_up": await commitment_queries.public_follow_up(now, question_id=question.answer_source)}
+
+
+async def _manage_context(request: Request, question: dict, token: str) -> dict:
+    """The asker's own page tells the question's whole story, in order: what they sent, the answer,
+    the commitments made for it (state, dates, progress notes, evidence, their public timeline), the
+    question's timeline, then what they may rate and what they rated."""
+    now, source = request.app.state.clock(), question["merged_into"] or question["id"]
+    return {
+        "question": question, "code": intake.display_code(question["tracking_code"]), "token": token,
+        "can_withdraw": tracking.QUESTION.allows(question["state"], "withdraw"),
+        "timeline": await tracking.timeline(question["id"]),
+        "answer": await answers.published_answer(source),
+        "session_outcome": await question_outcome(tracking.public_view(question), for_asker=True),
+        "follow_up": await commitment_queries.public_follow_up(now, question_id=source),
+        "subjects": await rating_commands.subjects_of(question), "dimensions": rating_commands.DIMENSIONS,
+        "scores": rating_commands.SCORES, "not_applicable": rating_commands.NOT_APPLICABLE,
+        "comment_max": rating_commands.MAX_COMMENT, "rating_minimum": request.app.state.settings.rating_min_count,
+        "failed": "", "errors": {}, "values": {}, "refused": "",
+    }
 
 
 def content_disposition(filename: str, inline: bool = False) -> str:
@@ -172,6 +194,9 @@ class PublicController(Controller):
             "documents": await document_queries.public_documents(conference_id),
             "follow_up": await commitment_queries.public_follow_up(request.app.state.clock(),
                                                                    conference_id=conference_id),
+            "satisfaction": (await ratings.satisfaction_by_conference(
+                [conference_id], minimum=request.app.state.settings.rating_min_count))[conference_id],
+            "dimensions": rating_commands.DIMENSIONS,
         })
 
     @get("/conferences/{conference_id:int}/documents/{document_id:int}/{fmt:str}", name="public_document")
@@ -335,16 +360,34 @@ class PublicController(Controller):
 
     @get("/q/{code:str}/manage/{token:str}", name="manage")
     async def manage(self, request: Request, code: FromPath[str], token: FromPath[str],
-                     withdrawn: Annotated[str | None, QueryParameter(name="withdrawn")] = None) -> Template | Redirect:
+                     withdrawn: Annotated[str | None, QueryParameter(name="withdrawn")] = None,
+                     rated: Annotated[str | None, QueryParameter(name="rated", max_length=40)] = None,
+                     ) -> Template | Redirect:
         if redirect := canonical_address(request, code):
             return redirect
         question = await tracking.get_for_asker(code, token)
         return Template(template_name="public/manage.html", context={
-            "question": question, "code": intake.display_code(question["tracking_code"]), "token": token,
-            "can_withdraw": tracking.QUESTION.allows(question["state"], "withdraw"), "withdrawn": bool(withdrawn),
-            "timeline": await tracking.timeline(question["id"]),
-            "answer": await answers.published_answer(question["merged_into"] or question["id"]),
-        })
+            **await _manage_context(request, question, token), "withdrawn": bool(withdrawn), "rated": rated or ""})
+
+    @post("/q/{code:str}/manage/{token:str}/rate/{subject:str}", name="manage_rate")
+    async def rate(self, request: Request, code: FromPath[str], token: FromPath[str],
+                   subject: FromPath[str]) -> Template | Redirect:
+        """The asker's rating of the answer or of a verified commitment (the manage link proves the asker)."""
+        if redirect := canonical_address(request, code):
+            return redirect
+        form = await form_data(request)
+        try:
+            await rating_commands.rate(code, token, subject[:40], form, request.app.state.clock())
+        except (InvalidInput, Conflict) as error:
+            question = await tracking.get_for_asker(code, token)
+            invalid = isinstance(error, InvalidInput)
+            return Template(template_name="public/manage.html", status_code=400 if invalid else 409, context={
+                **await _manage_context(request, question, token), "withdrawn": False, "rated": "",
+                "failed": subject[:40], "errors": error.errors if invalid else {},
+                "refused": "" if invalid else str(error),
+                "values": {key: value[:MAX_ECHO] for key, value in form.items()}})
+        manage = request.app.route_reverse("manage", code=code, token=token)
+        return Redirect(path=f"{manage}?rated={quote(subject[:40])}#rate-{quote(subject[:40])}", status_code=303)
 
     @post("/q/{code:str}/manage/{token:str}/withdraw", name="manage_withdraw")
     async def withdraw(self, request: Request, code: FromPath[str], token: FromPath[str]) -> Redirect:
