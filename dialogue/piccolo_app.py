@@ -20,6 +20,7 @@ from dialogue.commitments.tables import (
 )
 from dialogue.conferences.tables import Conference, ConferenceTopic
 from dialogue.documents.tables import ConferenceDocument
+from dialogue.inspections.tables import InspectionFile, InspectionItem, InspectionRound
 from dialogue.machine.events import LiveEvent
 from dialogue.machine.log import ActionLog
 from dialogue.mail.tables import OutboxMessage
@@ -31,7 +32,7 @@ ALL_TABLES = [
     Question, Follower, ConferenceTopic, OutboxMessage, Assignment, ReminderSent, Answer, AnswerPart, AnswerFile,
     Commitment, CommitmentAgency, CommitmentUpdate, CommitmentReminder, CommitmentFile, AgendaItem, ConferenceSession,
     SessionAttendee,
-    ConferenceDocument,
+    ConferenceDocument, InspectionRound, InspectionItem, InspectionFile,
 ]
 
 APP_CONFIG = AppConfig(

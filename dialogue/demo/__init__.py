@@ -12,6 +12,7 @@ from dialogue.core.calendar import TZ
 from dialogue.core.db import write_transaction
 from dialogue.core.text import fold
 from dialogue.demo.concluded import load_concluded_demo
+from dialogue.demo.inspections import load_inspection_demo
 from dialogue.demo.life import bring_to_life
 from dialogue.demo.questions import QUESTIONS
 from dialogue.demo.session import load_session_demo
@@ -64,6 +65,7 @@ ACCOUNTS = [
     ("head@dongda.demo", "Phạm Thu Hà", "agency_head", "KT-HT-ĐT"),
     ("police@dongda.demo", "Đỗ Quang Huy", "agency_officer", "CA"),
     ("viewer@dongda.demo", "Hoàng Văn Nam", "viewer", None),
+    ("inspector@dongda.demo", "Bùi Thị Mai", "inspector", None),
 ]
 
 CONFERENCE_TITLE = "Hội nghị đối thoại giữa Chủ tịch UBND phường Đống Đa với Nhân dân năm 2026"
@@ -151,6 +153,7 @@ async def load_demo(today: dt.date | None = None, with_questions: bool = True, l
     if lively:  # a second conference, in session, whose console can be run at once; a third, concluded
         added["conferences"] += await load_session_demo(unit.id, today)
         added["conferences"] += await load_concluded_demo(unit.id, today)
+        await load_inspection_demo(unit.id, today)  # a closed surprise re-inspection of its commitments
     return added
 
 

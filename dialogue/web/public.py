@@ -24,6 +24,7 @@ from dialogue.core.i18n import gettext as _
 from dialogue.core.settings import LANGUAGES
 from dialogue.core.text import safe_token
 from dialogue.documents import queries as document_queries
+from dialogue.inspections import queries as inspection_queries
 from dialogue.machine.actors import Actor
 from dialogue.questions import intake, tracking
 from dialogue.questions import queries as question_queries
@@ -172,6 +173,7 @@ class PublicController(Controller):
             "documents": await document_queries.public_documents(conference_id),
             "follow_up": await commitment_queries.public_follow_up(request.app.state.clock(),
                                                                    conference_id=conference_id),
+            "inspections": await inspection_queries.closed_rounds_of_conference(conference_id),
         })
 
     @get("/conferences/{conference_id:int}/documents/{document_id:int}/{fmt:str}", name="public_document")
