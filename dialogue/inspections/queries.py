@@ -25,6 +25,13 @@ async def unit_name(unit_id: int | None) -> str:
     return row["name"] if row else ""
 
 
+async def round_titles(round_ids: list[int]) -> dict[int, str]:
+    """The rounds' titles, for the admin's action log."""
+    rows = await InspectionRound.select(InspectionRound.id, InspectionRound.title) \
+        .where(InspectionRound.id.is_in(round_ids or [0]))
+    return {row["id"]: row["title"] for row in rows}
+
+
 async def items_of(round_id: int) -> list[dict]:
     """The round's sample in commitment order, each with its commitment, conference and lead agency,
     and its evidence files (without their bytes)."""
