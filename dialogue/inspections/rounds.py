@@ -59,8 +59,8 @@ async def units_under(unit_id: int) -> list[int]:
 
 def local_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The period as moments: from the first day's midnight to the day after the last, in Hà Nội."""
-    return (dt.datetime.combine(first, dt.time(0), TZ),
-            dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), TZ))
+    return (dt.datetime.combine(first, dt.time(0), TZ).astimezone(dt.UTC),
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), TZ).astimezone(dt.UTC))
 
 
 async def population(unit_id: int, first: dt.date, last: dt.date) -> list[int]:
@@ -281,9 +281,15 @@ async def record_finding(actor: Actor, round_id: int, item_id: int, form: dict, 
         await log.record(actor, FINDING, "inspection_round", round_row["id"], at=now, reason=findings, details={
             "item": item["id"], "commitment": item["commitment"], "finding": finding, "visited_on": visited,
             "before": item["finding"]})
+        # Every finding moves the round's version on, so that a close prepared before it fails
+        # rather than freezing a report without it.
         if ROUND.allows(round_row["state"], "start"):
             await transition(ROUND, actor, round_row, "start", now=now, permission="inspect", scope=scope,
                              updates={"version": round_row["version"] + 1}, expect={"version": round_row["version"]})
+        elif not await InspectionRound.update({InspectionRound.version: round_row["version"] + 1}).where(
+                (InspectionRound.id == round_row["id"]) & (InspectionRound.version == round_row["version"])
+                & (InspectionRound.state == round_row["state"])).returning(InspectionRound.id):
+            raise Conflict(_("Someone else changed this at the same time. Reload the page to see what changed."))
         if finding == InspectionItem.Finding.not_done.value and COMMITMENT.allows(item["commitment_state"],
                                                                                  "dispute"):
             await followup.dispute(actor, item["commitment"], {"reason": findings}, now, base_url)
