@@ -21,6 +21,7 @@ from dialogue.commitments.tables import (
 )
 from dialogue.conferences.tables import Conference, ConferenceTopic
 from dialogue.documents.tables import ConferenceDocument
+from dialogue.inspections.tables import InspectionFile, InspectionItem, InspectionRound
 from dialogue.machine.events import LiveEvent
 from dialogue.machine.log import ActionLog
 from dialogue.mail.tables import OutboxMessage
@@ -33,7 +34,7 @@ ALL_TABLES = [
     Question, Follower, ConferenceTopic, OutboxMessage, Assignment, ReminderSent, Answer, AnswerPart, AnswerFile,
     Commitment, CommitmentAgency, CommitmentUpdate, CommitmentReminder, CommitmentFile, AgendaItem, ConferenceSession,
     SessionAttendee, CommitmentConfirmation, AnswerPromise,
-    ConferenceDocument, Rating,
+    ConferenceDocument, Rating, InspectionRound, InspectionItem, InspectionFile,
 ]
 
 APP_CONFIG = AppConfig(

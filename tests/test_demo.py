@@ -75,7 +75,8 @@ async def test_a_third_conference_is_concluded_with_its_documents_published(live
         ("minutes", "published", 1), ("notice", "published", 1)]
     assert all(d["pdf"][:5] == b"%PDF-" and d["docx"][:2] == b"PK" for d in documents)
     commitments = await Commitment.select().where(Commitment.conference == conference["id"])
-    assert len(commitments) == 5
+    assert len(commitments) == 5  # the notice's four, and the one the organisers added (then disputed)
+    assert len([c for c in commitments if c["origin"] != "organiser"]) == 4
     assert sum(1 for c in commitments if c["question"] is None) == 1  # the chair's own
     # three weeks of follow-up: in progress (two notes), verified (kept), extended, left overdue, and one the
     # organisers added, reported done and disputed by its asker through the confirmation link
@@ -88,6 +89,12 @@ async def test_a_third_conference_is_concluded_with_its_documents_published(live
     assert entry["actor_kind"] == "public" and "vẫn để đến 10 giờ sáng" in entry["reason"]
     assert next(c for c in commitments if c["state"] == "open")["due_on"] < TODAY  # overdue
     assert next(c for c in commitments if c["state"] == "in_progress")["progress"] == 60
+    # and a surprise re-inspection of those reported done, closed with every kind of finding
+    from dialogue.inspections.tables import InspectionItem, InspectionRound
+
+    inspection = await InspectionRound.select().where(InspectionRound.state == "closed").first()
+    findings = await InspectionItem.select(InspectionItem.finding).where(InspectionItem.round == inspection["id"])
+    assert {"done", "partly", "not_done"} <= {row["finding"] for row in findings}
 
 
 async def test_the_concluded_conference_page_shows_what_the_session_said_and_nothing_as_current(lively):

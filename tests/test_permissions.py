@@ -13,13 +13,14 @@ ECONOMY, POLICE = 2, 5
 HERE = ObjectScope(unit_path=(WARD, PROVINCE), agency_ids=frozenset({ECONOMY}))
 ELSEWHERE = ObjectScope(unit_path=(OTHER_WARD, PROVINCE), agency_ids=frozenset({POLICE}))
 
-ACTIONS = ["administer", "read", "organise", "record_session", "answer", "approve"]
+ACTIONS = ["administer", "read", "organise", "record_session", "answer", "approve", "inspect"]
 # role -> the actions it may take on an object within its reach
 ALLOWED = {
-    "admin": {"administer", "read", "organise", "record_session"},
-    "organiser": {"read", "organise", "record_session"},
+    "admin": {"administer", "read", "organise", "record_session", "inspect"},
+    "organiser": {"read", "organise", "record_session", "inspect"},
     "secretary": {"read", "record_session"},
     "viewer": {"read"},
+    "inspector": {"read", "inspect"},  # surprise re-inspections of the area's commitments
     "agency_officer": {"read", "answer"},
     "agency_head": {"read", "answer", "approve"},
 }
@@ -72,7 +73,7 @@ def test_only_the_admin_touches_reference_data():
 
 
 def test_staff_without_a_unit_or_an_agency_reach_nothing():
-    for role in ("organiser", "secretary", "viewer"):
+    for role in ("organiser", "secretary", "viewer", "inspector"):
         assert not may(staff(role, unit=None, agency=ECONOMY), "read", HERE)
     for role in ("agency_officer", "agency_head"):
         assert not may(staff(role, unit=WARD, agency=None), "read", HERE)

@@ -279,7 +279,8 @@ PAGES = {
     "/secretary": {"secretary", "admin"},
     "/agency": {"agency_officer", "agency_head"},
     "/dashboard": {"viewer", "admin"},
-    "/account/password": {"admin", "organiser", "secretary", "agency_officer", "agency_head", "viewer"},
+    "/inspection-rounds/": {"inspector", "organiser", "admin"},
+    "/account/password": {"admin", "organiser", "secretary", "agency_officer", "agency_head", "viewer", "inspector"},
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dialogue.commitments.machine import COMMITMENT, EVIDENCE, LEAD, ORGANISERS, PARTNERS, PROGRESS, WHO
+from dialogue.commitments.machine import COMMITMENT, EVIDENCE, INSPECTORS, LEAD, ORGANISERS, PARTNERS, PROGRESS, WHO
 from dialogue.commitments.queries import overdue_days  # noqa: F401  (re-exported: the follow-up's rule)
 from dialogue.commitments.tables import Commitment, CommitmentAgency, CommitmentFile, CommitmentUpdate
 from dialogue.core import uploads
@@ -60,10 +60,12 @@ async def scopes_of(commitment: dict) -> dict[str, ObjectScope]:
         PARTNERS: ObjectScope(unit_path=path,
                               agency_ids=frozenset({commitment["lead_agency"], *commitment["cooperating_ids"]})),
         ORGANISERS: ObjectScope(unit_path=path),
+        INSPECTORS: ObjectScope(unit_path=path),
     }
 
 
-PERMISSION = {LEAD: "work_on_commitment", PARTNERS: "work_on_commitment", ORGANISERS: "organise"}
+PERMISSION = {LEAD: "work_on_commitment", PARTNERS: "work_on_commitment", ORGANISERS: "organise",
+              INSPECTORS: "inspect"}
 
 
 def _permitted(actor: Actor, action: str, scopes: dict[str, ObjectScope]) -> tuple[str, ObjectScope] | None:

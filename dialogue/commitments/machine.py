@@ -58,15 +58,16 @@ COMMITMENT = StateMachine(
 
 # Who may take each step, and on which agencies of the commitment. "lead": the lead agency's officers
 # and head; "partners": the lead or a cooperating agency; "organisers": the conference unit's
-# organisers. Admins may do everything. Asked by followup.py and by the pages (which buttons to show).
-LEAD, PARTNERS, ORGANISERS = "lead", "partners", "organisers"
+# organisers; "inspectors": the unit's inspectors (a surprise re-inspection that finds the work not done
+# disputes it, dialogue/inspections). Admins may do everything. Asked by followup.py and by the pages.
+LEAD, PARTNERS, ORGANISERS, INSPECTORS = "lead", "partners", "organisers", "inspectors"
 WHO = {
     "start": frozenset({LEAD}),
     "report_done": frozenset({LEAD}),
     "progress": frozenset({PARTNERS}),
     "resume": frozenset({LEAD, ORGANISERS}),
     "verify": frozenset({ORGANISERS}),
-    "dispute": frozenset({ORGANISERS}),
+    "dispute": frozenset({ORGANISERS, INSPECTORS}),
     "extend": frozenset({ORGANISERS}),
     "cancel": frozenset({ORGANISERS}),
 }

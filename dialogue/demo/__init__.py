@@ -13,6 +13,7 @@ from dialogue.core.db import write_transaction
 from dialogue.core.text import fold
 from dialogue.demo.concluded import load_concluded_demo
 from dialogue.demo.disputed import load_disputed_demo
+from dialogue.demo.inspections import load_inspection_demo
 from dialogue.demo.life import bring_to_life
 from dialogue.demo.questions import QUESTIONS
 from dialogue.demo.ratings import load_ratings_demo
@@ -66,6 +67,7 @@ ACCOUNTS = [
     ("head@dongda.demo", "Phạm Thu Hà", "agency_head", "KT-HT-ĐT"),
     ("police@dongda.demo", "Đỗ Quang Huy", "agency_officer", "CA"),
     ("viewer@dongda.demo", "Hoàng Văn Nam", "viewer", None),
+    ("inspector@dongda.demo", "Bùi Thị Mai", "inspector", None),
 ]
 
 CONFERENCE_TITLE = "Hội nghị đối thoại giữa Chủ tịch UBND phường Đống Đa với Nhân dân năm 2026"
@@ -155,6 +157,7 @@ async def load_demo(today: dt.date | None = None, with_questions: bool = True, l
         added["conferences"] += await load_concluded_demo(unit.id, today)
         await load_disputed_demo(unit.id, today)
         await load_ratings_demo(unit.id, today)  # its askers rate what they received
+        await load_inspection_demo(unit.id, today)  # a closed surprise re-inspection of its commitments
     return added
 
 

@@ -23,28 +23,32 @@ class Role(str, Enum):
     agency_officer = "agency_officer"
     agency_head = "agency_head"
     viewer = "viewer"  # leadership: read-only dashboards
+    inspector = "inspector"  # surprise re-inspections of commitments reported done
 
 
 declare("role", {
     Role.admin.value: N_("Administrator"), Role.organiser.value: N_("Organiser"),
     Role.secretary.value: N_("Secretary"), Role.agency_officer.value: N_("Agency officer"),
     Role.agency_head.value: N_("Agency head"), Role.viewer.value: N_("Leadership (read only)"),
+    Role.inspector.value: N_("Inspector"),
 })
 
 R = Role
 # action -> roles that may take it at all (scope is checked separately)
 ROLE_ACTIONS: dict[str, frozenset[Role]] = {
     "administer": frozenset({R.admin}),
-    "read": frozenset({R.admin, R.organiser, R.secretary, R.viewer, R.agency_officer, R.agency_head}),
+    "read": frozenset({R.admin, R.organiser, R.secretary, R.viewer, R.agency_officer, R.agency_head, R.inspector}),
     "organise": frozenset({R.admin, R.organiser}),  # conferences, screening, routing
     "record_session": frozenset({R.admin, R.organiser, R.secretary}),
     "answer": frozenset({R.agency_officer, R.agency_head}),
     "approve": frozenset({R.agency_head}),
     # a commitment's own work: start, progress notes, report done (the scope says which agency's)
     "work_on_commitment": frozenset({R.admin, R.agency_officer, R.agency_head}),
+    # surprise re-inspection rounds of the unit: plan, record findings (a "not done" disputes), close
+    "inspect": frozenset({R.admin, R.organiser, R.inspector}),
 }
 AGENCY_ROLES = frozenset({R.agency_officer.value, R.agency_head.value})
-UNIT_ROLES = frozenset({R.organiser.value, R.secretary.value, R.viewer.value})
+UNIT_ROLES = frozenset({R.organiser.value, R.secretary.value, R.viewer.value, R.inspector.value})
 
 
 @dataclass(frozen=True)

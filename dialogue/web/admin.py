@@ -19,6 +19,7 @@ from dialogue.core.errors import InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import parse_id, valid_id
 from dialogue.core.vocabulary import word
+from dialogue.inspections import queries as inspection_queries
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Role
 from dialogue.questions import queries as question_queries
@@ -69,6 +70,7 @@ LOG_OBJECTS: dict[str, tuple[Callable[[list[int]], Awaitable[dict[int, str]]], s
     "agency": (reference.agency_names, "admin_agency", "agency_id"),
     "topic": (reference.topic_names, "admin_topic", "topic_id"),
     "holiday": (reference.holiday_names, "admin_holiday", "holiday_id"),
+    "inspection_round": (inspection_queries.round_titles, "inspection_round", "round_id"),
 }
 
 
@@ -76,7 +78,7 @@ def object_kind(object_type: str) -> str:
     """What an object is, for one the log can no longer name (deleted since)."""
     kinds = {"question": _("Question"), "conference": _("Conference"), "staff_user": _("Staff account"),
              "agency": _("Agency"), "topic": _("Topic"), "holiday": _("Day off"),
-             "admin_unit": _("Administrative units")}
+             "admin_unit": _("Administrative units"), "inspection_round": _("Inspection round")}
     return kinds.get(object_type, object_type)
 
 

@@ -38,6 +38,7 @@ from dialogue.web.confirmation import ConfirmationController
 from dialogue.web.csrf import SafeCSRFMiddleware
 from dialogue.web.documents import DocumentsController
 from dialogue.web.errors import EXCEPTION_HANDLERS, outage_over_hook
+from dialogue.web.inspections import InspectionsController, PublicInspectionsController
 from dialogue.web.live import STREAM_PATH, LiveController, live_lifespan, make_channels
 from dialogue.web.middleware import LanguageMiddleware, RequestIdMiddleware, security_headers_hook
 from dialogue.web.ops import PROMETHEUS, REMINDERS, MetricsController, OpsController
@@ -120,7 +121,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             ScreeningController, AgencyController, SessionController, DocumentsController, LiveController,
             OpsController, MetricsController, CommitmentController, AgencyCommitmentsController,
             OrganiserCommitmentsController, EvidenceController, ConfirmationController, AccountabilityController,
-            OrganiserRatingsController,
+            OrganiserRatingsController, InspectionsController, PublicInspectionsController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        cache_control=None),
         ],

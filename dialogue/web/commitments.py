@@ -58,7 +58,7 @@ def step_notice(done: str) -> str:
 
 class CommitmentController(Controller):
     path = "/commitments"
-    guards = [roles(R.admin, R.organiser, R.viewer, R.agency_officer, R.agency_head)]
+    guards = [roles(R.admin, R.organiser, R.viewer, R.agency_officer, R.agency_head, R.inspector)]
 
     async def _page(self, request: Request, commitment_id: int, errors: dict | None = None,
                     values: dict | None = None, failed: str = "", status_code: int = 200) -> Template:

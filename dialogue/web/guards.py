@@ -20,6 +20,7 @@ HOMES = {
     R.agency_officer.value: "agency_home",
     R.agency_head.value: "agency_home",
     R.viewer.value: "dashboard",
+    R.inspector.value: "inspection_rounds",
 }
 
 

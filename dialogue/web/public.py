@@ -24,6 +24,7 @@ from dialogue.core.i18n import gettext as _
 from dialogue.core.settings import LANGUAGES
 from dialogue.core.text import safe_token
 from dialogue.documents import queries as document_queries
+from dialogue.inspections import queries as inspection_queries
 from dialogue.machine.actors import Actor
 from dialogue.questions import intake, tracking
 from dialogue.questions import queries as question_queries
@@ -197,6 +198,7 @@ class PublicController(Controller):
             "satisfaction": (await ratings.satisfaction_by_conference(
                 [conference_id], minimum=request.app.state.settings.rating_min_count))[conference_id],
             "dimensions": rating_commands.DIMENSIONS,
+            "inspections": await inspection_queries.closed_rounds_of_conference(conference_id),
         })
 
     @get("/conferences/{conference_id:int}/documents/{document_id:int}/{fmt:str}", name="public_document")
