@@ -17,11 +17,15 @@ from dialogue.answers import drafting
 from dialogue.commitments.tables import Commitment
 from dialogue.conferences.tables import Conference
 from dialogue.demo.concluded import load_concluded_demo
+from dialogue.demo.inspections import load_inspection_demo
+from dialogue.demo.ratings import load_ratings_demo
+from dialogue.inspections.tables import InspectionItem
 from dialogue.machine.actors import Actor
 from dialogue.machine.log import ActionLog
 from dialogue.questions import routing
 from dialogue.questions.intake import display_code
 from dialogue.questions.tables import Question
+from dialogue.ratings.tables import Rating
 from dialogue.reference.tables import AdminUnit, Agency, Topic
 from tests.conftest import DEMO_ACCOUNTS
 from tests.pinned import NOW, TODAY
@@ -309,9 +313,40 @@ async def test_the_agency_figures_are_recounted_from_its_lists(results, demo_cli
     assert figure(html, "overdue") == (f"{overdue}/{len(live)}", len(live)) == ("1/3", 3)
     assert figure(html, "extended") == (f"{sum(1 for c in commitments if c[3] == 'yes')}/4", 4) == ("1/4", 4)
     assert figure(html, "disputed") == ("0/4", 4)
-    assert html.count('class="figure__method"') == 7
+    assert figure(html, "inspected") == ("0/0", 0)  # no inspection round in this fixture
+    assert figure(html, "satisfaction") == ("Không hiển thị: ít hơn 5 lượt đánh giá", 0)
+    assert html.count('class="figure__method"') == 9
     assert f'href="/agencies/{kt}/feed.atom"' in html
     assert_private_absent(html, results["private"])
+
+
+async def test_inspection_and_satisfaction_figures_of_the_demo(demo_db, demo_client):
+    """The whole concluded demo: a closed surprise inspection (found done, partly, not done) and the
+    askers' ratings (five of the economy office's, one of the ward office's)."""
+    unit = (await Conference.select(Conference.unit).first())["unit"]
+    await load_concluded_demo(unit, TODAY)
+    await load_ratings_demo(unit, TODAY)
+    await load_inspection_demo(unit, TODAY)
+    agencies = {a["short_name"]: a["id"] for a in await Agency.select(Agency.id, Agency.short_name)}
+    inspected_total = 0
+    shown = set()
+    for short_name in agencies:
+        html = (await demo_client.get(f"/agencies/{agencies[short_name]}")).text
+        findings = re.findall(r'class="finding-row" data-finding="(\w+)"', html)
+        if 'id="figures"' not in html:  # an agency with nothing yet
+            continue
+        inspected_total += len(findings)
+        assert figure(html, "inspected") == (f"{findings.count('done')}/{len(findings)}", len(findings))
+        rows = await Rating.select(Rating.overall).where(Rating.agency == agencies[short_name])
+        scores = [r["overall"] for r in rows]
+        if len(scores) >= 5:
+            average = f"{sum(scores) / len(scores):.1f}".replace(".", ",")
+            assert figure(html, "satisfaction") == (f"{average} trên 5", len(scores))
+            shown.add(short_name)
+        else:
+            assert figure(html, "satisfaction") == ("Không hiển thị: ít hơn 5 lượt đánh giá", len(scores))
+    assert inspected_total == await InspectionItem.count().where(InspectionItem.finding.is_not_null()) == 3
+    assert shown == {"KT-HT-ĐT"}  # the ward office's single rating is only counted
 
 
 async def test_the_agency_list_and_an_agency_with_nothing_yet(results, demo_client):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal
+
 from dialogue.answers.machine import ANSWER
 from dialogue.answers.tables import Answer
 from dialogue.commitments.machine import COMMITMENT
@@ -18,17 +20,20 @@ from dialogue.commitments.tables import Commitment
 from dialogue.conferences.machine import CONFERENCE
 from dialogue.core.calendar import local_today
 from dialogue.core.errors import NotFound
+from dialogue.core.i18n import current_language, local
 from dialogue.core.i18n import gettext as _
-from dialogue.core.i18n import local
 from dialogue.core.text import valid_id
+from dialogue.inspections import queries as inspections
+from dialogue.inspections.tables import InspectionItem
 from dialogue.questions.intake import display_code
 from dialogue.questions.machine import QUESTION
 from dialogue.questions.tables import Assignment, Question
+from dialogue.ratings.queries import satisfaction_by_agency
 from dialogue.reference.calendar import working_calendar
 from dialogue.reference.tables import Agency
 
-S = Commitment.State
 OUTCOME = Commitment.Outcome
+FINDING = InspectionItem.Finding
 
 
 @dataclass(frozen=True)
@@ -130,8 +135,10 @@ def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)} %" if whole else "—"
 
 
-def figures(answers: list[dict], waiting: list[dict], commitments: list[dict]) -> list[Figure]:
-    """The agency's figures, each recounted from the lists the page shows beside them."""
+def figures(answers: list[dict], waiting: list[dict], commitments: list[dict], findings: list[dict],
+            satisfaction: dict) -> list[Figure]:
+    """The agency's figures, each recounted from the lists the page shows beside them, but for the
+    satisfaction average: single ratings are never listed (they could single out an asker)."""
     answered_due = [a for a in answers if a["on_time"] is not None]
     on_time = sum(1 for a in answered_due if a["on_time"])
     late_waiting = sum(1 for w in waiting if w["late"])
@@ -142,7 +149,8 @@ def figures(answers: list[dict], waiting: list[dict], commitments: list[dict]) -
     not_kept = sum(1 for c in verified if c["outcome"] == OUTCOME.not_kept.value)
     live = [c for c in commitments if COMMITMENT.is_in("live", c["state"])]
     overdue = sum(1 for c in live if c["overdue_days"] > 0)
-    disputed = sum(1 for c in commitments if c["state"] == S.disputed.value)
+    disputed = sum(1 for c in commitments if COMMITMENT.is_in("disputed", c["state"]))
+    found = {f.value: sum(1 for row in findings if row["finding"] == f.value) for f in FINDING}
     extended = sum(1 for c in commitments if c["extended"])
     return [
         Figure("on_time", _("Answers on time"), f"{on_time}/{due} ({_percent(on_time, due)})", due,
@@ -165,15 +173,36 @@ def figures(answers: list[dict], waiting: list[dict], commitments: list[dict]) -
         Figure("extended", _("Commitments extended"), f"{extended}/{len(commitments)}", len(commitments),
                _("Commitments whose due date was moved at least once (the first date is shown beside the new "
                  "one), out of all the commitments below.")),
+        Figure("inspected", _("Found done by surprise inspections"),
+               f"{found[FINDING.done.value]}/{len(findings)}", len(findings),
+               _("Of its commitments that surprise inspections checked on the ground (closed rounds, listed "
+                 "below), those found done; %(partly)s were found partly done and %(not_done)s not done.",
+                 partly=found[FINDING.partly.value], not_done=found[FINDING.not_done.value])),
+        _satisfaction_figure(satisfaction),
     ]
 
 
-async def agency_page(agency_id: int, now: dt.datetime) -> dict:
+def _satisfaction_figure(satisfaction: dict) -> Figure:
+    if satisfaction["shown"]:
+        value = _("%(score)s out of 5", score=format_decimal(satisfaction["overall"], "0.0",
+                                                             locale=current_language()))
+    else:
+        value = _("Not shown: fewer than %(minimum)s ratings", minimum=satisfaction["minimum"])
+    return Figure("satisfaction", _("Average satisfaction"), value, satisfaction["count"],
+                  _("The average of the overall scores, from 1 (very dissatisfied) to 5 (very satisfied), that "
+                    "askers gave its answers and verified commitments; shown only from %(minimum)s ratings, and "
+                    "single ratings are never listed, so that no asker's score can be read off.",
+                    minimum=satisfaction["minimum"]))
+
+
+async def agency_page(agency_id: int, now: dt.datetime, rating_minimum: int) -> dict:
     """What the agency's public page shows: the agency, its lists and the figures from them."""
     agency = await public_agency(agency_id)
     answers = await published_answers(agency_id)
     waiting = await waiting_answers(agency_id, now)
     commitments = await led_commitments(agency_id, now)
+    findings = await inspections.public_findings_of_agency(agency_id)
+    satisfaction = (await satisfaction_by_agency([agency_id], minimum=rating_minimum))[agency_id]
     return {"agency": agency, "answers": answers, "waiting": waiting, "commitments": commitments,
-            "figures": figures(answers, waiting, commitments),
-            "is_empty": not (answers or waiting or commitments)}
+            "findings": findings, "figures": figures(answers, waiting, commitments, findings, satisfaction),
+            "is_empty": not (answers or waiting or commitments or findings or satisfaction["count"])}

@@ -171,3 +171,16 @@ async def results_by_agency(agency_ids: list[int] | None = None) -> dict[int, di
         counts["inspected"] += 1
         counts[row["finding"]] += 1
     return results
+
+
+async def public_findings_of_agency(agency_id: int) -> list[dict]:
+    """The findings of closed rounds on the commitments this agency leads, latest visit first: the
+    list an agency's public page shows beside the inspection figure it counts."""
+    return await InspectionItem.select(
+        InspectionItem.round, InspectionItem.round.title.as_alias("round_title"), InspectionItem.finding,
+        InspectionItem.visited_on, InspectionItem.commitment, InspectionItem.commitment.text.as_alias("text"),
+        InspectionItem.commitment.conference.as_alias("conference"),
+    ).where(
+        InspectionItem.round.state.is_in(PUBLIC_STATES) & InspectionItem.finding.is_not_null()
+        & (InspectionItem.commitment.lead_agency == agency_id)
+    ).order_by(InspectionItem.visited_on, ascending=False).order_by(InspectionItem.id)

@@ -86,7 +86,8 @@ class AccountabilityController(Controller):
     @get("/agencies/{agency_id:int}", name="agency_public")
     async def agency(self, request: Request, agency_id: FromPath[int]) -> Template:
         return Template(template_name="public/agency.html",
-                        context=await agencies.agency_page(agency_id, request.app.state.clock()))
+                        context=await agencies.agency_page(agency_id, request.app.state.clock(),
+                                                           request.app.state.settings.rating_min_count))
 
     @get("/agencies/{agency_id:int}/feed.atom", name="agency_feed")
     async def agency_feed(self, request: Request, agency_id: FromPath[int]) -> Response:
