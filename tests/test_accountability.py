@@ -14,6 +14,7 @@ import pytest
 
 from dialogue.accounts.tables import StaffUser
 from dialogue.answers import drafting
+from dialogue.answers.tables import Answer
 from dialogue.commitments.tables import Commitment
 from dialogue.conferences.tables import Conference
 from dialogue.demo.concluded import load_concluded_demo
@@ -318,6 +319,15 @@ async def test_the_agency_figures_are_recounted_from_its_lists(results, demo_cli
     assert html.count('class="figure__method"') == 9
     assert f'href="/agencies/{kt}/feed.atom"' in html
     assert_private_absent(html, results["private"])
+
+
+async def test_an_answer_held_for_the_session_is_on_time_from_its_approval(results, demo_client):
+    """The organisers may hold approved answers and publish them at the session: not the agency's delay."""
+    kt = results["agencies"]["KT-HT-ĐT"]
+    before = figure((await demo_client.get(f"/agencies/{kt}")).text, "on_time")
+    await Answer.update({Answer.published_at: NOW + dt.timedelta(days=30)}).where(Answer.agency == kt)
+    html = (await demo_client.get(f"/agencies/{kt}")).text
+    assert figure(html, "on_time") == before == ("1/3 (33 %)", 3)
 
 
 async def test_inspection_and_satisfaction_figures_of_the_demo(demo_db, demo_client):

@@ -73,9 +73,11 @@ def _is_public(question):
 
 async def published_answers(agency_id: int) -> list[dict]:
     """The agency's published answers to public questions, newest first; `on_time` is True or False
-    when the question had an answer due date, None when it had none."""
+    when the question had an answer due date, None when it had none. The agency answered when its
+    head approved the answer: the organisers may hold answers for the session and publish them later,
+    which is not the agency's delay."""
     rows = await Answer.select(
-        Answer.question, Answer.body, Answer.published_at,
+        Answer.question, Answer.body, Answer.published_at, Answer.approved_at,
         Answer.question.tracking_code.as_alias("tracking_code"), Answer.question.title.as_alias("title"),
         Answer.question.public_summary.as_alias("public_summary"),
         Answer.question.answer_due_on.as_alias("due_on"), Answer.question.conference.as_alias("conference"),
@@ -86,8 +88,10 @@ async def published_answers(agency_id: int) -> list[dict]:
         row["code"] = display_code(row["tracking_code"])
         row["heading"] = row["public_summary"] or row["title"]
         row["published_on"] = local(row["published_at"]).date() if row["published_at"] else None
-        row["on_time"] = None if row["due_on"] is None or row["published_on"] is None \
-            else row["published_on"] <= row["due_on"]
+        answered = row["approved_at"] or row["published_at"]
+        row["answered_on"] = local(answered).date() if answered else None
+        row["on_time"] = None if row["due_on"] is None or row["answered_on"] is None \
+            else row["answered_on"] <= row["due_on"]
     return rows
 
 
@@ -154,9 +158,9 @@ def figures(answers: list[dict], waiting: list[dict], commitments: list[dict], f
     extended = sum(1 for c in commitments if c["extended"])
     return [
         Figure("on_time", _("Answers on time"), f"{on_time}/{due} ({_percent(on_time, due)})", due,
-               _("Answers published on or before their due date, out of the answers that were due: those "
-                 "published with a due date, and the questions below whose due date has passed without an "
-                 "answer.")),
+               _("Answers the agency gave (approved by its head) on or before their due date, out of the "
+                 "answers that were due: those published with a due date, and the questions below whose due "
+                 "date has passed without an answer. An answer held for the session counts from its approval.")),
         Figure("kept", _("Commitments kept"), f"{kept}/{len(verified)}", len(verified),
                _("Commitments the organisers verified as kept, out of all the verified commitments below.")),
         Figure("partly_kept", _("Commitments partly kept"), f"{partly}/{len(verified)}", len(verified),
