@@ -4,6 +4,7 @@ messages and the choices kept; figures per agency and conference are averaged on
 count; the tracking pages tell the whole story; the demo has figures shown and hidden."""
 
 import asyncio
+import re
 
 import pytest
 
@@ -19,7 +20,8 @@ from dialogue.machine import log
 from dialogue.machine.actors import Actor
 from dialogue.machine.log import ActionLog
 from dialogue.mail.tables import OutboxMessage
-from dialogue.questions.intake import display_code
+from dialogue.questions import tracking
+from dialogue.questions.intake import display_code, signed_manage_token
 from dialogue.questions.tables import Follower, Question
 from dialogue.ratings import commands, queries
 from dialogue.ratings.tables import Rating
@@ -238,7 +240,22 @@ async def test_the_asker_is_invited_to_rate_but_not_the_followers(concluded):
     asker = verified[question["asker_email"]]
     assert "đánh giá một lần" in asker["text_body"] and "#rate" in asker["text_body"] and "#rate" in asker["html_body"]
     assert "#rate" not in verified["theo.doi@example.vn"]["text_body"]
+    assert "/manage/" not in verified["theo.doi@example.vn"]["text_body"]  # a follower never gets the asker's page
     assert all("#rate" not in m["text_body"] for m in mails[:-2])  # only the verification invites
+    # the invitation's link is the asker's private page, which the rating form is on
+    link = re.search(r"/q/([A-Z0-9-]+)/manage/(\S+)#rate", asker["text_body"])
+    assert (await tracking.get_for_asker(link.group(1), link.group(2)))["id"] == question["id"]
+
+
+async def test_the_signed_private_link_opens_only_its_own_question(concluded):
+    lights, rubbish = concluded["question"]("Đèn chiếu sáng"), concluded["question"]("Thu gom rác")
+    token = signed_manage_token(lights["tracking_code"])
+    assert (await tracking.get_for_asker(lights["tracking_code"], token))["id"] == lights["id"]
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    for code, bad in ((rubbish["tracking_code"], token), (lights["tracking_code"], tampered),
+                      (lights["tracking_code"], "s-"), (lights["tracking_code"], "s-" + "x" * 300)):
+        with pytest.raises(NotFound):
+            await tracking.get_for_asker(code, bad)
 
 
 async def test_an_answer_given_at_the_session_invites_its_asker(concluded):
@@ -260,11 +277,13 @@ async def test_the_answer_published_mail_invites_the_asker(demo_db):
     context = {"code": "ABCD-EFGH-JKMNP", "question": {"title": "Ngập"}, "conference": {"title": "Hội nghị"},
                "answer": {"agency_name": "Phòng", "body": "Trả lời.", "legal_basis": ""}, "parts": [],
                "tracking_url": "https://x/q/ABCD-EFGH-JKMNP"}
+    private = "https://x/q/ABCD-EFGH-JKMNP/manage/s-abc"
     with language("en"):
-        asker = environment.get_template("emails/answer_published.txt").render(**context, unsubscribe_url="")
-        follower = environment.get_template("emails/answer_published.txt").render(**context,
+        asker = environment.get_template("emails/answer_published.txt").render(**context, unsubscribe_url="",
+                                                                                private_url=private)
+        follower = environment.get_template("emails/answer_published.txt").render(**context, private_url="",
                                                                                    unsubscribe_url="https://x/u")
-    assert "You can rate it once" in asker and "https://x/q/ABCD-EFGH-JKMNP#rate" in asker
+    assert "You can rate it once" in asker and f"{private}#rate" in asker
     assert "rate" not in follower
 
 

@@ -34,7 +34,7 @@ from dialogue.machine.actors import Actor, require
 from dialogue.machine.transitions import transition
 from dialogue.mail import outbox
 from dialogue.mail.tables import OutboxMessage
-from dialogue.questions.intake import display_code, tracking_url
+from dialogue.questions.intake import display_code, manage_url, signed_manage_token, tracking_url
 from dialogue.questions.tables import Question
 from dialogue.reference.tables import Agency
 from dialogue.reference.units import scope_of_unit
@@ -326,7 +326,8 @@ async def _asker_mails(conference: dict, documents: list[dict], now: dt.datetime
                                         code=display_code(code)),
             kind="conference_outcome", now=now, unit_id=conference["unit"], conference=conference, item=item,
             code=display_code(code), commitments=promised.get(item["question"], []),
-            tracking_url=tracking_url(base_url, code), documents=links))
+            tracking_url=tracking_url(base_url, code), documents=links,
+            private_url=manage_url(base_url, code, signed_manage_token(code))))
     return messages
 
 

@@ -7,8 +7,10 @@ hash is stored. The tracking code alone opens the public view.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import hmac
 import math
 import secrets
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from dialogue.core.clock import as_utc
 from dialogue.core.db import write_steps
 from dialogue.core.errors import Conflict, InvalidInput, Throttled
 from dialogue.core.i18n import gettext as _
+from dialogue.core.settings import get_settings
 from dialogue.core.text import fold, paragraphs, parse_id, safe_token, tidy
 from dialogue.machine import events
 from dialogue.machine import log as audit
@@ -84,6 +87,28 @@ def tracking_url(base_url: str, code: str) -> str:
 
 def manage_url(base_url: str, code: str, token: str) -> str:
     return f"{base_url}/q/{display_code(code)}/manage/{token}"
+
+
+SIGNED = "s-"  # a signed manage token starts so; the random ones of intake never do (base64 of 32 bytes)
+
+
+def signed_manage_token(code: str) -> str:
+    """A manage token that later e-mails to the asker can carry (inviting a rating): the random token
+    of intake is stored only hashed, so it cannot be written again. This one is the question's code
+    signed with the app's secret key: it opens only this question's private page, and only for whoever
+    holds the asker's e-mail, like the first one."""
+    digest = hmac.new(get_settings().secret_key.encode(), f"manage|{code}".encode(), hashlib.sha256).digest()
+    return SIGNED + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def is_manage_token(code: str, token: str, stored_hash: str) -> bool:
+    """Whether this token opens the question's private page: the random one of intake (compared by
+    its hash) or one signed for this code."""
+    if not token or len(token) > 200:
+        return False
+    if token.startswith(SIGNED):
+        return hmac.compare_digest(token.encode(), signed_manage_token(code).encode())
+    return hmac.compare_digest(token_hash(token), stored_hash or "")
 
 
 # --- Submitting ------------------------------------------------------------------------------

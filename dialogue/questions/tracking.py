@@ -4,7 +4,6 @@ following a question by e-mail, and the e-mails every change of a question sends
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -20,7 +19,15 @@ from dialogue.machine.log import ActionLog
 from dialogue.machine.transitions import transition
 from dialogue.mail import outbox
 from dialogue.mail.tables import OutboxMessage
-from dialogue.questions.intake import CODE_LENGTH, display_code, normalise_code, token_hash, tracking_url
+from dialogue.questions.intake import (
+    CODE_LENGTH,
+    display_code,
+    is_manage_token,
+    manage_url,
+    normalise_code,
+    signed_manage_token,
+    tracking_url,
+)
 from dialogue.questions.machine import QUESTION
 from dialogue.questions.tables import Follower, Question
 
@@ -99,7 +106,7 @@ async def timeline(question_id: int) -> list[dict]:
 async def get_for_asker(raw_code: str, token: str) -> dict:
     """The question, if the manage token is its own; otherwise not found (nothing is revealed)."""
     question = await get_by_code(raw_code)
-    if not token or len(token) > 200 or not hmac.compare_digest(token_hash(token), question["manage_token_hash"]):
+    if not is_manage_token(question["tracking_code"], token, question["manage_token_hash"]):
         raise NotFound(_("This link does not open any question. Use the link in your confirmation e-mail."))
     return question
 
@@ -126,17 +133,18 @@ async def update_mails(question: dict, template: str, subject, now: dt.datetime,
     the change's transaction, so the recipients are those of the moment of the change."""
     code = question["tracking_code"]
     conference = await get_conference(question["conference"])
-    merged = await Question.select(Question.id, Question.asker_email, Question.language).where(
-        (Question.merged_into == question["id"]) & (Question.state == Question.State.merged.value))
-    recipients = [(asker["asker_email"], asker["language"], None) for asker in [question, *merged]
-                  if asker["asker_email"]]
+    merged = await Question.select(Question.id, Question.asker_email, Question.language, Question.tracking_code) \
+        .where((Question.merged_into == question["id"]) & (Question.state == Question.State.merged.value))
+    # an asker's e-mail carries the link to their own question's private page (where they rate what they got)
+    recipients = [(asker["asker_email"], asker["language"], None, asker["tracking_code"])
+                  for asker in [question, *merged] if asker["asker_email"]]
     for follower in await Follower.select().where(
         Follower.question.is_in([question["id"], *[m["id"] for m in merged]])
         & Follower.confirmed_at.is_not_null() & Follower.unsubscribed_at.is_null()
     ):
-        recipients.append((follower["email"], follower["language"], follower["token"]))
+        recipients.append((follower["email"], follower["language"], follower["token"], None))
     messages, told = [], set()
-    for address, language_code, follow_token in recipients:
+    for address, language_code, follow_token, own_code in recipients:
         if address.casefold() in told:
             continue  # one e-mail per person and event: the first (their own question's) is kept
         told.add(address.casefold())
@@ -145,6 +153,7 @@ async def update_mails(question: dict, template: str, subject, now: dt.datetime,
             to=address, template=template, language_code=language_code, subject=subject, kind=template, now=now,
             unit_id=conference["unit"], question=question, conference=conference, code=display_code(code),
             tracking_url=tracking_url(base_url, code), unsubscribe_url=unsubscribe_url,
+            private_url=manage_url(base_url, own_code, signed_manage_token(own_code)) if own_code else "",
             headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
             if unsubscribe_url else None, **context,
         ))
