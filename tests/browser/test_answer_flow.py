@@ -73,7 +73,7 @@ async def test_the_answer_goes_from_draft_to_the_resident(live_server, page):
     await sign_out(page)
 
     await page.goto(f"{live_server.url}/q/{code}")
-    await page.get_by_role("heading", level=2, name="Câu trả lời").wait_for()
+    await page.get_by_role("heading", level=2, name="Câu trả lời", exact=True).wait_for()
     await page.get_by_text("hoàn thành trước ngày 05/12/2026").wait_for()
     await assert_fits_the_phone(page)
     await assert_accessible(page)
