@@ -123,13 +123,18 @@ async def _renew(message_id: int, worker: str, clock: Callable[[], dt.datetime],
 
 async def _mark_sent(message: dict, at: dt.datetime) -> bool:
     """Record that the server accepted the message, in its own short transaction, trying again a few
-    times: a database that is away for a moment must not make the message go out twice."""
+    times: a database that is away for a moment must not make the message go out twice. The secret
+    links in its text are masked then: once it has gone, a copy of the database (a backup) must not
+    hold links that still withdraw a question or dispute a commitment in the asker's name."""
     for pause in (*MARK_SENT_RETRIES, None):
         try:
             async with write_transaction():
                 await OutboxMessage.update({
                     OutboxMessage.sent_at: at, OutboxMessage.attempts: message["attempts"] + 1,
                     OutboxMessage.last_error: "", OutboxMessage.claimed_until: None,
+                    OutboxMessage.text_body: _mask(message["text_body"]),
+                    OutboxMessage.html_body: _mask(message["html_body"]),
+                    OutboxMessage.headers: _mask(message["headers"] or ""),
                 }).where(OutboxMessage.id == message["id"])
             return True
         except Exception as error:
@@ -206,11 +211,15 @@ async def drain(send: Send, now: dt.datetime, worker: str | None = None, limit: 
     return counts
 
 
+def _mask(text: str) -> str:
+    return SECRET_IN_LINK.sub(rf"\g<1>{MASK}", text)
+
+
 def masked(row: dict) -> dict:
     """A message as staff may read it: every secret link token replaced by •••, the rest of the address kept.
-    Only the view is masked; the stored message goes out as it is."""
-    return {key: SECRET_IN_LINK.sub(rf"\g<1>{MASK}", value) if isinstance(value, str) else value
-            for key, value in row.items()}
+    A message waiting to go out is stored whole (it must go out as it is) and masked only in this view;
+    a sent one is stored masked (see _mark_sent)."""
+    return {key: _mask(value) if isinstance(value, str) else value for key, value in row.items()}
 
 
 async def messages_for(unit_ids: list[int] | None, limit: int = 100, offset: int = 0) -> list[dict]:
