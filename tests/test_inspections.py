@@ -213,6 +213,10 @@ async def test_closing_disputes_what_was_found_not_done_and_publishes_the_report
         await rounds.record_finding(inspector, round_id, items[extra[0]]["id"],
                                     {"finding": "not_done", "visited_on": "08/12/2026"}, NOW)
     assert set(error.value.errors) == {"findings", "visited_on"}  # no findings; a visit in the future
+    with pytest.raises(InvalidInput) as error:  # it will be the dispute's reason, which has its own limit
+        await rounds.record_finding(inspector, round_id, items[extra[0]]["id"],
+                                    {"finding": "not_done", "findings": "x" * 1001, "visited_on": day}, NOW)
+    assert set(error.value.errors) == {"findings"}
     with pytest.raises(InvalidInput):
         await rounds.close(inspector, round_id, NOW, BASE)  # no visit yet
     mails_before = await OutboxMessage.count()

@@ -263,8 +263,10 @@ async def record_finding(actor: Actor, round_id: int, item_id: int, form: dict, 
     if finding not in FINDINGS:
         errors["finding"] = _("Choose what the visit found: done, partly done or not done.")
     findings = paragraphs(form.get("findings"))
-    if len(findings) > MAX_FINDINGS:
-        errors["findings"] = _("Use at most %(count)s characters.", count=MAX_FINDINGS)
+    # A "not done" becomes the reason of the commitment's dispute when the round closes: its limit too.
+    longest = followup.MAX_REASON if finding == InspectionItem.Finding.not_done.value else MAX_FINDINGS
+    if len(findings) > longest:
+        errors["findings"] = _("Use at most %(count)s characters.", count=longest)
     elif not findings and finding in (InspectionItem.Finding.partly.value, InspectionItem.Finding.not_done.value):
         errors["findings"] = _("Say what the inspectors found missing.")
     visited = parse_day(form.get("visited_on"))
