@@ -74,7 +74,12 @@ async def test_a_third_conference_is_concluded_with_its_documents_published(live
     assert sorted((d["kind"], d["state"], d["number"]) for d in documents) == [
         ("minutes", "published", 1), ("notice", "published", 1)]
     assert all(d["pdf"][:5] == b"%PDF-" and d["docx"][:2] == b"PK" for d in documents)
+    from dialogue.demo.inspections import ADDED, FINDINGS
+
     commitments = await Commitment.select().where(Commitment.conference == conference["id"])
+    # three more the organisers entered afterwards for the surprise inspection (below)
+    inspected = [c for c in commitments if c["text"] in {added[1] for added in ADDED}]
+    commitments = [c for c in commitments if c not in inspected]
     assert len(commitments) == 5  # the notice's four, and the one the organisers added (then disputed)
     assert len([c for c in commitments if c["origin"] != "organiser"]) == 4
     assert sum(1 for c in commitments if c["question"] is None) == 1  # the chair's own
@@ -95,6 +100,13 @@ async def test_a_third_conference_is_concluded_with_its_documents_published(live
     inspection = await InspectionRound.select().where(InspectionRound.state == "closed").first()
     findings = await InspectionItem.select(InspectionItem.finding).where(InspectionItem.round == inspection["id"])
     assert {"done", "partly", "not_done"} <= {row["finding"] for row in findings}
+    # the one found not done was disputed by the round's close, with what the visit found
+    assert sorted(c["state"] for c in inspected) == ["disputed", "reported_done", "reported_done"]
+    reopened = next(c for c in inspected if c["state"] == "disputed")
+    entry = await ActionLog.select().where((ActionLog.action == "commitment_dispute")
+                                           & (ActionLog.object_id == str(reopened["id"]))).first()
+    assert entry["actor_kind"] == "staff" and entry["at"] == inspection["closed_at"]
+    assert entry["reason"] == next(f[2] for f in FINDINGS if f[1] == "not_done")
 
 
 async def test_the_concluded_conference_page_shows_what_the_session_said_and_nothing_as_current(lively):

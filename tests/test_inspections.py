@@ -184,12 +184,12 @@ async def test_only_the_units_inspectors_organisers_and_admins_plan_see_and_reco
         with pytest.raises(NotFound):  # an unclosed round does not exist for them
             await queries.staff_round(followed[name], round_id)
         with pytest.raises(NotFound):
-            await rounds.record_finding(followed[name], round_id, item["id"], finding, NOW, BASE)
+            await rounds.record_finding(followed[name], round_id, item["id"], finding, NOW)
         with pytest.raises(NotFound):
-            await rounds.close(followed[name], round_id, NOW)
+            await rounds.close(followed[name], round_id, NOW, BASE)
     with pytest.raises(NotFound):
         await queries.public_round(round_id)
-    await rounds.record_finding(followed["organiser"], round_id, item["id"], finding, NOW, BASE)
+    await rounds.record_finding(followed["organiser"], round_id, item["id"], finding, NOW)
     # the agencies' pages: nothing of the round
     await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
     assert (await demo_client.get(f"/inspection-rounds/{round_id}")).status_code == 403
@@ -201,7 +201,7 @@ async def test_only_the_units_inspectors_organisers_and_admins_plan_see_and_reco
         [a["email"] for a in await Agency.select(Agency.email)] + list(DEMO_ACCOUNTS.values())))
 
 
-async def test_not_done_disputes_the_commitment_and_closing_publishes_the_report(followed, demo_client):
+async def test_closing_disputes_what_was_found_not_done_and_publishes_the_report(followed, demo_client):
     extra = await reported(followed, 2)
     inspector = followed["inspector"]
     chosen = ",".join(str(c) for c in [lights(followed)["id"], *extra])
@@ -211,27 +211,26 @@ async def test_not_done_disputes_the_commitment_and_closing_publishes_the_report
     day = TODAY.strftime("%d/%m/%Y")
     with pytest.raises(InvalidInput) as error:
         await rounds.record_finding(inspector, round_id, items[extra[0]]["id"],
-                                    {"finding": "not_done", "visited_on": "08/12/2026"}, NOW, BASE)
+                                    {"finding": "not_done", "visited_on": "08/12/2026"}, NOW)
     assert set(error.value.errors) == {"findings", "visited_on"}  # no findings; a visit in the future
+    with pytest.raises(InvalidInput) as error:  # it will be the dispute's reason, which has its own limit
+        await rounds.record_finding(inspector, round_id, items[extra[0]]["id"],
+                                    {"finding": "not_done", "findings": "x" * 1001, "visited_on": day}, NOW)
+    assert set(error.value.errors) == {"findings"}
     with pytest.raises(InvalidInput):
-        await rounds.close(inspector, round_id, NOW)  # no visit yet
+        await rounds.close(inspector, round_id, NOW, BASE)  # no visit yet
     mails_before = await OutboxMessage.count()
     await rounds.record_finding(inspector, round_id, items[lights(followed)["id"]]["id"], {
-        "finding": "not_done", "findings": "Hai cột đèn vẫn tắt.", "visited_on": day}, NOW, BASE)
+        "finding": "done", "visited_on": day}, NOW)
+    await rounds.record_finding(inspector, round_id, items[lights(followed)["id"]]["id"], {  # corrected
+        "finding": "not_done", "findings": "Hai cột đèn vẫn tắt.", "visited_on": day}, NOW)
     lit = await Commitment.select().where(Commitment.id == lights(followed)["id"]).first()
-    assert (lit["state"], lit["outcome"]) == ("disputed", None)
-    dispute = await ActionLog.select().where((ActionLog.action == "commitment_dispute")
-                                             & (ActionLog.object_id == str(lit["id"]))).first()
-    assert dispute["reason"] == "Hai cột đèn vẫn tắt." and dispute["actor"] == inspector.staff_id
-    assert await OutboxMessage.count() == mails_before + 1  # the asker, told why
+    assert lit["state"] == "verified"  # disputed only when the round is closed
     assert (await InspectionRound.select().where(InspectionRound.id == round_id).first())["state"] == "in_progress"
-    with pytest.raises(Conflict):  # a "not done" stays
-        await rounds.record_finding(inspector, round_id, items[lights(followed)["id"]]["id"],
-                                    {"finding": "done", "visited_on": day}, NOW, BASE)
     await rounds.record_finding(inspector, round_id, items[extra[0]]["id"],
-                                {"finding": "done", "visited_on": day}, NOW, BASE)
+                                {"finding": "done", "visited_on": day}, NOW)
     await rounds.record_finding(inspector, round_id, items[extra[0]]["id"],  # corrected before closing
-                                {"finding": "partly", "findings": "Mới làm một nửa.", "visited_on": day}, NOW, BASE)
+                                {"finding": "partly", "findings": "Mới làm một nửa.", "visited_on": day}, NOW)
     # evidence: a photo loses its metadata; nothing public before the round closes
     from tests.test_commitments import GPS, jpeg_with_exif
 
@@ -240,13 +239,20 @@ async def test_not_done_disputes_the_commitment_and_closing_publishes_the_report
         await rounds.attach_evidence(inspector, round_id, items[extra[1]]["id"], "x.exe", b"MZ\x90", NOW)
     assert (await demo_client.get(f"/inspections/files/{file_id}")).status_code == 404
     await rounds.record_finding(inspector, round_id, items[extra[1]]["id"], {
-        "finding": "done", "findings": "Đã hoàn thành.", "visited_on": day}, NOW, BASE)
+        "finding": "done", "findings": "Đã hoàn thành.", "visited_on": day}, NOW)
     timeline_before = await ActionLog.count().where(ActionLog.action.like("commitment_inspected%"))
     assert timeline_before == 0  # done and partly wait for the close
-    await rounds.close(inspector, round_id, LATER)
+    assert await OutboxMessage.count() == mails_before
+    await rounds.close(inspector, round_id, LATER, BASE)
+    lit = await Commitment.select().where(Commitment.id == lights(followed)["id"]).first()
+    assert (lit["state"], lit["outcome"]) == ("disputed", None)
+    dispute = await ActionLog.select().where((ActionLog.action == "commitment_dispute")
+                                             & (ActionLog.object_id == str(lit["id"]))).first()
+    assert dispute["reason"] == "Hai cột đèn vẫn tắt." and dispute["actor"] == inspector.staff_id
+    assert await OutboxMessage.count() == mails_before + 1  # the asker, told why
     with pytest.raises(Conflict):
         await rounds.record_finding(inspector, round_id, items[extra[1]]["id"],
-                                    {"finding": "partly", "findings": "x", "visited_on": day}, LATER, BASE)
+                                    {"finding": "partly", "findings": "x", "visited_on": day}, LATER)
     assert sorted(r["action"] for r in await ActionLog.select(ActionLog.action).where(
         ActionLog.action.like("commitment_inspected%"))) == [
         "commitment_inspected_done", "commitment_inspected_not_done", "commitment_inspected_partly"]
@@ -287,6 +293,82 @@ async def test_not_done_disputes_the_commitment_and_closing_publishes_the_report
     assert (await queries.results_by_agency([economy]))[economy]["inspected"] == 3
 
 
+async def test_a_not_done_finding_reaches_nobody_before_the_round_is_closed(followed, demo_client):
+    """Not the agency's staff, the public page, the feed or the asker: they would warn the agencies
+    still to be visited. The close disputes the commitment, in its own transaction, and tells the asker once."""
+    lit = lights(followed)
+    inspector, conference_id = followed["inspector"], followed["conference"]["id"]
+    round_id = await rounds.plan(inspector, period(sample_size="1", chosen=str(lit["id"])), NOW)
+    items = {i["commitment"]: i for i in await items_of(round_id)}
+    mails_before = await OutboxMessage.count()
+    findings = "Hai cột đèn vẫn tắt khi kiểm tra đột xuất."
+    day = TODAY.strftime("%d/%m/%Y")
+    for commitment_id, item in items.items():
+        finding = {"finding": "not_done", "findings": findings} if commitment_id == lit["id"] else {"finding": "done"}
+        await rounds.record_finding(inspector, round_id, item["id"], {**finding, "visited_on": day}, NOW)
+
+    async def seen() -> list[str]:
+        await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
+        staff = await demo_client.get(f"/commitments/{lit['id']}")
+        assert staff.status_code == 200
+        demo_client.cookies.clear()  # signed out: the public's view
+        public = await demo_client.get(f"/conferences/{conference_id}/commitments/{lit['id']}")
+        feed = await demo_client.get(f"/conferences/{conference_id}/feed.atom")
+        assert public.status_code == feed.status_code == 200
+        return [staff.text, public.text, feed.text]
+
+    for text in await seen():
+        assert findings not in text
+    assert (await Commitment.select().where(Commitment.id == lit["id"]).first())["state"] == "verified"
+    assert await OutboxMessage.count() == mails_before
+    assert not await ActionLog.exists().where((ActionLog.object_type == "commitment")
+                                              & (ActionLog.object_id == str(lit["id"])) & (ActionLog.at >= NOW))
+
+    await rounds.close(inspector, round_id, LATER, BASE)
+    assert (await Commitment.select().where(Commitment.id == lit["id"]).first())["state"] == "disputed"
+    for text in await seen():
+        assert findings in text
+    told = await OutboxMessage.select().where(OutboxMessage.id > 0).order_by(OutboxMessage.id)
+    new = told[mails_before:]
+    assert [m["kind"] for m in new] == ["commitment_update"] and findings in new[0]["text_body"]
+
+
+async def test_evidence_moves_the_round_on_so_an_earlier_close_fails(followed):
+    """A close prepared before a file was attached would freeze a report without it: it must fail."""
+    from dialogue.inspections.machine import ROUND
+    from dialogue.machine.transitions import transition
+    from dialogue.reference.units import unit_path
+    from tests.test_commitments import jpeg_with_exif
+
+    await reported(followed, 1)
+    inspector = followed["inspector"]
+    round_id = await rounds.plan(inspector, period(sample_size="1"), NOW)
+    item = (await items_of(round_id))[0]
+    await rounds.record_finding(inspector, round_id, item["id"], {
+        "finding": "done", "visited_on": TODAY.strftime("%d/%m/%Y")}, NOW)
+    prepared = await rounds.get_round(round_id)  # what close() read before its transaction
+    await rounds.attach_evidence(inspector, round_id, item["id"], "ảnh.jpg", jpeg_with_exif(), NOW)
+    assert (await rounds.get_round(round_id))["version"] == prepared["version"] + 1
+    with pytest.raises(Conflict):
+        await transition(ROUND, inspector, prepared, "close", now=LATER, permission="inspect",
+                         scope=rounds.ObjectScope(unit_path=await unit_path(prepared["unit"])),
+                         updates={"version": prepared["version"] + 1}, expect={"version": prepared["version"]})
+    await rounds.close(inspector, round_id, LATER, BASE)
+    with pytest.raises(Conflict):
+        await rounds.attach_evidence(inspector, round_id, item["id"], "ảnh.jpg", jpeg_with_exif(), LATER)
+
+
+async def test_the_default_title_is_written_in_the_units_language(followed):
+    """Stored data, shown as it is: a planner reading English still gets the ward's Vietnamese title."""
+    from dialogue.core.i18n import language
+
+    await reported(followed, 1)
+    with language("en"):
+        round_id = await rounds.plan(followed["inspector"], period(sample_size="1"), NOW)
+    title = (await rounds.get_round(round_id))["title"]
+    assert title == f"Kiểm tra đột xuất việc thực hiện cam kết từ 01/11/2026 đến {TODAY:%d/%m/%Y}"
+
+
 # --- The demo and the pages -------------------------------------------------------------------------------------
 
 async def test_the_demo_has_a_closed_round_with_every_kind_of_finding(followed, demo_client):
@@ -317,6 +399,9 @@ async def test_the_staff_pages_plan_record_and_close_and_answer_bad_input_clearl
         ({"period_from": "32/13/2026", "period_to": "đâu", "sample_size": "1"}, "period_from", "32/13/2026"),
         (period(sample_size="1", chosen="12a, 7"), "chosen", "12a, 7"),
         (period(sample_size="1", title="T" * 5000), "title", ""),
+        (period(sample_size="1", period_from="01/01/0001"), "period_from", "01/01/0001"),  # no moment that early
+        (period(sample_size="1", period_from="31/12/1999"), "period_from", "31/12/1999"),
+        (period(sample_size="1", period_to="31/12/9999"), "period_to", "31/12/9999"),
     ):
         response = await post_form(demo_client, listing, form, page=listing)
         assert response.status_code == 400, (form, response.text[:300])

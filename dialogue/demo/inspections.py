@@ -4,8 +4,8 @@ Besides the notice's tasks, the organisers entered three commitments afterwards 
 questions, which their agencies reported done within the fortnight (one verified). The ward then
 drew an unannounced sample of the commitments reported done, added by hand those it wanted seen
 whatever the draw, and its inspector visited them: the street lights found done, the market's waste
-collection partly done, the no-parking signs of Xã Đàn not done (that commitment is disputed since,
-its work reopened). The round is closed and its report (a page and a Word file) public."""
+collection partly done, the no-parking signs of Xã Đàn not done. The round is closed and its report (a page and a Word
+file) public; closing it disputed the commitment found not done, whose work reopened."""
 
 from __future__ import annotations
 
@@ -93,6 +93,6 @@ async def load_inspection_demo(unit_id: int, today: dt.date) -> int:
         words, finding, findings = next(f for f in FINDINGS if f[0] in texts[item["commitment"]])
         await rounds.record_finding(inspector, round_id, item["id"], {
             "finding": finding, "findings": findings, "visited_on": day(17 + n % 2).strftime("%d/%m/%Y"),
-        }, day(17 + n % 2, 16), BASE_URL)
-    await rounds.close(inspector, round_id, day(19, 10))
+        }, day(17 + n % 2, 16))
+    await rounds.close(inspector, round_id, day(19, 10), BASE_URL)
     return 1

@@ -44,7 +44,7 @@ declare("inspection_how", {InspectionItem.How.drawn.value: N_("Drawn"),
                            InspectionItem.How.chosen.value: N_("Chosen")})
 
 # What each finding leaves on the commitment's public timeline, written when the round is closed (see
-# rounds.close). A "not done" also disputes the commitment at once, since the work must reopen.
+# rounds.close). A "not done" also disputes the commitment then, in the same transaction: the work reopens.
 INSPECTED = {
     F.done.value: "commitment_inspected_done",
     F.partly.value: "commitment_inspected_partly",

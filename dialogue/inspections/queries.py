@@ -11,9 +11,9 @@ from dialogue.core.errors import NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import valid_id
 from dialogue.inspections.machine import ROUND
-from dialogue.inspections.rounds import round_for, units_under
+from dialogue.inspections.rounds import own_scope, round_for, units_under
 from dialogue.inspections.tables import InspectionFile, InspectionItem, InspectionRound
-from dialogue.machine.actors import ROLE_ACTIONS, Actor, Role
+from dialogue.machine.actors import Actor, ObjectScope, may
 from dialogue.reference.tables import AdminUnit
 
 F = InspectionItem.Finding
@@ -62,11 +62,9 @@ async def rounds_for(actor: Actor) -> list[dict]:
         InspectionRound.period_to, InspectionRound.population_size, InspectionRound.created_at,
         InspectionRound.closed_at, InspectionRound.unit.name.as_alias("unit_name"),
     ).order_by(InspectionRound.id, ascending=False)
-    if actor.role not in {role.value for role in ROLE_ACTIONS["inspect"]}:
+    if not may(actor, "inspect", await own_scope(actor)):
         return []  # agencies and leadership never see an unclosed round (closed ones are public)
-    if actor.role != Role.admin.value:
-        if actor.unit_id is None:
-            return []
+    if not may(actor, "inspect", ObjectScope()):  # inspecting anywhere is an admin's; the others, their area
         query = query.where(InspectionRound.unit.is_in(await units_under(actor.unit_id)))
     rows = await query
     counts = await InspectionItem.select(InspectionItem.round, InspectionItem.finding).where(
@@ -83,8 +81,7 @@ async def staff_round(actor: Actor, round_id: int) -> tuple[dict, list[dict]]:
     items = await items_of(row["id"])
     open_round = ROUND.is_in("takes_findings", row["state"])
     for item in items:
-        # a "not done" reopened the commitment: it stays as recorded
-        item["can_record"] = open_round and item["finding"] != F.not_done.value
+        item["can_record"] = open_round  # a finding can be corrected until the round is closed
     return row, items
 
 

@@ -1,7 +1,7 @@
 """Surprise re-inspection rounds: plan a round (the unannounced, seeded draw of commitments reported
-done), record what each visit found (a "not done" disputes the commitment at once, reopening the
-work), attach evidence, and close the round, which freezes its report and puts each finding on the
-inspected commitment's public timeline.
+done), record what each visit found, attach evidence, and close the round, which freezes its report,
+puts each finding on the inspected commitment's public timeline and disputes each commitment found
+not done (its work reopens and its asker is told why), all in one transaction.
 
 Every step is authorised on the round itself ("inspect" on the round's unit: its inspectors and
 organisers, and admins), and nothing of a round reaches an agency, an e-mail or a public page
@@ -21,13 +21,14 @@ from dialogue.commitments.tables import Commitment
 from dialogue.core import uploads
 from dialogue.core.calendar import TZ, local_today
 from dialogue.core.db import write_transaction
-from dialogue.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from dialogue.core.errors import Conflict, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
+from dialogue.core.i18n import language
 from dialogue.core.text import paragraphs, parse_day, parse_id, tidy, valid_id
 from dialogue.inspections.machine import FILE, FINDING, FINDINGS, INSPECTED, ROUND
 from dialogue.inspections.tables import InspectionFile, InspectionItem, InspectionRound
 from dialogue.machine import log
-from dialogue.machine.actors import ROLE_ACTIONS, Actor, ObjectScope, may, require
+from dialogue.machine.actors import Actor, ObjectScope, may, require
 from dialogue.machine.log import ActionLog
 from dialogue.machine.transitions import transition
 from dialogue.reference.tables import AdminUnit
@@ -39,7 +40,8 @@ MAX_SAMPLE = 500  # a round is a few dozen visits; more is a typing mistake
 MAX_CHOSEN = 50
 MAX_FILES = 10  # evidence files per item
 SEED_DIGITS = 18
-REPORTED = frozenset({Commitment.State.reported_done.value, Commitment.State.verified.value})
+REPORTED = COMMITMENT.sets["confirmable"]  # reported done, or verified since: what a visit can re-check
+EARLIEST = dt.date(2000, 1, 1)  # no commitment is older; earlier days would overflow as moments (local_bounds)
 REPORT_DONE = COMMITMENT.logged_as("report_done")
 
 
@@ -112,6 +114,11 @@ async def scope_of(round_row: dict) -> ObjectScope:
     return ObjectScope(unit_path=await unit_path(round_row["unit"]))
 
 
+async def own_scope(actor: Actor) -> ObjectScope:
+    """The actor's own unit (none for an admin), as a scope: may they inspect anything at all?"""
+    return ObjectScope(unit_path=await unit_path(actor.unit_id))
+
+
 async def round_for(actor: Actor, round_id: int) -> dict:
     """The round, for those who may inspect its unit. Anyone else is told it does not exist: an
     unclosed round is not to be known of (its public page, once closed, is for everyone)."""
@@ -143,8 +150,7 @@ async def plan(actor: Actor, form: dict, now: dt.datetime) -> int:
     seed given or a new one (recorded, so that anyone can redo the draw). Commitments chosen by
     number are added, but only from the same population. Nobody outside the unit's inspectors and
     organisers is told."""
-    if actor.role not in {role.value for role in ROLE_ACTIONS["inspect"]}:
-        raise Forbidden(_("You do not have permission to do this."))
+    require(actor, "inspect", await own_scope(actor))
     errors: dict[str, str] = {}
     unit_id = actor.unit_id
     if unit_id is None:
@@ -160,6 +166,8 @@ async def plan(actor: Actor, form: dict, now: dt.datetime) -> int:
     first, last = parse_day(form.get("period_from")), parse_day(form.get("period_to"))
     if first is None:
         errors["period_from"] = _("Enter a date as dd/mm/yyyy, for example 31/03/2027.")
+    elif first < EARLIEST:
+        errors["period_from"] = _("The period cannot start before %(day)s.", day=EARLIEST.strftime("%d/%m/%Y"))
     if last is None:
         errors["period_to"] = _("Enter a date as dd/mm/yyyy, for example 31/03/2027.")
     elif last > today:
@@ -211,7 +219,11 @@ async def plan(actor: Actor, form: dict, now: dt.datetime) -> int:
     drawn = draw(found, seed, count)
     added = sorted(set(chosen) - set(drawn))
     if not title:
-        title = f"Kiểm tra đột xuất việc thực hiện cam kết từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}"
+        # Stored data, shown as it is on every page: written once, in the unit's language (Vietnamese),
+        # whatever the planner's.
+        with language("vi"):
+            title = _("Surprise inspection of the commitments reported done from %(first)s to %(last)s",
+                      first=first.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y"))
     state = ROUND.target_of("", "plan")
     async with write_transaction():
         rows = await InspectionRound.insert(InspectionRound(
@@ -239,24 +251,22 @@ async def _open_round(actor: Actor, round_id: int) -> tuple[dict, ObjectScope]:
     return row, scope
 
 
-async def record_finding(actor: Actor, round_id: int, item_id: int, form: dict, now: dt.datetime,
-                         base_url: str) -> None:
+async def record_finding(actor: Actor, round_id: int, item_id: int, form: dict, now: dt.datetime) -> None:
     """What the visit found: done, partly done or not done, what was seen, and the day of the visit.
-    A "not done" disputes the commitment at once through the follow-up's own step (the work reopens,
-    and the asker is told why); it cannot be taken back afterwards. Done and partly done reach the
-    commitment's public timeline when the round is closed, so that no agency learns of the round
-    while visits remain."""
+    It stays with the round (and can be corrected) until the round is closed: only then does any
+    finding reach the commitment, its agency, its asker or a public page (a "not done" disputes the
+    commitment then), so that no agency learns of the round while visits remain."""
     round_row, scope = await _open_round(actor, round_id)
     item = await _item(round_row, item_id)
-    if item["finding"] == InspectionItem.Finding.not_done.value:
-        raise Conflict(_("This commitment was found not done and reopened: the finding cannot change."))
     errors: dict[str, str] = {}
     finding = tidy(form.get("finding"))
     if finding not in FINDINGS:
         errors["finding"] = _("Choose what the visit found: done, partly done or not done.")
     findings = paragraphs(form.get("findings"))
-    if len(findings) > MAX_FINDINGS:
-        errors["findings"] = _("Use at most %(count)s characters.", count=MAX_FINDINGS)
+    # A "not done" becomes the reason of the commitment's dispute when the round closes: its limit too.
+    longest = followup.MAX_REASON if finding == InspectionItem.Finding.not_done.value else MAX_FINDINGS
+    if len(findings) > longest:
+        errors["findings"] = _("Use at most %(count)s characters.", count=longest)
     elif not findings and finding in (InspectionItem.Finding.partly.value, InspectionItem.Finding.not_done.value):
         errors["findings"] = _("Say what the inspectors found missing.")
     visited = parse_day(form.get("visited_on"))
@@ -290,9 +300,6 @@ async def record_finding(actor: Actor, round_id: int, item_id: int, form: dict, 
                 (InspectionRound.id == round_row["id"]) & (InspectionRound.version == round_row["version"])
                 & (InspectionRound.state == round_row["state"])).returning(InspectionRound.id):
             raise Conflict(_("Someone else changed this at the same time. Reload the page to see what changed."))
-        if finding == InspectionItem.Finding.not_done.value and COMMITMENT.allows(item["commitment_state"],
-                                                                                 "dispute"):
-            await followup.dispute(actor, item["commitment"], {"reason": findings}, now, base_url)
 
 
 async def attach_evidence(actor: Actor, round_id: int, item_id: int, filename: str, data: bytes,
@@ -316,6 +323,12 @@ async def attach_evidence(actor: Actor, round_id: int, item_id: int, filename: s
         raise InvalidInput({"file": _("A visit can have at most %(n)s files.", n=MAX_FILES)})
     name = uploads.safe_filename(filename, content_type)
     async with write_transaction():
+        # The round must still be open now, and a close prepared before this file fails (its version
+        # moved on) rather than freezing a report without it.
+        if not await InspectionRound.update({InspectionRound.version: InspectionRound.version + 1}).where(
+                (InspectionRound.id == round_row["id"])
+                & InspectionRound.state.is_in(sorted(ROUND.sets["takes_findings"]))).returning(InspectionRound.id):
+            raise Conflict(_("The round is closed: its findings can no longer change."))
         rows = await InspectionFile.insert(InspectionFile(
             item=item["id"], filename=name, content_type=content_type, size=len(cleaned), data=cleaned,
             uploaded_by=actor.staff_id, created_at=now)).returning(InspectionFile.id)
@@ -326,10 +339,12 @@ async def attach_evidence(actor: Actor, round_id: int, item_id: int, filename: s
 
 # --- Closing -----------------------------------------------------------------------------------------------
 
-async def close(actor: Actor, round_id: int, now: dt.datetime) -> dict:
+async def close(actor: Actor, round_id: int, now: dt.datetime, base_url: str) -> dict:
     """Close the round once every visit is recorded: its report is frozen (the page's facts and the
-    Word file) and public, its results count on the agencies' scorecards, and each inspected
-    commitment's public timeline says what the inspection found."""
+    Word file) and public, its results count on the agencies' scorecards, each inspected commitment's
+    public timeline says what the inspection found, and each commitment found not done is disputed
+    through the follow-up's own step (the work reopens, the asker is told why). All of it in one
+    transaction: before the close nothing of the round reaches anyone outside it."""
     from dialogue.inspections import queries, report
 
     round_row, scope = await _open_round(actor, round_id)
@@ -343,15 +358,18 @@ async def close(actor: Actor, round_id: int, now: dt.datetime) -> dict:
     frozen = await report.snapshot(round_row, items, now)
     docx = report.render_docx(frozen)
 
-    async def on_timelines(_current: dict) -> None:
+    async def on_commitments(_current: dict) -> None:
         for item in items:
             await log.record(actor, INSPECTED[item["finding"]], "commitment", item["commitment"], at=now,
                              reason=item["findings"], details={"inspection_round": round_row["id"],
                                                                "visited_on": item["visited_on"]})
+            if item["finding"] == InspectionItem.Finding.not_done.value and COMMITMENT.allows(
+                    (await followup.get_commitment(item["commitment"]))["state"], "dispute"):
+                await followup.dispute(actor, item["commitment"], {"reason": item["findings"]}, now, base_url)
 
     return await transition(
         ROUND, actor, round_row, "close", now=now, permission="inspect", scope=scope,
         updates={"report": json.dumps(frozen, ensure_ascii=False), "report_docx": docx, "closed_at": now,
                  "version": round_row["version"] + 1},
-        expect={"version": round_row["version"]}, also=on_timelines)
+        expect={"version": round_row["version"]}, also=on_commitments)
 

@@ -29,7 +29,8 @@ def notice_of(done: str) -> str:
     return {
         "planned": _("The round is planned and its sample drawn. No agency is told: visit them unannounced."),
         "finding": _("The finding is recorded."),
-        "not_done": _("The finding is recorded and the commitment reopened as disputed; the asker is told by e-mail."),
+        "not_done": _("The finding is recorded. When the round is closed, the commitment is disputed (its work "
+                      "reopens) and the asker is told why; until then nobody outside the round is told."),
         "evidence": _("The file is attached. It becomes public with the report."),
         "closed": _("The round is closed. Its report is public and each finding is on the commitment's timeline."),
     }.get(done, "")
@@ -86,7 +87,7 @@ class InspectionsController(Controller):
         form = await form_data(request)
         try:
             await rounds.record_finding(actor_of(request), checked_id(round_id), checked_id(item_id), form,
-                                        request.app.state.clock(), request.app.state.settings.base_url)
+                                        request.app.state.clock())
         except InvalidInput as error:
             return await self._page(request, round_id, error.errors, form, item_id, 400)
         done = "not_done" if form.get("finding") == "not_done" else "finding"
@@ -110,7 +111,8 @@ class InspectionsController(Controller):
     @post("/{round_id:int}/close", name="inspection_round_close")
     async def close(self, request: Request, round_id: FromPath[int]) -> Template | Redirect:
         try:
-            await rounds.close(actor_of(request), checked_id(round_id), request.app.state.clock())
+            await rounds.close(actor_of(request), checked_id(round_id), request.app.state.clock(),
+                               request.app.state.settings.base_url)
         except InvalidInput as error:
             return await self._page(request, round_id, error.errors, {}, "close", 400)
         return Redirect(path=request.app.route_reverse("inspection_round", round_id=round_id) + "?done=closed",
