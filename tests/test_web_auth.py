@@ -357,7 +357,10 @@ async def test_the_csrf_token_is_renewed_at_sign_in_and_at_sign_out(demo_client)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes that take an unsafe method without a CSRF token, on purpose, each explained at its handler:
 # the RFC 8058 one-click unsubscribe, which mail programs send as a bare POST.
-CSRF_EXEMPT = {"unsubscribe_submit"}
+# The one-click unsubscribe (RFC 8058: the mail client posts, with no page and no cookie) and the asker's
+# yes/no on a reported commitment, whose unguessable, single-use link is itself the proof (re-checked on
+# each post), as it is for the page that shows them.
+CSRF_EXEMPT = {"unsubscribe_submit", "confirm_commitment_yes", "confirm_commitment_no"}
 
 
 def unsafe_routes(app) -> list[tuple[str, str, str, object]]:
