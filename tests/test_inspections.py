@@ -273,6 +273,10 @@ async def test_not_done_disputes_the_commitment_and_closing_publishes_the_report
     # the commitment's public timeline and the conference page
     conference = (await demo_client.get(f"/conferences/{followed['conference']['id']}")).text
     assert f"/inspections/{round_id}" in conference
+    # each finding on the commitment's public timeline, with its visit's day and a link to the report
+    follow_up = (await demo_client.get(f"/conferences/{lit['conference']}/commitments/{lit['id']}")).text
+    assert (f"Kiểm tra đột xuất: chưa thực hiện (kiểm tra ngày {day}) — Hai cột đèn vẫn tắt. — "
+            f'<a href="/inspections/{round_id}">Báo cáo kiểm tra đột xuất</a>') in follow_up
     from dialogue.questions.tables import Question
 
     code = (await Question.select(Question.tracking_code).where(Question.id == lit["question"]).first())[
