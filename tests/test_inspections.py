@@ -357,6 +357,8 @@ async def test_the_staff_pages_plan_record_and_close_and_answer_bad_input_clearl
     assert closed.status_code == 200 and f"/inspections/{round_id}/report.docx" in closed.text
     public = await demo_client.get(f"/inspections/{round_id}")
     assert public.status_code == 200 and "Còn dở." in public.text
+    # each commitment of the report leads to its public follow-up
+    assert f'/commitments/{second["commitment"]}">' in public.text
 
 
 def test_the_seeded_draw_is_pythons_documented_sample():

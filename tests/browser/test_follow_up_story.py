@@ -199,7 +199,8 @@ async def test_a_commitment_is_followed_until_an_inspection_finds_it_done(lively
         await item.get_by_role("radio", name="Đã thực hiện", exact=True).check()
         await item.get_by_role("textbox", name="Nhận xét").fill(FINDINGS)
         await item.get_by_role("textbox", name="Ngày kiểm tra (ngày/tháng/năm)").fill(today)
-        await item.get_by_role("button", name="Ghi kết quả kiểm tra").click()
+        async with page.expect_navigation():
+            await item.get_by_role("button", name="Ghi kết quả kiểm tra").click()
         await page.get_by_role("status").wait_for()
     await page.get_by_role("button", name="Kết thúc đợt kiểm tra và công khai báo cáo").click()
     await page.get_by_role("link", name="Báo cáo công khai").wait_for()
@@ -233,11 +234,15 @@ async def test_a_commitment_is_followed_until_an_inspection_finds_it_done(lively
     await page.get_by_role("heading", level=1, name="Báo cáo kiểm tra đột xuất").wait_for()
     await page.get_by_text(FINDINGS).first.wait_for()
     await assert_accessible(page)
-    await page.go_back()
+    await assert_fits_the_phone(page)
+    await assert_tells_no_one(page, contacts)
+    await page.get_by_role("link", name=DRAINAGE).click()  # and the report leads back to the commitment
+    await page.get_by_role("heading", level=1, name="Cam kết và quá trình theo dõi thực hiện").wait_for()
 
     await page.get_by_role("link", name=re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}")).first.click()  # the question
     assert "/q/" in page.url
     assert_in_order(await timeline_of(page), STORY)
+    await page.get_by_role("link", name=PHOTO).first.wait_for()  # the evidence, on the question's page too
     await assert_accessible(page)
     await assert_fits_the_phone(page)
     await assert_tells_no_one(page, contacts)
