@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from dialogue.accounts.tables import StaffUser
-from dialogue.commitments import followup
+from dialogue.commitments import followup, queries
 from dialogue.commitments.machine import COMMITMENT
 from dialogue.commitments.tables import Commitment, CommitmentUpdate
 from dialogue.conferences.tables import Conference
@@ -165,6 +165,8 @@ async def test_a_dispute_reopens_the_work(concluded):
         await followup.dispute(organiser, c["id"], {"reason": ""}, NOW, BASE)
     await followup.dispute(organiser, c["id"], {"reason": "Người dân phản ánh rãnh vẫn ngập."}, NOW, BASE)
     assert await state_of(c["id"]) == "disputed"
+    disputed = [e for e in (await queries.public_timeline([c["id"]]))[c["id"]] if e.action == "commitment_dispute"]
+    assert [e.by_asker for e in disputed] == [False]  # the organisers' word, not the asker's own
     await followup.resume(officer, c["id"], NOW, BASE)
     assert await state_of(c["id"]) == "in_progress"
 

@@ -155,6 +155,8 @@ async def test_no_disputes_with_the_reason_and_tells_the_organisers_once(conclud
     assert entry["actor_kind"] == "public" and "Đoạn cuối ngõ vẫn ngập khi mưa." in entry["reason"]
     assert "0912" not in entry["reason"] and question["asker_email"] not in entry["reason"]  # contacts kept out
     assert (await confirmations())[0]["reason"] == reason  # the asker's words as typed, for the organisers
+    public = (await demo_client.get(f"/conferences/{c['conference']}/commitments/{c['id']}")).text
+    assert "được mở lại (ý kiến của người hỏi)" in public  # the public reads whose word reopened the work
     organisers = await OutboxMessage.select().where(OutboxMessage.kind == "commitment_disputed")
     assert [m["to_address"] for m in organisers] == [DEMO_ACCOUNTS["organiser"]]
     assert "Đoạn cuối ngõ vẫn ngập khi mưa." in organisers[0]["text_body"]

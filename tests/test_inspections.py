@@ -279,6 +279,10 @@ async def test_closing_disputes_what_was_found_not_done_and_publishes_the_report
     # the commitment's public timeline and the conference page
     conference = (await demo_client.get(f"/conferences/{followed['conference']['id']}")).text
     assert f"/inspections/{round_id}" in conference
+    # each finding on the commitment's public timeline, with its visit's day and a link to the report
+    follow_up = (await demo_client.get(f"/conferences/{lit['conference']}/commitments/{lit['id']}")).text
+    assert (f"Kiểm tra đột xuất: chưa thực hiện (kiểm tra ngày {day}) — Hai cột đèn vẫn tắt. — "
+            f'<a href="/inspections/{round_id}">Báo cáo kiểm tra đột xuất</a>') in follow_up
     from dialogue.questions.tables import Question
 
     code = (await Question.select(Question.tracking_code).where(Question.id == lit["question"]).first())[
@@ -438,6 +442,8 @@ async def test_the_staff_pages_plan_record_and_close_and_answer_bad_input_clearl
     assert closed.status_code == 200 and f"/inspections/{round_id}/report.docx" in closed.text
     public = await demo_client.get(f"/inspections/{round_id}")
     assert public.status_code == 200 and "Còn dở." in public.text
+    # each commitment of the report leads to its public follow-up
+    assert f'/commitments/{second["commitment"]}">' in public.text
 
 
 def test_the_seeded_draw_is_pythons_documented_sample():

@@ -130,6 +130,9 @@ class PublicCommitmentEvent:
     from_due_on: dt.date | None = None  # an extension: the date before it …
     to_due_on: dt.date | None = None  # … and after it
     percent: int | None = None  # a progress note's
+    inspection_round: int | None = None  # a surprise inspection's finding: the round whose public report tells it
+    visited_on: dt.date | None = None  # … and the day of the visit
+    by_asker: bool = False  # a dispute by the asker, through their confirmation link (not by an inspection)
 
 
 @dataclass(frozen=True)
@@ -166,9 +169,12 @@ class PublicFollowUp:
     evidence: tuple[PublicEvidence, ...] = ()
 
 
+DISPUTE = COMMITMENT.logged_as("dispute")
+
+
 async def public_timeline(commitment_ids: list[int]) -> dict[int, tuple[PublicCommitmentEvent, ...]]:
     rows = await ActionLog.select(ActionLog.object_id, ActionLog.at, ActionLog.action, ActionLog.reason,
-                                  ActionLog.details).where(
+                                  ActionLog.details, ActionLog.actor_kind).where(
         (ActionLog.object_type == "commitment") & ActionLog.object_id.is_in([str(i) for i in commitment_ids] or ["0"])
     ).order_by(ActionLog.id)
     result: dict[int, list[PublicCommitmentEvent]] = {}
@@ -180,7 +186,10 @@ async def public_timeline(commitment_ids: list[int]) -> dict[int, tuple[PublicCo
             at=row["at"], action=row["action"],
             reason=row["reason"] if shows_reason_publicly(row["action"]) else "",
             from_due_on=_day(details.get("from_due_on")), to_due_on=_day(details.get("to_due_on")),
-            percent=details.get("percent") if isinstance(details.get("percent"), int) else None))
+            percent=details.get("percent") if isinstance(details.get("percent"), int) else None,
+            inspection_round=details.get("inspection_round") if isinstance(details.get("inspection_round"), int)
+            else None, visited_on=_day(details.get("visited_on")),
+            by_asker=row["action"] == DISPUTE and row["actor_kind"] == ActionLog.ActorKind.public.value))
     return {key: tuple(value) for key, value in result.items()}
 
 
