@@ -304,6 +304,33 @@ async def test_an_agency_cannot_open_another_agencys_commitment(concluded, demo_
     assert f"/commitments/{c['id']}" not in (await demo_client.get("/agency/commitments/")).text
 
 
+async def test_a_due_date_more_than_three_years_ahead_is_refused_on_every_path(concluded, demo_client):
+    c, organiser = with_question(concluded), concluded["organiser"]
+    for too_far in ("31/12/9999", "08/12/2029"):
+        with pytest.raises(InvalidInput) as error:
+            await followup.extend(organiser, c["id"], {"due_on": too_far, "reason": "Chờ vốn."}, NOW, BASE)
+        assert set(error.value.errors) == {"due_on"} and "07/12/2029" in error.value.errors["due_on"]
+    await followup.extend(organiser, c["id"], {"due_on": "07/12/2029", "reason": "Chờ vốn."}, NOW, BASE)  # the last day
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
+    listing = f"/organiser/conferences/{concluded['conference']['id']}/commitments/"
+    refused = await post_form(demo_client, listing, {
+        "commitment_text": "Lắp biển cảnh báo ngập tại đầu ngõ.", "lead_agency": str(concluded["agencies"]["KT-HT-ĐT"]),
+        "due_on": "31/12/9999"}, page=listing)
+    assert refused.status_code == 400 and "31/12/9999" in refused.text
+    assert "Lắp biển cảnh báo ngập tại đầu ngõ." in refused.text and "muộn nhất là ngày 07/12/2029" in refused.text
+    assert await Commitment.count().where(Commitment.text == "Lắp biển cảnh báo ngập tại đầu ngõ.") == 0
+
+
+async def test_a_row_already_due_in_year_9999_still_shows_its_pages(concluded, demo_client):
+    c = with_question(concluded)
+    await Commitment.update({Commitment.due_on: dt.date(9999, 12, 31)}).where(Commitment.id == c["id"])
+    conference = await demo_client.get(f"/conferences/{concluded['conference']['id']}")
+    assert conference.status_code == 200 and "31/12/9999" in conference.text
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
+    page = await demo_client.get(f"/commitments/{c['id']}")
+    assert page.status_code == 200 and "31/12/9999" in page.text
+
+
 async def test_the_organisers_filter_verify_extend_and_add(concluded, demo_client):
     conference_id = concluded["conference"]["id"]
     c = with_question(concluded)
