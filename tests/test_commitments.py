@@ -3,6 +3,7 @@ commitment), overdue by the working-day calendar, extensions keeping the first d
 the e-mails each public step sends once, the reminders, and the pages."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -248,6 +249,13 @@ async def test_every_public_step_tells_the_asker_and_followers_once(concluded):
     assert "Partly kept" in follower_mails[-1]["text_body"]
     asker_mails = [m for m in mails if m["to_address"] == question["asker_email"]]
     assert "đã bắt đầu" in asker_mails[0]["subject"].casefold()  # the asker's language: Vietnamese
+    # each part of the text on its own line (trim_blocks once glued "…chưa đồng ý.Lý do: …")
+    assert "\nLý do: Đoạn cuối ngõ chưa làm.\n" in "".join(m["text_body"] for m in asker_mails)
+    assert "\nReason: Chờ bố trí vốn.\n" in follower_mails[2]["text_body"]
+    assert "\nĐã đặt hàng ống cống.\n" in follower_mails[1]["text_body"]
+    for mail in mails:
+        assert not re.search(r"[.:](Lý do|Những việc|Kết quả|Thời hạn được|Reason|What was done|Outcome|The due)",
+                             mail["text_body"]), mail["text_body"]
     # the chair's own commitment has no asker: its steps send nothing
     general = next(x for x in concluded["commitments"] if x["question"] is None)
     count = await OutboxMessage.count()
@@ -417,6 +425,10 @@ async def test_reminders_go_once_per_commitment_threshold_and_due_date(concluded
     assert [m["to_address"] for m in organisers] == [DEMO_ACCOUNTS["organiser"]]
     assert by_due[dt.date(2026, 12, 1)]["text"] in organisers[0]["text_body"]
     assert "4 ngày làm việc" in organisers[0]["text_body"]  # the organiser reads Vietnamese
+    lines = organisers[0]["text_body"].splitlines()  # the heading, then one line per item and its link
+    item = next(n for n, line in enumerate(lines) if by_due[dt.date(2026, 12, 1)]["text"] in line)
+    assert lines[item].startswith("- ") and lines[item + 1].strip().startswith(BASE + "/commitments/")
+    assert lines[item].endswith("4 ngày làm việc") and lines[item - 2].endswith(":")
     assert await reminders.tick(NOW + dt.timedelta(hours=1), BASE) == dict.fromkeys(sent, 0)  # once
     # more than the threshold overdue: the unit's leadership (its viewers) is told, once
     later = NOW + dt.timedelta(days=14)  # 21 December: the first is 14 working days overdue
