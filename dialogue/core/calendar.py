@@ -63,5 +63,6 @@ def _weekdays_through(day: dt.date) -> int:
     weeks, rest = divmod(day.toordinal(), 7)
     return weeks * 5 + min(rest, 5)
 
+
 def local_today(now: dt.datetime) -> dt.date:
     return now.astimezone(TZ).date()

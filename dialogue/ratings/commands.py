@@ -54,6 +54,7 @@ declare("rating_score", {
 declare("rating_subject", {"answer": N_("the answer"), "commitment": N_("a commitment")})
 declare_action(RATED, N_("rated the answer or a commitment (the scores stay anonymous)"))
 
+
 @dataclass(frozen=True)
 class Subject:
     """Something the asker may rate now: the answer, or one verified commitment; with their rating if given."""
