@@ -368,6 +368,10 @@ async def test_promises_through_the_web_and_on_the_tracking_page(routed, demo_cl
     await post_form(demo_client, f"{page}/answer/save", {**TEXT, "version": ""}, page=page)
     wrong = await post_form(demo_client, f"{page}/answer/promise", {**PROMISE, "promise_due_on": "mai"}, page=page)
     assert wrong.status_code == 400 and PROMISE["promise_text"] in wrong.text and "mai" in wrong.text
+    too_far = await post_form(demo_client, f"{page}/answer/promise", {**PROMISE, "promise_due_on": "31/12/9999"},
+                              page=page)
+    assert too_far.status_code == 400 and PROMISE["promise_text"] in too_far.text and "31/12/9999" in too_far.text
+    assert "muộn nhất là ngày 07/12/2029" in too_far.text and await answer_queries.promises_of(routed["id"]) == []
     added = await post_form(demo_client, f"{page}/answer/promise", PROMISE, page=page, follow_redirects=False)
     assert added.status_code == 303
     assert PROMISE["promise_text"] in (await demo_client.get(page)).text

@@ -1,6 +1,7 @@
 """Working-day arithmetic across Tết and a swapped working Saturday (pure, no database)."""
 
 import datetime as dt
+import random
 
 import holidays
 
@@ -83,3 +84,57 @@ def test_the_local_day_is_vietnams():
     assert local_today(dt.datetime(2026, 12, 10, 16, 59, tzinfo=dt.UTC)) == dt.date(2026, 12, 10)
     assert local_today(dt.datetime(2026, 12, 10, 17, 0, tzinfo=dt.UTC)) == dt.date(2026, 12, 11)
     assert str(TZ) == "Asia/Ho_Chi_Minh"
+
+
+# --- Far dates: the arithmetic must equal the day-by-day count, and never walk it -------------------------------
+
+def _walked_days_left(calendar: WorkingCalendar, today: dt.date, due: dt.date) -> int:
+    """The plain day-by-day count the arithmetic replaces (the reference)."""
+    first, last, sign = (today, due, 1) if due >= today else (due, today, -1)
+    days = ((first + dt.timedelta(days=n + 1)) for n in range((last - first).days))
+    return sign * sum(1 for day in days if calendar.is_working_day(day))
+
+
+def _walked_add(calendar: WorkingCalendar, day: dt.date, days: int) -> dt.date:
+    counted = 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        counted += calendar.is_working_day(day)
+    return day
+
+
+def test_the_arithmetic_equals_the_day_by_day_count_over_random_ranges():
+    draw = random.Random(13)
+    around_tet = dt.date(2025, 12, 1)  # ranges start before 2026 and end after 2027: Tết, swaps, plain years
+    for _ in range(1000):
+        today = around_tet + dt.timedelta(days=draw.randrange(0, 800))
+        due = today + dt.timedelta(days=draw.randrange(-400, 400))
+        assert CALENDAR.working_days_left(today, due) == _walked_days_left(CALENDAR, today, due), (today, due)
+        days = draw.randrange(0, 400)
+        assert CALENDAR.add_working_days(today, days) == _walked_add(CALENDAR, today, days), (today, days)
+    for day in (dt.date(2026, 2, 13), dt.date(2026, 8, 21), dt.date(2027, 2, 3)):  # Tết 2026, a swap, Tết 2027
+        for days in range(30):
+            assert CALENDAR.add_working_days(day, days) == _walked_add(CALENDAR, day, days)
+
+
+class _CountingCalendar(WorkingCalendar):
+    """Counts the days it is asked about one by one."""
+
+    looked_at = 0
+
+    def is_working_day(self, day: dt.date) -> bool:
+        type(self).looked_at += 1
+        return super().is_working_day(day)
+
+
+def test_a_due_date_in_year_9999_is_counted_without_walking_to_it():
+    calendar = _CountingCalendar(CALENDAR.days_off, CALENDAR.swapped_workdays)
+    today, far = dt.date(2026, 11, 27), dt.date(9999, 12, 31)
+    left = calendar.working_days_left(today, far)
+    assert calendar.looked_at < 1000
+    # From 2028 on there are no listed days off: plain weekdays, counted here the slow way once.
+    assert left == CALENDAR.working_days_left(today, dt.date(2028, 1, 1)) + sum(
+        1 for n in range(dt.date(2028, 1, 2).toordinal(), far.toordinal() + 1) if (n - 1) % 7 < 5)
+    assert calendar.working_days_left(far, today) == -calendar.working_days_between(today, far)
+    assert calendar.add_working_days(dt.date(9999, 12, 27), 3) == dt.date(9999, 12, 30)  # Mon 27 -> Thu 30
+    assert calendar.looked_at < 1000

@@ -3,6 +3,7 @@ commitment), overdue by the working-day calendar, extensions keeping the first d
 the e-mails each public step sends once, the reminders, and the pages."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -250,6 +251,13 @@ async def test_every_public_step_tells_the_asker_and_followers_once(concluded):
     assert "Partly kept" in follower_mails[-1]["text_body"]
     asker_mails = [m for m in mails if m["to_address"] == question["asker_email"]]
     assert "đã bắt đầu" in asker_mails[0]["subject"].casefold()  # the asker's language: Vietnamese
+    # each part of the text on its own line (trim_blocks once glued "…chưa đồng ý.Lý do: …")
+    assert "\nLý do: Đoạn cuối ngõ chưa làm.\n" in "".join(m["text_body"] for m in asker_mails)
+    assert "\nReason: Chờ bố trí vốn.\n" in follower_mails[2]["text_body"]
+    assert "\nĐã đặt hàng ống cống.\n" in follower_mails[1]["text_body"]
+    for mail in mails:
+        assert not re.search(r"[.:](Lý do|Những việc|Kết quả|Thời hạn được|Reason|What was done|Outcome|The due)",
+                             mail["text_body"]), mail["text_body"]
     # the chair's own commitment has no asker: its steps send nothing
     general = next(x for x in concluded["commitments"] if x["question"] is None)
     count = await OutboxMessage.count()
@@ -304,6 +312,33 @@ async def test_an_agency_cannot_open_another_agencys_commitment(concluded, demo_
     await sign_in(demo_client, DEMO_ACCOUNTS["agency_officer"])
     assert (await demo_client.get(f"/commitments/{c['id']}")).status_code == 403
     assert f"/commitments/{c['id']}" not in (await demo_client.get("/agency/commitments/")).text
+
+
+async def test_a_due_date_more_than_three_years_ahead_is_refused_on_every_path(concluded, demo_client):
+    c, organiser = with_question(concluded), concluded["organiser"]
+    for too_far in ("31/12/9999", "08/12/2029"):
+        with pytest.raises(InvalidInput) as error:
+            await followup.extend(organiser, c["id"], {"due_on": too_far, "reason": "Chờ vốn."}, NOW, BASE)
+        assert set(error.value.errors) == {"due_on"} and "07/12/2029" in error.value.errors["due_on"]
+    await followup.extend(organiser, c["id"], {"due_on": "07/12/2029", "reason": "Chờ vốn."}, NOW, BASE)  # the last day
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
+    listing = f"/organiser/conferences/{concluded['conference']['id']}/commitments/"
+    refused = await post_form(demo_client, listing, {
+        "commitment_text": "Lắp biển cảnh báo ngập tại đầu ngõ.", "lead_agency": str(concluded["agencies"]["KT-HT-ĐT"]),
+        "due_on": "31/12/9999"}, page=listing)
+    assert refused.status_code == 400 and "31/12/9999" in refused.text
+    assert "Lắp biển cảnh báo ngập tại đầu ngõ." in refused.text and "muộn nhất là ngày 07/12/2029" in refused.text
+    assert await Commitment.count().where(Commitment.text == "Lắp biển cảnh báo ngập tại đầu ngõ.") == 0
+
+
+async def test_a_row_already_due_in_year_9999_still_shows_its_pages(concluded, demo_client):
+    c = with_question(concluded)
+    await Commitment.update({Commitment.due_on: dt.date(9999, 12, 31)}).where(Commitment.id == c["id"])
+    conference = await demo_client.get(f"/conferences/{concluded['conference']['id']}")
+    assert conference.status_code == 200 and "31/12/9999" in conference.text
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
+    page = await demo_client.get(f"/commitments/{c['id']}")
+    assert page.status_code == 200 and "31/12/9999" in page.text
 
 
 async def test_the_organisers_filter_verify_extend_and_add(concluded, demo_client):
@@ -392,6 +427,10 @@ async def test_reminders_go_once_per_commitment_threshold_and_due_date(concluded
     assert [m["to_address"] for m in organisers] == [DEMO_ACCOUNTS["organiser"]]
     assert by_due[dt.date(2026, 12, 1)]["text"] in organisers[0]["text_body"]
     assert "4 ngày làm việc" in organisers[0]["text_body"]  # the organiser reads Vietnamese
+    lines = organisers[0]["text_body"].splitlines()  # the heading, then one line per item and its link
+    item = next(n for n, line in enumerate(lines) if by_due[dt.date(2026, 12, 1)]["text"] in line)
+    assert lines[item].startswith("- ") and lines[item + 1].strip().startswith(BASE + "/commitments/")
+    assert lines[item].endswith("4 ngày làm việc") and lines[item - 2].endswith(":")
     assert await reminders.tick(NOW + dt.timedelta(hours=1), BASE) == dict.fromkeys(sent, 0)  # once
     # more than the threshold overdue: the unit's leadership (its viewers) is told, once
     later = NOW + dt.timedelta(days=14)  # 21 December: the first is 14 working days overdue

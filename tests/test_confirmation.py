@@ -87,6 +87,18 @@ async def test_not_sent_to_an_asker_without_an_email_address_nor_once_the_commit
     assert await confirmations() == []
 
 
+async def test_reports_older_than_the_days_and_the_links_life_get_no_request(concluded):  # noqa: F811
+    """A first deployment (or a job that was down) asks only about reports still recent enough."""
+    old, recent = await reported(concluded, 0), concluded["commitments"][1]
+    later = NOW + dt.timedelta(days=10)
+    await followup.report_done(concluded["officer"], recent["id"], {"summary": "Đã lắp đèn."}, later, BASE)
+    # 38 days on: the first report is older than 7 + 30 days, the second is 28 days old
+    assert (await reminders.tick(NOW + dt.timedelta(days=38), BASE))["commitment_confirm"] == 1
+    assert [row["commitment"] for row in await confirmations()] == [recent["id"]]
+    assert old["id"] != recent["id"]
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "commitment_confirm") == 1
+
+
 async def test_the_days_are_settings():
     from dialogue.core.settings import SettingsError, load_settings
 
@@ -244,3 +256,50 @@ async def test_odd_requests_change_nothing_and_never_fail(concluded, demo_client
     missing = await demo_client.post(f"/confirm/{token}/no", data={})  # no field at all
     assert missing.status_code == 400
     assert await state_of(c["id"]) == "reported_done" and (await confirmations())[0]["used_at"] is None
+
+
+def organisers_meanwhile(monkeypatch, step):
+    """The organisers take `step` once, just after the asker's link was checked and before the
+    asker's answer is written: the race between two requests, made certain."""
+    shown = confirmation._view
+    done = []
+
+    async def view_then_step(*args):
+        view = await shown(*args)
+        if not done:
+            done.append(await step())
+        return view
+
+    monkeypatch.setattr(confirmation, "_view", view_then_step)
+
+
+async def test_yes_on_a_commitment_disputed_meanwhile_writes_nothing(concluded, demo_client, clock,  # noqa: F811
+                                                                     monkeypatch):
+    c = await reported(concluded)
+    token = (await requested())[c["id"]]
+    clock.now = WEEK
+    organisers_meanwhile(monkeypatch, lambda: followup.dispute(
+        concluded["organiser"], c["id"], {"reason": "Kiểm tra thấy chưa làm."}, WEEK, BASE))
+    answered = await demo_client.post(f"/confirm/{token}/yes")
+    assert answered.status_code == 410 and await state_of(c["id"]) == "disputed"
+    assert await ActionLog.count().where(ActionLog.action == "commitment_confirmed") == 0
+    assert (await confirmations())[0]["used_at"] is None
+
+
+async def test_no_on_a_commitment_changed_meanwhile_keeps_the_reason(concluded, demo_client, clock,  # noqa: F811
+                                                                      monkeypatch):
+    c = await reported(concluded)
+    token = (await requested())[c["id"]]
+    clock.now = WEEK
+    before = await OutboxMessage.count()
+    organisers_meanwhile(monkeypatch, lambda: followup.verify(
+        concluded["organiser"], c["id"], {"outcome": "kept"}, WEEK, BASE))
+    reason = "Đoạn cuối ngõ vẫn ngập khi mưa to."
+    answered = await demo_client.post(f"/confirm/{token}/no", data={"reason": reason})
+    assert answered.status_code == 409 and reason in answered.text and 'aria-invalid="true"' in answered.text
+    assert await state_of(c["id"]) == "verified" and (await confirmations())[0]["used_at"] is None
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "commitment_disputed") == 0
+    assert await OutboxMessage.count() == before + 1  # only the organisers' own verification told the asker
+    # still usable: the asker sends the kept reason again, against the commitment as it is now
+    again = await demo_client.post(f"/confirm/{token}/no", data={"reason": reason})
+    assert again.status_code == 200 and await state_of(c["id"]) == "disputed"

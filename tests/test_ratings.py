@@ -80,9 +80,14 @@ async def test_the_answer_is_rated_once_and_the_log_keeps_no_score(concluded):
         await commands.rate(code, token, "answer", {**GOOD, "overall": "1"}, NOW)
     assert await Rating.count() == 1
     entry = await ActionLog.select().where(ActionLog.action == commands.RATED).output(load_json=True).first()
-    assert entry["object_id"] == str(question["id"]) and entry["actor_kind"] == "public"
+    # logged on the conference, with nothing that leads back to the question or its asker
+    assert (entry["object_type"], entry["object_id"]) == ("conference", str(concluded["conference"]["id"]))
+    assert entry["actor_kind"] == "public" and entry["actor_ref"] == ""
     assert entry["details"] == {"subject": "answer", "agency": concluded["agencies"]["VP"]}
     assert entry["reason"] == "" and "Cán bộ" not in str(entry)
+    assert await ActionLog.count().where((ActionLog.object_type == "question")
+                                         & (ActionLog.object_id == str(question["id"]))
+                                         & (ActionLog.action == commands.RATED)) == 0
 
 
 async def test_two_tabs_sending_at_once_make_one_rating(concluded):
@@ -378,6 +383,11 @@ async def test_the_organisers_read_the_comments_without_who_wrote_them(concluded
     page = await demo_client.get(f"/organiser/conferences/{conference['id']}/ratings/")
     assert page.status_code == 200 and "Cán bộ nhiệt tình." in page.text
     assert code not in page.text and question["asker_name"] not in page.text
+    comment = page.text.split("Cán bộ nhiệt tình.")[1].split("</li>")[0]
+    assert "tháng 12/2026" in comment and "07/12/2026" not in comment  # the month, never the day
+    # the question's own history does not say when its asker rated
+    history = (await demo_client.get(f"/organiser/questions/{question['id']}")).text
+    assert "đánh giá" not in history
     # the public conference page never shows a comment
     public = (await demo_client.get(f"/conferences/{conference['id']}")).text
     assert "Cán bộ nhiệt tình." not in public and "Đến nay có 1 lượt đánh giá." in public

@@ -14,6 +14,7 @@ from dialogue.answers.machine import ANSWER
 from dialogue.answers.queries import answer_of, state_of
 from dialogue.answers.release import publish
 from dialogue.answers.tables import Answer, AnswerPart, AnswerPromise
+from dialogue.commitments.commands import too_far_ahead
 from dialogue.conferences.queries import get_conference
 from dialogue.conferences.tables import Conference
 from dialogue.core.calendar import local_today
@@ -210,6 +211,8 @@ async def add_promise(actor: Actor, question_id: int, form: dict, now: dt.dateti
         errors["promise_due_on"] = _("Enter a date as dd/mm/yyyy, for example 31/03/2027.")
     elif due_on < local_today(now):
         errors["promise_due_on"] = _("The due date cannot be in the past.")
+    elif message := too_far_ahead(due_on, now):
+        errors["promise_due_on"] = message
     output = paragraphs(form.get("promise_output"))
     if len(output) > MAX_PROMISE:
         errors["promise_output"] = _("Use at most %(count)s characters.", count=MAX_PROMISE)

@@ -20,11 +20,26 @@ from dialogue.reference.units import scope_of_unit
 
 MAX_TEXT = 2000
 MAX_DAYS = 365
+# The latest due date a commitment may be given: a promise further off is no promise to follow up
+# (and a date like 31/12/9999 is a typing slip). Used by the session's form, answers' promises and extensions.
+MAX_YEARS_AHEAD = 3
+
+
+def too_far_ahead(due: dt.date, now: dt.datetime) -> str | None:
+    """The field message for a due date beyond MAX_YEARS_AHEAD years from today, else None."""
+    today = local_today(now)
+    leap_day = (today.month, today.day) == (2, 29)
+    latest = today.replace(year=today.year + MAX_YEARS_AHEAD, day=28 if leap_day else today.day)
+    if due <= latest:
+        return None
+    return _("A due date can be at most %(years)s years ahead: %(day)s at the latest.",
+             years=MAX_YEARS_AHEAD, day=latest.strftime("%d/%m/%Y"))
 
 
 async def validate(form: dict, now: dt.datetime, past_ok: bool = False) -> dict:
     """The commitment's values from its form; InvalidInput with every problem at once. `past_ok`: a
-    date already checked when it was written (a promise in an answer published later) may have passed."""
+    date already checked when it was written (a promise in an answer published later) may have passed;
+    no due date may lie more than MAX_YEARS_AHEAD years ahead."""
     errors: dict[str, str] = {}
     text = paragraphs(form.get("commitment_text"))
     if not text:
@@ -51,6 +66,8 @@ async def validate(form: dict, now: dt.datetime, past_ok: bool = False) -> dict:
             errors["due_on"] = _("Enter a date as dd/mm/yyyy, for example 31/03/2027.")
         elif due_on < local_today(now) and not past_ok:
             errors["due_on"] = _("The due date cannot be in the past.")
+        elif message := too_far_ahead(due_on, now):
+            errors["due_on"] = message
     else:
         errors["due_on"] = _("Give a due date or a number of working days.")
     expected_output = paragraphs(form.get("expected_output"))

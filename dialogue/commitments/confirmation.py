@@ -7,7 +7,8 @@ whether the work was really done. The link needs no account:
 - it carries the commitment's id and a random secret; only the SHA-256 of both is stored, so a copy
   of the database gives no usable link, and the stored hash is compared in constant time;
 - it works once, and only until it expires (CONFIRMATION_LINK_DAYS), and only while the commitment
-  is still reported done or verified;
+  is still reported done or verified, as the asker saw it (checked again inside the answer's
+  transaction);
 - opening it changes nothing (mail scanners open links): the answer is a POST, which checks the
   token again.
 
@@ -31,7 +32,7 @@ from dialogue.commitments.machine import COMMITMENT, CONFIRMED
 from dialogue.commitments.tables import Commitment, CommitmentConfirmation
 from dialogue.conferences.queries import get_conference
 from dialogue.core.db import write_transaction
-from dialogue.core.errors import InvalidInput, NotFound
+from dialogue.core.errors import Conflict, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import paragraphs, valid_id
 from dialogue.machine import events, log
@@ -64,8 +65,11 @@ def confirmation_url(base_url: str, token: str) -> str:
 
 async def send_requests(now: dt.datetime, base_url: str, days: int = 7, link_days: int = 30) -> int:
     """Ask the askers, once per report, whether the work reported done at least `days` calendar days
-    ago was really done. Inside the caller's transaction (the reminder job's): of two workers, only
-    the one that inserts the request (its report is unique) queues the e-mail. Returns how many."""
+    ago was really done: only for reports of the last `days + link_days` days (older ones had their
+    chance, or came before this feature: a first deployment must not mail every past asker at once).
+    Inside the caller's transaction (the reminder job's): of two workers, only the one that inserts
+    the request (its report is unique) queues the e-mail. Returns how many."""
+    newest, oldest = now - dt.timedelta(days=days), now - dt.timedelta(days=days + link_days)
     items = await Commitment.select(
         Commitment.all_columns(), Commitment.lead_agency.name.as_alias("lead_agency_name"),
         Commitment.question.asker_email.as_alias("asker_email"),
@@ -80,7 +84,7 @@ async def send_requests(now: dt.datetime, base_url: str, days: int = 7, link_day
     sent = 0
     for item in items:
         report = latest.get(item["id"])
-        if report is None or report["at"] > now - dt.timedelta(days=days):
+        if report is None or not oldest <= report["at"] <= newest:
             continue
         secret = secrets.token_urlsafe(SECRET_BYTES)
         claimed = await CommitmentConfirmation.insert(CommitmentConfirmation(
@@ -191,6 +195,17 @@ async def _use(request: dict, answer: str, reason: str, now: dt.datetime) -> Non
         raise LinkGone(_("You have already answered through this link. Thank you."))
 
 
+async def _still_as_seen(commitment: dict) -> None:
+    """Inside the answer's transaction: the commitment is still confirmable and unchanged since the
+    link was checked, or the link is gone. A no-op update, so that it also holds the row until commit."""
+    held = await Commitment.update({Commitment.version: commitment["version"]}).where(
+        (Commitment.id == commitment["id"]) & (Commitment.version == commitment["version"])
+        & Commitment.state.is_in(sorted(COMMITMENT.sets["confirmable"]))).returning(Commitment.id)
+    if not held:
+        raise LinkGone(_("This commitment has moved on since the e-mail was sent: see where it stands now on "
+                         "the question's page."))
+
+
 async def confirm(token: str, now: dt.datetime) -> ConfirmationView:
     """"Yes, it was done": logged, on the public timeline; the commitment stays as it is."""
     request, commitment = await _checked(token, now)
@@ -198,6 +213,7 @@ async def confirm(token: str, now: dt.datetime) -> ConfirmationView:
     question = await Question.select(Question.tracking_code, Question.conference).where(
         Question.id == request["question"]).first()
     async with write_transaction():
+        await _still_as_seen(commitment)
         await _use(request, CommitmentConfirmation.Answer.yes.value, "", now)
         await log.record(Actor.public(question["tracking_code"]), CONFIRMED, "commitment", commitment["id"], at=now,
                          details={"confirmation": request["id"]})
@@ -208,8 +224,11 @@ async def confirm(token: str, now: dt.datetime) -> ConfirmationView:
 
 
 def without_contacts(text: str, question: dict) -> str:
-    """The asker's words as the public timeline shows them: their name, e-mail address and phone
-    number, and any e-mail address or phone-like number, taken out."""
+    """The asker's words as the public timeline shows them, with what can be matched mechanically
+    taken out: the asker's full name, e-mail address and phone number as given with the question,
+    any e-mail address, and any run of 9 or more digits (with spaces, dots or dashes), which also
+    takes out amounts such as "10.000.000 đồng". A given name alone, an address or a nickname stay:
+    the form asks the asker not to write them, and this is only a safety net."""
     for known in (question.get("asker_name"), question.get("asker_email"), question.get("asker_phone")):
         if known and len(known) >= 3:
             text = re.sub(re.escape(known), "[…]", text, flags=re.IGNORECASE)
@@ -219,7 +238,9 @@ def without_contacts(text: str, question: dict) -> str:
 
 async def dispute(token: str, form: dict, now: dt.datetime, base_url: str) -> ConfirmationView:
     """"No, and here is why": the commitment is disputed by the asker and its work reopens; the
-    organisers are told. An empty or too long reason changes nothing (InvalidInput, the text kept)."""
+    organisers are told. An empty or too long reason changes nothing (InvalidInput, the text kept);
+    nor does a commitment changed since the link was checked (the transition's own check inside the
+    transaction): Conflict, so that the page is shown again with the reason kept, or LinkGone."""
     request, commitment = await _checked(token, now)
     view = await _view(token, request, commitment)
     reason = paragraphs(form.get("reason"))
@@ -238,14 +259,19 @@ async def dispute(token: str, form: dict, now: dt.datetime, base_url: str) -> Co
         return [*await commitment_mails(current, "dispute", now, base_url, reason=public_reason),
                 *await organiser_mails(current, question, public_reason, now, base_url)]
 
-    async with write_transaction():
-        await _use(request, CommitmentConfirmation.Answer.no.value, reason, now)
-        await transition(
-            COMMITMENT, Actor.public(question["tracking_code"]), commitment, "dispute", now=now, permission=None,
-            updates={"updated_at": now, "version": commitment["version"] + 1, "outcome": None, "closed_at": None},
-            expect={"version": commitment["version"]}, reason=public_reason,
-            details={"confirmation": request["id"], "by": "asker"}, mails=mails,
-            channels=[f"conference:{commitment['conference']}", f"question:{request['question']}"])
+    try:
+        async with write_transaction():
+            await _use(request, CommitmentConfirmation.Answer.no.value, reason, now)
+            await transition(
+                COMMITMENT, Actor.public(question["tracking_code"]), commitment, "dispute", now=now, permission=None,
+                updates={"updated_at": now, "version": commitment["version"] + 1, "outcome": None,
+                         "closed_at": None},
+                expect={"version": commitment["version"]}, reason=public_reason,
+                details={"confirmation": request["id"], "by": "asker"}, mails=mails,
+                channels=[f"conference:{commitment['conference']}", f"question:{request['question']}"])
+    except Conflict:
+        raise Conflict(_("This commitment changed while you were writing. Check where it stands above and send "
+                         "your answer again if it still holds.")) from None
     return view
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dialogue.commitments.commands import too_far_ahead
 from dialogue.commitments.machine import COMMITMENT, EVIDENCE, INSPECTORS, LEAD, ORGANISERS, PARTNERS, PROGRESS, WHO
 from dialogue.commitments.queries import overdue_days  # noqa: F401  (re-exported: the follow-up's rule)
 from dialogue.commitments.tables import Commitment, CommitmentAgency, CommitmentFile, CommitmentUpdate
@@ -195,6 +196,8 @@ async def extend(actor: Actor, commitment_id: int, form: dict, now: dt.datetime,
         errors["due_on"] = _("Enter a date as dd/mm/yyyy, for example 31/03/2027.")
     elif new_due <= commitment["due_on"] or new_due < local_today(now):
         errors["due_on"] = _("The new date must be after the present due date and not in the past.")
+    elif message := too_far_ahead(new_due, now):
+        errors["due_on"] = message
     reason = paragraphs(form.get("reason"))
     if not reason:
         errors["reason"] = _("Give the public reason for the extension.")

@@ -34,6 +34,8 @@ CONFERENCE = StateMachine(
         "agenda_editable": frozenset({S.draft.value, S.open.value, S.closed.value, S.in_session.value}),
         "recording": frozenset({S.in_session.value}),  # the console records outcomes only in session
         "live": frozenset({S.in_session.value}),  # the public conference page links its live page
+        # its session is over and its minutes published: an answer given on the spot there may be rated
+        "after_the_session": frozenset({S.concluded.value, S.followed_up.value}),
     },
 )
 

@@ -9,8 +9,9 @@ What may be rated, and when: the answer once it is published (or, for a question
 session, once it was answered on the spot there and the conference is concluded, its minutes
 published); a commitment once it is verified (cancelled ones are not: nothing was delivered to rate).
 Each is rated once per question: a unique key refuses a second rating, even one sent from two tabs
-at the same moment. The raw scores are kept; the action log records that a rating was given and of
-what, never the scores."""
+at the same moment. The raw scores are kept; the action log records, on the conference, that a
+rating was given, of what kind and for which agency: never the scores, nor which question or who
+(the log's time next to a question would tie a comment to its asker)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from dialogue.agenda.tables import AgendaItem
 from dialogue.answers.machine import ANSWER
 from dialogue.answers.queries import answer_of
 from dialogue.commitments.tables import Commitment
-from dialogue.conferences.tables import Conference
+from dialogue.conferences.machine import CONFERENCE
 from dialogue.core.db import unique_violation, write_transaction
 from dialogue.core.errors import Conflict, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
@@ -53,8 +54,6 @@ declare("rating_score", {
 declare("rating_subject", {"answer": N_("the answer"), "commitment": N_("a commitment")})
 declare_action(RATED, N_("rated the answer or a commitment (the scores stay anonymous)"))
 
-_AFTER_THE_SESSION = frozenset({Conference.State.concluded.value, Conference.State.followed_up.value})
-
 
 @dataclass(frozen=True)
 class Subject:
@@ -81,7 +80,7 @@ async def _answering_agency(question: dict) -> tuple[int, str] | None:
         AgendaItem.conference.state.as_alias("conference_state"),
     ).where((AgendaItem.question == question["id"]) & (AgendaItem.outcome == AgendaItem.Outcome.answered.value)
             & AgendaItem.answered_by_agency.is_not_null()).first()
-    if item and item["conference_state"] in _AFTER_THE_SESSION:
+    if item and CONFERENCE.is_in("after_the_session", item["conference_state"]):
         return item["answered_by_agency"], item["agency_name"]
     return None
 
@@ -156,9 +155,10 @@ async def rate(raw_code: str, token: str, subject_name: str, form: dict, now: dt
                 commitment=subject.commitment_id, agency=subject.agency_id, conference=question["conference"],
                 created_at=now, **values,
             )).returning(Rating.id)
-            # the log says that a rating was given and of what, never the scores
-            await log.record(Actor.public(question["tracking_code"]), RATED, "question", question["id"], at=now,
-                             details={"subject": subject.name, "agency": subject.agency_id})
+            # the log says that a rating was given and of what kind, on the conference: never the
+            # scores, the question, the commitment or the asker (no tracking code as the actor)
+            await log.record(Actor.public(""), RATED, "conference", question["conference"], at=now,
+                             details={"subject": subject.kind, "agency": subject.agency_id})
     except Exception as error:
         if unique_violation(error):  # the same form sent from another tab a moment earlier
             raise Conflict(_("You have already rated this. Thank you: each answer and each commitment is rated "

@@ -6,6 +6,7 @@ it, only how many there are. Comments are never part of the figures: they stay w
 
 from __future__ import annotations
 
+from dialogue.core.calendar import local_today
 from dialogue.core.settings import get_settings
 from dialogue.machine.actors import Actor, require
 from dialogue.ratings.commands import DIMENSIONS
@@ -60,9 +61,10 @@ async def satisfaction_by_conference(conference_ids: list[int] | None = None,
 
 async def staff_view(actor: Actor, conference: dict, minimum: int | None = None) -> dict:
     """What the organisers of the conference's unit see: the conference's figures and each agency's
-    (hidden below the minimum as on public pages), and the comments, newest first, with the agency
-    and what was rated but never which question or who: comments are read by staff only, and
-    without the asker's identity, so that a frank comment cannot be held against anyone."""
+    (hidden below the minimum as on public pages), and the comments, by agency and in no order of
+    time, each with what was rated and the month only, never which question or who, nor the day: a
+    ward gets a handful of ratings a day, and a comment's day next to a question's history would tell
+    whose it is. Comments are read by staff only, so that a frank one cannot be held against anyone."""
     require(actor, "organise", await scope_of_unit(conference["unit"]))
     rows = await Rating.select(
         Rating.agency, Rating.agency.name.as_alias("agency_name"), Rating.overall,
@@ -73,8 +75,10 @@ async def staff_view(actor: Actor, conference: dict, minimum: int | None = None)
     by_agency = [{"agency": agency, "agency_name": name,
                   **summary([r for r in rows if r["agency"] == agency], limit)}
                  for agency, name in sorted(names.items(), key=lambda item: item[1])]
-    comments = await Rating.select(
+    rated = await Rating.select(
         Rating.comment, Rating.subject, Rating.created_at, Rating.agency.name.as_alias("agency_name"),
-    ).where((Rating.conference == conference["id"]) & (Rating.comment != "")).order_by(Rating.created_at,
-                                                                                         ascending=False)
+    ).where((Rating.conference == conference["id"]) & (Rating.comment != ""))
+    comments = sorted(({"comment": r["comment"], "subject": r["subject"], "agency_name": r["agency_name"],
+                        "month": local_today(r["created_at"]).strftime("%m/%Y")} for r in rated),
+                      key=lambda c: (c["agency_name"], c["subject"], c["comment"]))
     return {"conference": conference, "figures": summary(rows, limit), "agencies": by_agency, "comments": comments}

@@ -10,7 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from dialogue.commitments import confirmation
-from dialogue.core.errors import InvalidInput, NotFound
+from dialogue.core.errors import Conflict, InvalidInput, NotFound
 from dialogue.web.forms import form_data
 
 MAX_ECHO = 5_000  # characters of the reason shown back when it is refused (the limit is 1,000)
@@ -54,13 +54,17 @@ class ConfirmationController(Controller):
         clock, settings = request.app.state.clock, request.app.state.settings
         try:
             view = await confirmation.dispute(token, form, clock(), settings.base_url)
-        except InvalidInput as error:
+        except (InvalidInput, Conflict) as error:
+            # The form again with the reason kept: refused, or the commitment changed meanwhile (then
+            # the page shows it as it is now, unless the link can no longer be used at all).
             try:
                 view = await confirmation.open_link(token, clock())
             except NotFound as gone_error:
                 return gone(gone_error)
-            return Template(template_name="public/confirm.html", status_code=400, headers=PRIVATE, context={
-                "view": view, "errors": error.errors, "values": {"reason": (form.get("reason") or "")[:MAX_ECHO]}})
+            invalid = isinstance(error, InvalidInput)
+            return Template(template_name="public/confirm.html", status_code=400 if invalid else 409, headers=PRIVATE,
+                            context={"view": view, "errors": error.errors if invalid else {"reason": str(error)},
+                                     "values": {"reason": (form.get("reason") or "")[:MAX_ECHO]}})
         except NotFound as error:
             return gone(error)
         return Template(template_name="public/confirm_done.html", headers=PRIVATE,
