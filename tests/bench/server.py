@@ -185,6 +185,14 @@ def create_bench_app() -> Litestar:
             # …nor commitments (the app reads them, their agencies and their steps; here the first read).
             "follow_up": [] if not await raw.fetch("SELECT id FROM commitment WHERE conference = ?", conference_id)
             else None,
+            # …nor ratings nor inspection rounds: the same reads as the app's, raw.
+            "satisfaction": {"count": len(await raw.fetch("SELECT overall FROM rating WHERE conference = ?",
+                                                          conference_id)), "shown": False, "minimum": 5},
+            "dimensions": (),
+            "inspections": await raw.fetch("SELECT id, title, closed_at FROM inspection_round r WHERE state = 'closed' "
+                                           "AND EXISTS (SELECT 1 FROM inspection_item i JOIN commitment c "
+                                           "ON c.id = i.commitment WHERE i.round = r.id AND c.conference = ?)",
+                                           conference_id),
         })
 
     @get("/bench/reference/queue/{conference_id:int}")
