@@ -73,7 +73,7 @@ def test_backup_copies_a_consistent_sqlite_database(demo_db, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "integrity_check: ok" in result.stdout
     with sqlite3.connect(target) as copy:
-        assert copy.execute("SELECT COUNT(*) FROM staff_user").fetchone()[0] == 8  # the demo accounts (one per role, two officers)
+        assert copy.execute("SELECT COUNT(*) FROM staff_user").fetchone()[0] == 8  # the demo accounts
 
 
 @pytest.mark.skipif(TEST_ENGINE != "postgres", reason="the PostgreSQL pass")
