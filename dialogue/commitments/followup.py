@@ -275,20 +275,9 @@ async def attach_evidence(actor: Actor, commitment_id: int, filename: str, data:
     rules (type from the content, size), and a photo's metadata (EXIF, with where it was taken)
     removed before it is stored, since the public sees it."""
     commitment, _permission = await _checked(actor, commitment_id, "progress")
-    if not data:
-        raise InvalidInput({"file": _("Choose a file to attach.")})
-    if len(data) > uploads.MAX_BYTES:
-        raise InvalidInput({"file": _("The file is too large: at most %(mb)s MB.",
-                                      mb=uploads.MAX_BYTES // (1024 * 1024))})
-    content_type = uploads.sniff(data)
-    if content_type is None:
-        raise InvalidInput({"file": _("Attach a PDF, a Word document (.docx), or a PNG or JPEG image.")})
-    cleaned = uploads.without_metadata(data, content_type)
-    if cleaned is None:
-        raise InvalidInput({"file": _("This image cannot be read. Save it again as JPEG or PNG and attach it.")})
+    name, content_type, cleaned = uploads.public_file(filename, data)
     if await CommitmentFile.count().where(CommitmentFile.commitment == commitment["id"]) >= MAX_EVIDENCE:
         raise InvalidInput({"file": _("A commitment can have at most %(n)s files.", n=MAX_EVIDENCE)})
-    name = uploads.safe_filename(filename, content_type)
     agency = actor.agency_id if actor.agency_id is not None else commitment["lead_agency"]
     async with write_transaction():
         rows = await CommitmentFile.insert(CommitmentFile(

@@ -1,6 +1,6 @@
 """Uploaded files: their type decided from the content (never the name), a safe display name, and
 photos cleaned of their metadata (EXIF, with the GPS position of where a photo was taken) before
-anyone else sees them. Shared by answers' attachments and commitments' evidence."""
+anyone else sees them. Shared by answers' attachments, commitments' evidence and inspections' evidence."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import re
 import struct
 import unicodedata
 import zipfile
+
+from dialogue.core.errors import InvalidInput
+from dialogue.core.i18n import gettext as _
 
 MAX_BYTES = 5 * 1024 * 1024
 ALLOWED = {  # what we accept, by what the bytes are
@@ -105,3 +108,20 @@ def _png_without_metadata(data: bytes) -> bytes:
         if kind == b"IEND":
             break
     return bytes(out)
+
+
+def public_file(filename: str, data: bytes) -> tuple[str, str, bytes]:
+    """An uploaded file that the public will see (evidence of work or of a visit), checked and cleaned:
+    (safe name, type from the content, the bytes with a photo's metadata removed). InvalidInput, on the
+    form's "file" field, says what is wrong."""
+    if not data:
+        raise InvalidInput({"file": _("Choose a file to attach.")})
+    if len(data) > MAX_BYTES:
+        raise InvalidInput({"file": _("The file is too large: at most %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024))})
+    content_type = sniff(data)
+    if content_type is None:
+        raise InvalidInput({"file": _("Attach a PDF, a Word document (.docx), or a PNG or JPEG image.")})
+    cleaned = without_metadata(data, content_type)
+    if cleaned is None:
+        raise InvalidInput({"file": _("This image cannot be read. Save it again as JPEG or PNG and attach it.")})
+    return safe_filename(filename, content_type), content_type, cleaned

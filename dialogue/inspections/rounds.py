@@ -308,20 +308,9 @@ async def attach_evidence(actor: Actor, round_id: int, item_id: int, filename: s
     metadata removed (it becomes public with the report)."""
     round_row, _scope = await _open_round(actor, round_id)
     item = await _item(round_row, item_id)
-    if not data:
-        raise InvalidInput({"file": _("Choose a file to attach.")})
-    if len(data) > uploads.MAX_BYTES:
-        raise InvalidInput({"file": _("The file is too large: at most %(mb)s MB.",
-                                      mb=uploads.MAX_BYTES // (1024 * 1024))})
-    content_type = uploads.sniff(data)
-    if content_type is None:
-        raise InvalidInput({"file": _("Attach a PDF, a Word document (.docx), or a PNG or JPEG image.")})
-    cleaned = uploads.without_metadata(data, content_type)
-    if cleaned is None:
-        raise InvalidInput({"file": _("This image cannot be read. Save it again as JPEG or PNG and attach it.")})
+    name, content_type, cleaned = uploads.public_file(filename, data)
     if await InspectionFile.count().where(InspectionFile.item == item["id"]) >= MAX_FILES:
         raise InvalidInput({"file": _("A visit can have at most %(n)s files.", n=MAX_FILES)})
-    name = uploads.safe_filename(filename, content_type)
     async with write_transaction():
         # The round must still be open now, and a close prepared before this file fails (its version
         # moved on) rather than freezing a report without it.
