@@ -79,7 +79,7 @@ def render_pdf(html: str) -> bytes:
 
 # --- Word ------------------------------------------------------------------------------------
 
-def _set_font(style_or_run, size: float | None = None) -> None:
+def set_font(style_or_run, size: float | None = None) -> None:
     """Times New Roman for Latin and East Asian text alike (Word picks the font by script)."""
     font = style_or_run.font
     font.name = FONT
@@ -131,7 +131,7 @@ def _rule(cell, width_fraction: float, cell_width_mm: float) -> None:
     paragraph._p.get_or_add_pPr().append(borders)
 
 
-def _no_borders(table) -> None:
+def no_borders(table) -> None:
     properties = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -141,7 +141,7 @@ def _no_borders(table) -> None:
     properties.append(borders)
 
 
-def _all_borders(table) -> None:
+def all_borders(table) -> None:
     properties = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -185,14 +185,14 @@ def render_docx(data: dict) -> bytes:
     section.left_margin, section.right_margin = Mm(30), Mm(15)
     for name in ("Normal", "Table Grid"):
         if name in [s.name for s in document.styles]:
-            _set_font(document.styles[name], 14 if name == "Normal" else None)
+            set_font(document.styles[name], 14 if name == "Normal" else None)
     document.core_properties.title = f"{doc['type_word']} {doc['number_text'].strip()}"
     document.core_properties.language = "vi-VN"
     text_width = 165.0
 
     header = document.add_table(rows=1, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _no_borders(header)
+    no_borders(header)
     _widths(header, [62, 103])
     left, right = header.rows[0].cells
     _cell_text(left, unit["body_parent"], size=13, first=True)
@@ -227,7 +227,7 @@ def render_docx(data: dict) -> bytes:
         _paragraph(document, "2. Nhiệm vụ giao các cơ quan, đơn vị", bold=True, indent=True, space_after=6)
         if tasks:
             table = document.add_table(rows=1, cols=6)
-            _all_borders(table)
+            all_borders(table)
             heads = ("TT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Sản phẩm", "Thời hạn")
             for cell, text in zip(table.rows[0].cells, heads, strict=True):
                 _cell_text(cell, text, bold=True, size=12, first=True)
@@ -267,7 +267,7 @@ def render_docx(data: dict) -> bytes:
 
     _paragraph(document, "", space_after=6)
     footer = document.add_table(rows=1, cols=2)
-    _no_borders(footer)
+    no_borders(footer)
     _widths(footer, [80, 85])
     row_properties = footer.rows[0]._tr.get_or_add_trPr()
     row_properties.append(OxmlElement("w:cantSplit"))  # recipients and signature on one page

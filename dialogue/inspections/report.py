@@ -16,11 +16,11 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from dialogue.core.calendar import local_today
+from dialogue.documents.rendering import all_borders, no_borders, set_font
 from dialogue.inspections.tables import InspectionItem
 from dialogue.reference.tables import AdminUnit
 
 F = InspectionItem.Finding
-FONT = "Times New Roman"
 FINDING_WORDS = {F.done.value: "Đã thực hiện", F.partly.value: "Thực hiện một phần",
                  F.not_done.value: "Chưa thực hiện"}
 HOW_WORDS = {InspectionItem.How.drawn.value: "ngẫu nhiên", InspectionItem.How.chosen.value: "chỉ định"}
@@ -71,32 +71,6 @@ async def snapshot(round_row: dict, items: list[dict], now: dt.datetime) -> dict
 
 # --- Word ------------------------------------------------------------------------------------------------
 
-def _fonts(style_or_run, size: float | None = None) -> None:
-    """Times New Roman for Latin and East Asian text alike (Word picks the font by script)."""
-    style_or_run.font.name = FONT
-    if size:
-        style_or_run.font.size = Pt(size)
-    properties = style_or_run.element.get_or_add_rPr()
-    fonts = properties.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        properties.insert(0, fonts)
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attribute), FONT)
-
-
-def _borders(table, value: str) -> None:
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), value)
-        if value != "nil":
-            for key, setting in (("w:sz", "4"), ("w:space", "0"), ("w:color", "000000")):
-                element.set(qn(key), setting)
-        borders.append(element)
-    table._tbl.tblPr.append(borders)
-
-
 def _text(container, text: str, *, bold: bool = False, italic: bool = False, size: float | None = None,
           align=None, indent: bool = False, first: bool = False, space_after: float = 0):
     paragraph = container.paragraphs[0] if first else container.add_paragraph()
@@ -128,7 +102,7 @@ def _rule(container, indent_mm: float) -> None:
 
 def _table(document, heads: tuple[str, ...], rows: list[tuple[str, ...]], widths: list[float]) -> None:
     table = document.add_table(rows=1, cols=len(heads))
-    _borders(table, "single")
+    all_borders(table)
     for cell, text in zip(table.rows[0].cells, heads, strict=True):
         _text(cell, text, bold=True, size=12, first=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on each page
@@ -154,14 +128,14 @@ def render_docx(report: dict) -> bytes:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin = section.bottom_margin = Mm(20)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
-    _fonts(document.styles["Normal"], 14)
+    set_font(document.styles["Normal"], 14)
     document.core_properties.title = f"Báo cáo kiểm tra đột xuất: {report['title']}"
     document.core_properties.language = "vi-VN"
     center, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
 
     header = document.add_table(rows=1, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _borders(header, "nil")
+    no_borders(header)
     left, right = header.rows[0].cells
     left.width, right.width = Mm(62), Mm(103)
     _text(left, unit["body_parent"], size=13, first=True, align=center)
