@@ -92,12 +92,24 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     if workers > 1 and settings.database_engine == "sqlite":
         click.echo("Several workers on SQLite: live pages see changes made through another worker only every "
                    "15 seconds. Use PostgreSQL for live updates across processes (docs/operations.md).")
-    click.echo(f"Dialogue is running at http://{host}:{port}/ (Ctrl-C to stop)")
+    loop, parser = server_stack()
+    click.echo(f"Dialogue is running at http://{host}:{port}/ (Ctrl-C to stop); "
+               f"event loop {loop}, HTTP parser {parser}, {workers} worker(s)")
     # Idle keep-alive connections are closed after 5 s and shutdown is bounded; uvicorn has no
     # header timeout, so production puts a reverse proxy in front (docs/operations.md).
-    uvicorn.run("app:app", host=host, port=port, workers=workers, proxy_headers=False,
+    uvicorn.run("app:app", host=host, port=port, workers=workers, loop=loop, http=parser, proxy_headers=False,
                 server_header=False, log_level="info", app_dir=str(PROJECT_ROOT), timeout_keep_alive=5,
                 timeout_graceful_shutdown=settings.shutdown_grace_seconds + 2, limit_concurrency=1000)
+
+
+def server_stack() -> tuple[str, str]:
+    """uvloop and httptools (pinned in pyproject) when they import; asyncio and h11 otherwise,
+    e.g. on a platform without their wheels. The C pair serves about a third more requests."""
+    import importlib.util
+
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    parser = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return loop, parser
 
 
 @main.command()

@@ -27,6 +27,20 @@ async def test_anonymous_visitors_get_no_session(demo_client):
     assert await SessionRecord.count() == 0
 
 
+async def test_reading_pages_sets_no_cookie_and_a_page_with_a_form_sets_the_csrf_cookie(demo_client):
+    """A page without a form costs no token; the first page with one brings the cookie its form needs."""
+    for path in ("/", "/conferences/1", "/agencies", "/privacy", "/no-such-page"):
+        response = await demo_client.get(path)
+        assert "set-cookie" not in response.headers, path
+    form = await demo_client.get("/sign-in")
+    token = csrf_token_from(form.text)
+    assert token and f"dialogue_csrf={token}" in form.headers["set-cookie"]
+    again = await demo_client.get("/sign-in")  # the cookie is kept, not replaced on each page
+    assert "set-cookie" not in again.headers and csrf_token_from(again.text) == token
+    response = await demo_client.post("/sign-in", data={"_csrf_token": token, "email": "a@b.vn", "password": "x"})
+    assert response.status_code != 403
+
+
 async def test_sign_in_returns_to_the_page_asked_for(demo_client):
     response = await demo_client.get("/admin/topics", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/sign-in?next=%2Fadmin%2Ftopics"

@@ -57,6 +57,7 @@ class Settings:
     confirmation_link_days: int = 30  # how long the asker's confirmation link works
     rating_min_count: int = 5  # satisfaction averages are shown only from this many ratings (no asker singled out)
     background_tasks: bool = True
+    template_reload: bool = False  # re-read a template when its file changed: a stat per render, for template work only
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -199,6 +200,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         confirmation_days=_int(env, "CONFIRMATION_DAYS", 7, minimum=0),
         confirmation_link_days=_int(env, "CONFIRMATION_LINK_DAYS", 30, minimum=1),
         rating_min_count=_int(env, "RATING_MIN_COUNT", 5, minimum=2),
+        template_reload=env.get("TEMPLATE_RELOAD", "").strip().lower() in ("1", "true", "yes"),
         notices=tuple(notices),
     )
 

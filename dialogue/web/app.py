@@ -35,7 +35,7 @@ from dialogue.web.commitments import (
     OrganiserCommitmentsController,
 )
 from dialogue.web.confirmation import ConfirmationController
-from dialogue.web.csrf import SafeCSRFMiddleware
+from dialogue.web.csrf import SafeCSRFMiddleware, csrf_token
 from dialogue.web.documents import DocumentsController
 from dialogue.web.errors import EXCEPTION_HANDLERS, outage_over_hook
 from dialogue.web.inspections import InspectionsController, PublicInspectionsController
@@ -115,6 +115,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         secret=settings.secret_key, cookie_name=CSRF_COOKIE, cookie_secure=settings.secure_cookies,
         cookie_httponly=True, cookie_samesite="lax", exclude=["^/static/"],
     )
+    templates = JinjaTemplateEngine.from_environment(build_environment(reload=settings.template_reload))
+    templates.register_template_callable("csrf_token", csrf_token)  # made when a page has a form (web/csrf.py)
     return Litestar(
         route_handlers=[
             PublicController, AuthController, StaffController, AdminController, OrganiserController,
@@ -134,7 +136,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             DefineMiddleware(StaffMiddleware, max_hours=settings.session_max_hours, clock=clock),
         ],
         stores={"sessions": DatabaseStore(clock)},
-        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment())),
+        template_config=TemplateConfig(instance=templates),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://")), outage_over_hook],
         # Not the live stream: gzip would hold its small messages back.

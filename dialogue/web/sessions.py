@@ -29,7 +29,10 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     sign-in (against session fixation) and stores nothing for visitors who never sign in."""
 
     def get_session_id(self, connection: ASGIConnection) -> str:
-        return connection.scope.get(ROTATED_ID) or super().get_session_id(connection)  # type: ignore[return-value]
+        """The cookie's id, or the one given at sign-in; "" for a visitor who has none. The stock
+        backend makes a random id for every such request, which only storing needs (below)."""
+        cookie_id = connection.cookies.get(self.config.key)
+        return connection.scope.get(ROTATED_ID) or (cookie_id if cookie_id and cookie_id != "null" else "")  # type: ignore[return-value]
 
     async def store_in_message(self, scope_session: ScopeSession, message: Message, connection: ASGIConnection) -> None:
         cookie_id = connection.cookies.get(self.config.key)
@@ -41,6 +44,8 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         if scope_session is not Empty and scope_session.pop(ROTATE, False):  # type: ignore[union-attr]
             if has_cookie:
                 await self.delete(cookie_id, store=self.config.get_store_from_app(connection.scope["app"]))
+            connection.scope[ROTATED_ID] = self.generate_session_id()  # type: ignore[literal-required]
+        elif not has_cookie and not connection.scope.get(ROTATED_ID):
             connection.scope[ROTATED_ID] = self.generate_session_id()  # type: ignore[literal-required]
         await super().store_in_message(scope_session, message, connection)
 
