@@ -17,10 +17,15 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 
 @cache
+def static_digest(name: str) -> str:
+    """A short hash of a static file's content: its version in its address."""
+    return hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
+
+
+@cache
 def static_url(name: str) -> str:
-    """/static/<name> with a content hash, so browsers may cache it for long."""
-    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
-    return f"/static/{name}?v={digest}"
+    """/static/<name> with a content hash, so browsers may cache it for long (web/static.py)."""
+    return f"/static/{name}?v={static_digest(name)}"
 
 
 def paragraphs(text: str | None) -> Markup:

@@ -13,14 +13,13 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from dialogue.accounts.session_store import DatabaseStore
 from dialogue.commitments import reminders as commitment_reminders
 from dialogue.core.clock import Clock, utc_now
 from dialogue.core.db import bind_engine, close_engine, make_engine, outage, start_pool, unavailable
-from dialogue.core.rendering import STATIC_DIR, build_environment
+from dialogue.core.rendering import build_environment
 from dialogue.core.settings import Settings, get_settings
 from dialogue.mail.sender import run_worker, smtp_sender
 from dialogue.piccolo_app import ALL_TABLES
@@ -49,6 +48,7 @@ from dialogue.web.screening import AgencyController, ScreeningController
 from dialogue.web.session import SessionController
 from dialogue.web.sessions import StaffMiddleware, session_config
 from dialogue.web.staff import StaffController
+from dialogue.web.static import static_file
 
 log = logging.getLogger("dialogue")
 CSRF_COOKIE = "dialogue_csrf"
@@ -124,8 +124,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             OpsController, MetricsController, CommitmentController, AgencyCommitmentsController,
             OrganiserCommitmentsController, EvidenceController, ConfirmationController, AccountabilityController,
             OrganiserRatingsController, InspectionsController, PublicInspectionsController,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
-                                       cache_control=None),
+            static_file,
         ],
         middleware=[
             RequestIdMiddleware,
@@ -139,9 +138,10 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         template_config=TemplateConfig(instance=templates),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://")), outage_over_hook],
-        # Not the live stream: gzip would hold its small messages back.
+        # Not the live stream: gzip would hold its small messages back. Not static files: gzipped once.
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024,
-                                             exclude=[STREAM_PATH.replace("{conference_id:int}", "[0-9]+")]),
+                                             exclude=[STREAM_PATH.replace("{conference_id:int}", "[0-9]+"),
+                                                      "^/static/"]),
         plugins=[make_channels(settings)],
         lifespan=[lifespan, live_lifespan],
         state=State({"settings": settings, "clock": clock}),
