@@ -11,6 +11,7 @@ from dialogue.answers.queries import published_for_conference
 from dialogue.commitments import queries as commitments
 from dialogue.conferences.machine import CONFERENCE
 from dialogue.conferences.queries import get_conference
+from dialogue.core.db import Prepared
 from dialogue.core.errors import NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.i18n import local
@@ -36,6 +37,18 @@ ITEM_COLUMNS = (
     AgendaItem.answered_by_agency.name.as_alias("answered_by_agency_name"),
 )
 
+# What a tracking page reads of the question's agenda item: on every view of it, so only these.
+OUTCOME_COLUMNS = (
+    AgendaItem.outcome, AgendaItem.answered_by_position, AgendaItem.summary, AgendaItem.written_due_on,
+    AgendaItem.answered_by_agency.name.as_alias("answered_by_agency_name"),
+    AgendaItem.conference.state.as_alias("conference_state"),
+)
+
+AGENDA = Prepared(AgendaItem, lambda conference: AgendaItem.select(*ITEM_COLUMNS).where(
+    AgendaItem.conference == conference).order_by(AgendaItem.position).order_by(AgendaItem.id))
+OUTCOME = Prepared(AgendaItem, lambda question: AgendaItem.select(*OUTCOME_COLUMNS).where(
+    AgendaItem.question == question))
+
 
 def in_writing(item: dict) -> bool:
     return item["answer_mode"] == Question.AnswerMode.writing.value
@@ -44,8 +57,7 @@ def in_writing(item: dict) -> bool:
 async def items_of(conference_id: int) -> list[dict]:
     """The agenda in order, each item with its question, its planned start (minutes from the
     opening) and whether it is to be answered in writing."""
-    rows = await AgendaItem.select(*ITEM_COLUMNS).where(AgendaItem.conference == conference_id) \
-        .order_by(AgendaItem.position).order_by(AgendaItem.id)
+    rows = await AGENDA.rows(conference_id)
     start = 0
     previous_topic = None
     for row in rows:
@@ -310,8 +322,7 @@ async def question_outcome(question: PublicQuestion, for_asker: bool = False) ->
     which agency and position), or to be answered in writing by a date. The commitments are told by
     the follow-up beside it. The summary restates the question: shown to the public only if the
     question is public, always to its asker."""
-    item = await AgendaItem.select(*ITEM_COLUMNS, AgendaItem.conference.state.as_alias("conference_state")).where(
-        AgendaItem.question == question.id).first()
+    item = await OUTCOME.first(question.id)
     if item is None or not item["outcome"] or not CONFERENCE.is_in("public", item["conference_state"]):
         return None
     return PublicOutcome(

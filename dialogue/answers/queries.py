@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from dialogue.answers.machine import ANSWER
 from dialogue.answers.tables import Answer, AnswerFile, AnswerPart, AnswerPromise
 from dialogue.core.calendar import local_today
+from dialogue.core.db import Prepared
 from dialogue.machine.actors import Actor, Role
 from dialogue.questions.machine import QUESTION
 from dialogue.questions.routing import contributes, due_status, lead_of
@@ -19,11 +20,21 @@ from dialogue.reference.calendar import working_calendar
 A = Answer.State
 
 
+# The reads of a tracking page (every view of it), built once.
+ANSWER_OF = Prepared(Answer, lambda question: Answer.select(
+    Answer.all_columns(), Answer.agency.name.as_alias("agency_name"), Answer.approved_by.role.as_alias("approver_role"),
+).where(Answer.question == question))
+PARTS = Prepared(AnswerPart, lambda question: AnswerPart.select(
+    AnswerPart.all_columns(), AnswerPart.agency.name.as_alias("agency_name"),
+).where(AnswerPart.question == question).order_by(AnswerPart.id))
+PROMISES = Prepared(AnswerPromise, lambda question: AnswerPromise.select().where(AnswerPromise.question == question)
+                    .order_by(AnswerPromise.id))
+FILES = Prepared(AnswerFile, lambda question: AnswerFile.select(AnswerFile.id, AnswerFile.filename, AnswerFile.size)
+                 .where(AnswerFile.question == question).order_by(AnswerFile.id))
+
+
 async def answer_of(question_id: int) -> dict | None:
-    return await Answer.select(
-        Answer.all_columns(), Answer.agency.name.as_alias("agency_name"),
-        Answer.approved_by.role.as_alias("approver_role"),
-    ).where(Answer.question == question_id).first()
+    return await ANSWER_OF.first(question_id)
 
 
 def state_of(answer: dict | None) -> str:
@@ -31,13 +42,12 @@ def state_of(answer: dict | None) -> str:
 
 
 async def parts_of(question_id: int) -> list[dict]:
-    return await AnswerPart.select(AnswerPart.all_columns(), AnswerPart.agency.name.as_alias("agency_name")) \
-        .where(AnswerPart.question == question_id).order_by(AnswerPart.id)
+    return await PARTS.rows(question_id)
 
 
 async def promises_of(question_id: int) -> list[dict]:
     """The "we will …" promises of the question's answer, in the order they were added."""
-    return await AnswerPromise.select().where(AnswerPromise.question == question_id).order_by(AnswerPromise.id)
+    return await PROMISES.rows(question_id)
 
 
 @dataclass(frozen=True)
@@ -81,8 +91,7 @@ async def published_answer(question_id: int) -> PublicAnswer | None:
     answer = await answer_of(question_id)
     if not answer or not ANSWER.is_in("published", answer["state"]):
         return None
-    files = await AnswerFile.select(AnswerFile.id, AnswerFile.filename, AnswerFile.size) \
-        .where(AnswerFile.question == question_id).order_by(AnswerFile.id)
+    files = await FILES.rows(question_id)
     return PublicAnswer(
         body=answer["body"], legal_basis=answer["legal_basis"], agency_name=answer["agency_name"],
         approver_role=answer["approver_role"] or "", published_at=answer["published_at"],

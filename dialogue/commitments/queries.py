@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from dialogue.commitments.machine import COMMITMENT
 from dialogue.commitments.tables import Commitment, CommitmentAgency, CommitmentFile, CommitmentUpdate
 from dialogue.core.calendar import WorkingCalendar, local_today
+from dialogue.core.db import Prepared
 from dialogue.core.errors import NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import parse_id, valid_id
@@ -72,14 +73,27 @@ def overdue_days(commitment: dict, today: dt.date, calendar: WorkingCalendar) ->
     return max(0, -calendar.working_days_left(today, commitment["due_on"]))
 
 
-async def _listed(condition, now: dt.datetime) -> list[dict]:
-    rows = await Commitment.select(
-        Commitment.all_columns(), Commitment.lead_agency.name.as_alias("lead_agency_name"),
-        Commitment.lead_agency.short_name.as_alias("lead_agency_short"),
-        Commitment.conference.title.as_alias("conference_title"),
-        Commitment.question.tracking_code.as_alias("question_code"),
-        Commitment.question.title.as_alias("question_title"),
-    ).where(condition).order_by(Commitment.due_on).order_by(Commitment.id)
+LISTED_COLUMNS = (
+    Commitment.all_columns(), Commitment.lead_agency.name.as_alias("lead_agency_name"),
+    Commitment.lead_agency.short_name.as_alias("lead_agency_short"),
+    Commitment.conference.title.as_alias("conference_title"),
+    Commitment.question.tracking_code.as_alias("question_code"),
+    Commitment.question.title.as_alias("question_title"),
+)
+# The public pages' reads (every view of a conference or a tracking page), built once.
+OF_CONFERENCE = Prepared(Commitment, lambda conference: Commitment.select(*LISTED_COLUMNS).where(
+    Commitment.conference == conference).order_by(Commitment.due_on).order_by(Commitment.id))
+OF_QUESTION = Prepared(Commitment, lambda question: Commitment.select(*LISTED_COLUMNS).where(
+    Commitment.question == question).order_by(Commitment.due_on).order_by(Commitment.id))
+
+
+async def _listed(condition, now: dt.datetime, rows: list[dict] | None = None) -> list[dict]:
+    """The commitments matching condition (or the rows given, read by a prepared query), shaped for lists."""
+    if rows is None:
+        rows = await Commitment.select(*LISTED_COLUMNS).where(condition).order_by(Commitment.due_on) \
+            .order_by(Commitment.id)
+    if not rows:
+        return []  # most public pages have no commitments (yet): no calendar to read
     today, calendar = local_today(now), await working_calendar()
     for row in rows:
         row["due"] = due_of(row, today, calendar)
@@ -203,8 +217,10 @@ def _day(raw) -> dt.date | None:
 async def public_follow_up(now: dt.datetime, *, conference_id: int | None = None,
                            question_id: int | None = None) -> list[PublicFollowUp]:
     """The public view of a conference's (or one question's) commitments, with their timelines."""
-    condition = Commitment.conference == conference_id if question_id is None else Commitment.question == question_id
-    rows = await _listed(condition, now)
+    found = await (OF_CONFERENCE.rows(conference_id) if question_id is None else OF_QUESTION.rows(question_id))
+    rows = await _listed(None, now, found)
+    if not rows:
+        return []  # nothing to follow: the four reads below would find nothing
     partners = await CommitmentAgency.select(
         CommitmentAgency.commitment, CommitmentAgency.agency.name.as_alias("agency_name"),
     ).where(CommitmentAgency.commitment.is_in([r["id"] for r in rows] or [0])).order_by(CommitmentAgency.id)

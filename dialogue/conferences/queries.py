@@ -11,6 +11,7 @@ from icalendar import Calendar, Event
 from dialogue.conferences.machine import CONFERENCE
 from dialogue.conferences.tables import Conference, ConferenceTopic
 from dialogue.core.clock import as_utc
+from dialogue.core.db import Prepared
 from dialogue.core.errors import NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import fold, valid_id
@@ -130,12 +131,18 @@ async def area_options(conference: dict) -> list[dict]:
 
 # --- Public listing ------------------------------------------------------------------------
 
-async def upcoming_public_conferences(limit: int = 10) -> list[dict]:
-    """Conferences that are not drafts and not over, soonest first."""
-    rows = await Conference.select(*CONFERENCE_COLUMNS).where(
+def _upcoming(limit: int):
+    return Conference.select(*CONFERENCE_COLUMNS).where(
         Conference.state.is_in([S.open.value, S.closed.value, S.in_session.value])
     ).order_by(Conference.starts_at).limit(limit)
-    return [with_flags(row) for row in rows]
+
+
+UPCOMING = Prepared(Conference, lambda: _upcoming(10))  # the home page's, on its every view
+
+
+async def upcoming_public_conferences(limit: int = 10) -> list[dict]:
+    """Conferences that are not drafts and not over, soonest first."""
+    return [with_flags(row) for row in await (UPCOMING.rows() if limit == 10 else _upcoming(limit))]
 
 
 async def search_public_conferences(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from dialogue.conferences.machine import CONFERENCE
 from dialogue.conferences.queries import get_conference
 from dialogue.core.calendar import local_today
+from dialogue.core.db import Prepared
 from dialogue.core.errors import NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import valid_id
@@ -46,10 +47,13 @@ async def document_row(document_id: int | None) -> dict:
     return _loaded(row)
 
 
+DOCUMENTS = Prepared(D, lambda conference: D.select(*COLUMNS).where(D.conference == conference)
+                     .order_by(D.kind).order_by(D.edition))  # on every conference page
+
+
 async def documents_of(conference_id: int) -> list[dict]:
     """Every version of the conference's documents: the minutes first, each kind's oldest first."""
-    rows = await D.select(*COLUMNS).where(D.conference == conference_id).order_by(D.kind).order_by(D.edition)
-    return [_loaded(row) for row in rows]
+    return [_loaded(row) for row in await DOCUMENTS.rows(conference_id)]
 
 
 async def latest_of(conference_id: int) -> list[dict]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from dialogue.core.db import Prepared
 from dialogue.core.errors import NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import valid_id
@@ -124,13 +125,16 @@ async def public_report_docx(round_id: int) -> tuple[str, bytes]:
     return f"Bao-cao-kiem-tra-dot-xuat-{row['id']}.docx", bytes(row["report_docx"])
 
 
+CLOSED_ROUNDS = Prepared(InspectionItem, lambda conference: InspectionItem.select(  # on every conference page
+    InspectionItem.round.as_alias("id"), InspectionItem.round.title.as_alias("title"),
+    InspectionItem.round.closed_at.as_alias("closed_at"),
+).where((InspectionItem.commitment.conference == conference)
+        & InspectionItem.round.state.is_in(PUBLIC_STATES)).order_by(InspectionItem.round))
+
+
 async def closed_rounds_of_conference(conference_id: int) -> list[dict]:
     """The closed rounds that inspected commitments of this conference (its public page links them)."""
-    rows = await InspectionItem.select(
-        InspectionItem.round.as_alias("id"), InspectionItem.round.title.as_alias("title"),
-        InspectionItem.round.closed_at.as_alias("closed_at"),
-    ).where((InspectionItem.commitment.conference == conference_id)
-            & InspectionItem.round.state.is_in(PUBLIC_STATES)).order_by(InspectionItem.round)
+    rows = await CLOSED_ROUNDS.rows(conference_id)
     unique: dict[int, dict] = {}
     for row in rows:
         unique.setdefault(row["id"], row)

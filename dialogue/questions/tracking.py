@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from dialogue.conferences.queries import get_conference
 from dialogue.core import validation
-from dialogue.core.db import write_transaction
+from dialogue.core.db import Prepared, write_transaction
 from dialogue.core.errors import Conflict, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import safe_token, tidy
@@ -33,13 +33,20 @@ from dialogue.questions.tables import Follower, Question
 
 # --- The public view and the asker's own --------------------------------------------------------------------
 
+# Every view of a tracking page reads these two: built once.
+BY_CODE = Prepared(Question, lambda code: Question.select(
+    Question.all_columns(),
+    Question.topic.name_vi.as_alias("topic_vi"), Question.topic.name_en.as_alias("topic_en"),
+    Question.unit.name.as_alias("unit_name"), Question.conference.title.as_alias("conference_title"),
+).where(Question.tracking_code == code))
+TIMELINE = Prepared(ActionLog, lambda question: ActionLog.select(
+    ActionLog.at, ActionLog.action, ActionLog.to_state, ActionLog.reason,
+).where((ActionLog.object_type == "question") & (ActionLog.object_id == question)).order_by(ActionLog.id))
+
+
 async def get_by_code(raw_code: str) -> dict:
     code = normalise_code(raw_code)
-    row = await Question.select(
-        Question.all_columns(),
-        Question.topic.name_vi.as_alias("topic_vi"), Question.topic.name_en.as_alias("topic_en"),
-        Question.unit.name.as_alias("unit_name"), Question.conference.title.as_alias("conference_title"),
-    ).where(Question.tracking_code == code).first() if len(code) == CODE_LENGTH else None
+    row = await BY_CODE.first(code) if len(code) == CODE_LENGTH else None
     if row is None:
         raise NotFound(_("No question has this tracking code. Check the code in your confirmation e-mail."))
     return row
@@ -96,9 +103,7 @@ def is_public(question: dict) -> bool:
 async def timeline(question_id: int) -> list[dict]:
     """The question's public timeline: what happened and when, never who among the staff. Which
     entries and reasons the public sees is declared with each action (questions/machine.py)."""
-    rows = await ActionLog.select(ActionLog.at, ActionLog.action, ActionLog.to_state, ActionLog.reason).where(
-        (ActionLog.object_type == "question") & (ActionLog.object_id == str(question_id))
-    ).order_by(ActionLog.id)
+    rows = await TIMELINE.rows(str(question_id))
     return [{**row, "reason": row["reason"] if shows_reason_publicly(row["action"]) else ""}
             for row in rows if is_public_action(row["action"])]
 

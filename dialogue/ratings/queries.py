@@ -7,6 +7,7 @@ it, only how many there are. Comments are never part of the figures: they stay w
 from __future__ import annotations
 
 from dialogue.core.calendar import local_today
+from dialogue.core.db import Prepared
 from dialogue.core.settings import get_settings
 from dialogue.machine.actors import Actor, require
 from dialogue.ratings.commands import DIMENSIONS
@@ -35,12 +36,22 @@ def summary(rows: list[dict], minimum: int) -> dict:
     }
 
 
+def _scores(column):
+    return Rating.select(column.as_alias("group_id"), Rating.overall, *[getattr(Rating, d) for d in DIMENSIONS])
+
+
+# One conference's figures are on every view of its page: that read is built once.
+OF_ONE_CONFERENCE = Prepared(Rating, lambda conference: _scores(Rating.conference).where(
+    Rating.conference == conference))
+
+
 async def _grouped(column, ids: list[int] | None, minimum: int | None) -> dict[int, dict]:
-    query = Rating.select(column.as_alias("group_id"), Rating.overall, *[getattr(Rating, d) for d in DIMENSIONS])
-    if ids is not None:
-        query = query.where(column.is_in(ids or [0]))
+    if ids is not None and len(ids) == 1 and column is Rating.conference:
+        rows = await OF_ONE_CONFERENCE.rows(ids[0])
+    else:
+        rows = await (_scores(column) if ids is None else _scores(column).where(column.is_in(ids or [0])))
     groups: dict[int, list[dict]] = {group: [] for group in ids or []}
-    for row in await query:
+    for row in rows:
         groups.setdefault(row["group_id"], []).append(row)
     limit = _minimum(minimum)
     return {group: summary(rows, limit) for group, rows in groups.items()}

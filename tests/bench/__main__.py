@@ -1,8 +1,15 @@
-"""`make bench`: question submission and the public conference page, each against its raw-driver
-reference, on SQLite and (with TEST_DATABASE_URL) PostgreSQL, served by uvicorn with one worker.
+"""`make bench`: the app's pages against bare references, on SQLite and (with TEST_DATABASE_URL)
+PostgreSQL.
+
+Two servers run side by side on the same database, each one uvicorn process with the same loop and
+parser as `serve`: the app (tests/bench/server.py: the production app) and the reference
+(tests/bench/reference.py: a minimal Litestar app, no middleware, raw driver, same templates). They
+are measured one after the other, never at once, by wrk when it is installed (otherwise by a Python
+generator), in a process of its own. On PostgreSQL the app is measured again with two workers.
 
 Prints one line per figure:  BENCH <name> <engine> <value> <unit> ratio=<value / reference value>
-For throughput a ratio above 1 is better; for p99 latency, below 1.
+For throughput a ratio above 1 is better; for p99 latency, below 1. `BENCH floor` is Litestar's
+hello-world on the same server, for scale; `…_2workers` lines compare two workers with one.
 """
 
 from __future__ import annotations
@@ -21,15 +28,18 @@ from urllib.parse import quote_plus, urlsplit, urlunsplit
 import asyncpg
 import httpx
 
+from dialogue.cli import server_stack
 from dialogue.core.settings import PROJECT_ROOT
-from tests.bench.load import Result, run
+from tests.bench.load import GENERATOR, Figure, Load, measure
 from tests.live import LiveServer
 
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
 PUBLIC_QUESTIONS = 50
 SIMILAR_CONNECTIONS = min(CONNECTIONS, 8)
 QUEUE_QUESTIONS = int(os.environ.get("BENCH_QUEUE_QUESTIONS", "10000"))
+GOALS = {"submit": 0.7, "submit_p99": 1.5, "conference_page": 0.8, "home_page": 0.8, "tracking_page": 0.8,
+         "conference_page_2workers": 1.5, "submit_2workers": 1.5}
 
 
 def cli(database_url: str, *args: str) -> None:
@@ -82,6 +92,15 @@ async def main():
 asyncio.run(main())
 """.replace("COUNT", str(PUBLIC_QUESTIONS)).replace("QUEUE)", str(QUEUE_QUESTIONS) + ")")
 
+# A question for the tracking page: answered in public, with no session outcome nor commitments
+# (the reference renders neither); the most eventful such question of the demo.
+TRACKED = """SELECT q.tracking_code FROM question q JOIN answer a ON a.question = q.id
+ WHERE a.state = 'published' AND q.public_consent
+ AND NOT EXISTS (SELECT 1 FROM commitment c WHERE c.question = q.id)
+ AND NOT EXISTS (SELECT 1 FROM agenda_item i WHERE i.question = q.id AND i.outcome <> '')
+ ORDER BY (SELECT COUNT(*) FROM action_log l WHERE l.object_type = 'question' AND l.object_id = CAST(q.id AS TEXT))
+ DESC, q.id LIMIT 1"""
+
 
 def prepare(database_url: str) -> None:
     cli(database_url, "migrate")
@@ -90,9 +109,35 @@ def prepare(database_url: str) -> None:
     subprocess.run([sys.executable, "-c", SEED], cwd=PROJECT_ROOT, env=env, check=True, timeout=120)
 
 
-async def organiser_cookies(server: LiveServer) -> str:
+async def one_value(database_url: str, sql: str):
+    if database_url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(urlsplit(database_url).path) as connection:
+            row = connection.execute(sql).fetchone()
+            return row[0] if row else None
+    connection = await asyncpg.connect(database_url)
+    try:
+        return await connection.fetchval(sql)
+    finally:
+        await connection.close()
+
+
+def serve(database_url: str, factory: str, workers: int = 1) -> LiveServer:
+    """A uvicorn process as `dialogue serve` starts it (loop, parser, limits), on a factory."""
+    server = LiveServer(database_url, TRUSTED_PROXIES="127.0.0.1", DB_POOL_MAX="10")
+    loop, parser = server_stack()
+    server.command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
+                      "--port", str(server.port), "--loop", loop, "--http", parser, "--workers", str(workers),
+                      "--limit-concurrency", "1000", "--timeout-keep-alive", "5", "--log-level", "warning",
+                      "--no-access-log"]
+    server.start()
+    return server
+
+
+async def organiser_cookies(url: str) -> str:
     """The Cookie header of a signed-in organiser."""
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with httpx.AsyncClient(base_url=url) as client:
         page = await client.get("/sign-in")
         token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
         await client.post("/sign-in", data={"_csrf_token": token, "email": "organiser@dongda.demo",
@@ -100,9 +145,9 @@ async def organiser_cookies(server: LiveServer) -> str:
         return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 
 
-async def form_for(server: LiveServer) -> tuple[str, str, dict]:
-    """A CSRF cookie and token and a valid question form, as a browser would have them."""
-    async with httpx.AsyncClient(base_url=server.url) as client:
+async def question_form(url: str) -> tuple[str, str]:
+    """The CSRF cookie and a valid question form (without its form_token), as a browser has them."""
+    async with httpx.AsyncClient(base_url=url) as client:
         page = await client.get("/conferences/1/ask", follow_redirects=True)  # to the form's own address
         csrf_cookie = client.cookies.get("dialogue_csrf")
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
@@ -116,87 +161,71 @@ async def form_for(server: LiveServer) -> tuple[str, str, dict]:
                 "Đề nghị phường lắp đặt đèn trong quý tới.",
         "answer_mode": "writing", "public_consent": "yes", "data_consent": "yes",
     }
-    return csrf_cookie, token, form
+    return f"dialogue_csrf={csrf_cookie}", "&".join(f"{k}={quote_plus(v)}" for k, v in form.items())
 
 
-def post_request(host: str, path: str, cookie: str, form: dict):
-    """A new form (unique token) for every request, each from one of 60,000 addresses of a ward
-    behind the trusted proxy: the submission limit runs as it does in production."""
-    encoded = "&".join(f"{k}={quote_plus(v)}" for k, v in form.items())
-    run_id = uuid.uuid4().hex[:8]
-
-    def make(n: int) -> bytes:
-        body = f"{encoded}&form_token=bench-{run_id}-{n}".encode()
-        client = f"10.{n % 250}.{(n // 250) % 250}.{(n // 62500) % 250 + 1}"
-        return (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nCookie: dialogue_csrf={cookie}\r\n"
-                f"X-Forwarded-For: {client}\r\n"
-                f"Content-Type: application/x-www-form-urlencoded\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
-    return make
+def line(name: str, engine: str, value: float, unit: str, ratio: float, note: str = "") -> None:
+    goal = GOALS.get(name)
+    verdict = "" if goal is None else (" (goal ≤ %.1f: %s)" if name.endswith("p99") else " (goal ≥ %.1f: %s)") % (
+        goal, "met" if (ratio <= goal if name.endswith("p99") else ratio >= goal) else "MISSED")
+    print(f"BENCH {name} {engine} {value:.1f} {unit} ratio={ratio:.2f}{verdict}{note}", flush=True)
 
 
-def get_request(host: str, path: str, cookie: str = ""):
-    cookie_line = f"Cookie: {cookie}\r\n" if cookie else ""
-    raw = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{cookie_line}\r\n".encode()
-    return lambda n: raw
-
-
-async def question_id(database_url: str) -> int:
-    """A question of the queue to look up similar ones for."""
-    if database_url.startswith("sqlite"):
-        import sqlite3
-
-        with sqlite3.connect(urlsplit(database_url).path) as connection:
-            return connection.execute("SELECT id FROM question WHERE tracking_code = 'Q000000000007'").fetchone()[0]
-    connection = await asyncpg.connect(database_url)
-    try:
-        return await connection.fetchval("SELECT id FROM question WHERE tracking_code = 'Q000000000007'")
-    finally:
-        await connection.close()
-
-
-def report(name: str, engine: str, app: Result, reference: Result) -> None:
-    for result, label in ((app, "app"), (reference, "reference")):
-        if result.errors or not result.latencies:
-            print(f"# {name} {engine} {label}: {result.errors} errors, statuses {result.statuses}", flush=True)
-    ratio = app.throughput / reference.throughput if reference.throughput else float("nan")
-    print(f"BENCH {name} {engine} {app.throughput:.1f} req/s ratio={ratio:.2f}", flush=True)
-    p99, ref_p99 = app.percentile(99) * 1000, reference.percentile(99) * 1000
-    print(f"BENCH {name}_p99 {engine} {p99:.1f} ms ratio={p99 / ref_p99:.2f}", flush=True)
-    print(f"# {name} {engine}: reference {reference.throughput:.1f} req/s, p99 {ref_p99:.1f} ms; "
-          f"app p50 {app.percentile(50) * 1000:.1f} ms", flush=True)
+def report(name: str, engine: str, app: Figure, reference: Figure) -> None:
+    for figure, label in ((app, "app"), (reference, "reference")):
+        if figure.errors:
+            print(f"# {name} {engine} {label}: {figure.errors} errors (responses other than 200)", flush=True)
+    line(name, engine, app.throughput, "req/s", app.throughput / reference.throughput)
+    line(f"{name}_p99", engine, app.p99_ms, "ms", app.p99_ms / reference.p99_ms)
+    print(f"# {name} {engine}: reference {reference.throughput:.1f} req/s, p50 {reference.p50_ms:.1f} ms, "
+          f"p99 {reference.p99_ms:.1f} ms; app p50 {app.p50_ms:.1f} ms", flush=True)
 
 
 async def bench_engine(engine: str, database_url: str) -> None:
-    server = LiveServer(database_url, TRUSTED_PROXIES="127.0.0.1", DB_POOL_MAX="10")
-    server.env["DIALOGUE_APP"] = "bench"
-    server.command = [sys.executable, "-m", "uvicorn", "--factory", "tests.bench.server:create_bench_app",
-                      "--host", "127.0.0.1", "--port", str(server.port), "--log-level", "warning", "--no-access-log"]
-    server.start()
+    app, reference = serve(database_url, "tests.bench.server:create_bench_app"), \
+        serve(database_url, "tests.bench.reference:create_reference_app")
     try:
-        cookie, _token, form = await form_for(server)
-        host = f"127.0.0.1:{server.port}"
-        url = server.url
-        # Alternate app and reference so that drift of the machine affects both alike.
-        app = await run(url, post_request(host, "/conferences/1/ask", cookie, form), CONNECTIONS, SECONDS)
-        reference = await run(url, post_request(host, "/bench/reference/ask/1", cookie, form), CONNECTIONS, SECONDS)
-        report("submit", engine, app, reference)
-        app = await run(url, get_request(host, "/conferences/1"), CONNECTIONS, SECONDS)
-        reference = await run(url, get_request(host, "/bench/reference/conference/1"), CONNECTIONS, SECONDS)
-        report("conference_page", engine, app, reference)
-        staff = await organiser_cookies(server)
-        app = await run(url, get_request(host, "/organiser/conferences/1/queue", staff), CONNECTIONS, SECONDS)
-        reference = await run(url, get_request(host, "/bench/reference/queue/1", staff), CONNECTIONS, SECONDS)
-        report("queue", engine, app, reference)
-        target = await question_id(database_url)
-        # A similarity lookup reads and scores every question of the conference (~0.1 s of CPU):
-        # at 64 connections none would finish within the measurement, so this one uses 8.
-        app = await run(url, get_request(host, f"/bench/similar/{target}"), SIMILAR_CONNECTIONS, SECONDS)
-        reference = await run(url, get_request(host, f"/bench/reference/similar/{target}"), SIMILAR_CONNECTIONS,
-                              SECONDS)
-        report("similar", engine, app, reference)
+        floor = measure(reference.url, Load("/floor", connections=CONNECTIONS, seconds=SECONDS))
+        print(f"BENCH floor {engine} {floor.throughput:.1f} req/s (Litestar's hello-world on this server, "
+              f"p99 {floor.p99_ms:.1f} ms)", flush=True)
+        cookie, form = await question_form(app.url)
+        code = await one_value(database_url, TRACKED) or "BENCH00000007"
+        target = await one_value(database_url, "SELECT id FROM question WHERE tracking_code = 'Q000000000007'")
+        staff = await organiser_cookies(app.url)
+        track = f"{code[:4]}-{code[4:8]}-{code[8:]}"
+        pages = [  # name, the app's load, the reference's load
+            ("submit", Load("/conferences/1/ask", {"Cookie": cookie}, form), Load("/reference/ask/1", {}, form)),
+            ("conference_page", Load("/conferences/1"), Load("/reference/conference/1")),
+            ("home_page", Load("/"), Load("/reference/home")),
+            ("tracking_page", Load(f"/q/{track}"), Load(f"/reference/track/{track}")),
+            ("queue", Load("/organiser/conferences/1/queue", {"Cookie": staff}), Load("/reference/queue/1")),
+            # A similarity lookup reads and scores every question of the conference (~0.1 s of CPU):
+            # at 32 connections few would finish within the measurement, so this one uses 8.
+            ("similar", Load(f"/bench/similar/{target}", connections=SIMILAR_CONNECTIONS),
+             Load(f"/reference/similar/{target}", connections=SIMILAR_CONNECTIONS)),
+        ]
+        one_worker = {}
+        for name, app_load, reference_load in pages:
+            for load in (app_load, reference_load):
+                load.connections, load.seconds = min(load.connections, CONNECTIONS), SECONDS
+            # One after the other, never at once; the machine's drift touches both alike.
+            figure = measure(app.url, app_load)
+            report(name, engine, figure, measure(reference.url, reference_load))
+            one_worker[name] = (figure, app_load)
     finally:
-        server.stop()
+        app.stop()
+        reference.stop()
+    if engine != "postgres":
+        return
+    two = serve(database_url, "tests.bench.server:create_bench_app", workers=2)
+    try:
+        for name in ("conference_page", "submit"):
+            single, load = one_worker[name]
+            figure = measure(two.url, load)
+            line(f"{name}_2workers", engine, figure.throughput, "req/s", figure.throughput / single.throughput,
+                 f" (vs {single.throughput:.1f} with one worker)")
+    finally:
+        two.stop()
 
 
 async def main() -> None:
@@ -221,6 +250,9 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    print(f"# bench: {CONNECTIONS} connections, {SECONDS:.0f} s per figure, one uvicorn worker, "
-          f"{dt.datetime.now():%Y-%m-%d %H:%M}", flush=True)
+    loop, parser = server_stack()
+    generator = "wrk (-t1)" if GENERATOR == "wrk" else \
+        "the Python generator (install Debian's wrk for a lighter one: apt-get install wrk)"
+    print(f"# bench: {CONNECTIONS} connections, {SECONDS:g} s per figure, uvicorn with {loop} and {parser}, "
+          f"load from {generator}, {os.cpu_count()} cores, {dt.datetime.now():%Y-%m-%d %H:%M}", flush=True)
     asyncio.run(main())
