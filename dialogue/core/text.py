@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import cache
 
 _SPACES = re.compile(r"\s+")
 # Letters that decomposition does not reduce to a plain d: đ/Đ, and the look-alike
@@ -63,6 +64,8 @@ def tidy(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)
+    if not _needs_care().search(text):  # nearly all typed text: nothing to drop or replace
+        return _SPACES.sub(" ", text).strip()
     kept: list[str] = []
     for index, ch in enumerate(text):
         category = unicodedata.category(ch)
@@ -76,6 +79,27 @@ def tidy(text: str | None) -> str:
         else:
             kept.append(ch)
     return _SPACES.sub(" ", "".join(kept)).strip()
+
+
+@cache
+def _needs_care():
+    """A pattern matching any character tidy() drops or replaces (format, control but tab and newline,
+    surrogate, noncharacter). Built once, from Unicode's own categories, so that text without them
+    (almost all of it) is not walked character by character in Python."""
+    ranges: list[tuple[int, int]] = []
+    # Format and control characters live in planes 0, 1 and 14 (the tags); noncharacters end every
+    # plane (U+xFFFE, U+xFFFF), added below.
+    planes = [*range(0x20000), *range(0xE0000, 0xF0000)]
+    for code in sorted({*planes, *(plane * 0x10000 + end for plane in range(17) for end in (0xFFFE, 0xFFFF))}):
+        ch = chr(code)
+        category = unicodedata.category(ch)
+        if category in ("Cf", "Cs") or (category == "Cc" and ch not in "\n\t") or _noncharacter(ch):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return re.compile("[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                                    for a, b in ranges) + "]")
 
 
 def _noncharacter(ch: str) -> bool:
