@@ -77,21 +77,27 @@ def migrate() -> None:
 @main.command()
 @click.option("--host", default=None, help="Default: HOST.")
 @click.option("--port", type=int, default=None, help="Default: PORT.")
-@click.option("--workers", type=int, default=1, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Server processes; more than one needs PostgreSQL.")
 def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the app with uvicorn."""
     import uvicorn
 
     settings = get_settings()
+    if workers > 1 and settings.database_engine == "sqlite":
+        # One SQLite file takes one writer at a time, whichever process it is: more processes add no
+        # write throughput, only waits on the file's lock, and live updates would reach the streams
+        # of the other processes only at their 15-second look. PostgreSQL has neither limit.
+        raise click.ClickException(
+            f"--workers {workers} needs PostgreSQL: on SQLite the processes would queue for the one file's "
+            "write lock and see each other's live updates only every 15 seconds. Serve SQLite with one worker, "
+            "or set DATABASE_URL=postgres://user:password@host:5432/database (docs/operations.md, Database).")
     host, port = host or settings.host, port or settings.port
     if not settings.smtp_url:
         sink = start_smtp_sink()
         os.environ["SMTP_URL"] = sink
         get_settings.cache_clear()  # the app (imported by uvicorn below) reads the sink's address
         click.echo(f"SMTP_URL is not set: e-mail goes to a local sink at {sink}; organisers read it at /organiser/mail")
-    if workers > 1 and settings.database_engine == "sqlite":
-        click.echo("Several workers on SQLite: live pages see changes made through another worker only every "
-                   "15 seconds. Use PostgreSQL for live updates across processes (docs/operations.md).")
     loop, parser = server_stack()
     click.echo(f"Dialogue is running at http://{host}:{port}/ (Ctrl-C to stop); "
                f"event loop {loop}, HTTP parser {parser}, {workers} worker(s)")

@@ -55,7 +55,14 @@ class LiveServer:
         await load_demo_into(self.database_url, TODAY)
 
     def start(self) -> None:
+        self.launch()
+        self.wait_until_listening()
+
+    def launch(self) -> None:
+        """Start the process without waiting for it (several servers then start at the same moment)."""
         self.process = subprocess.Popen(self.command, cwd=PROJECT_ROOT, env=self.env)
+
+    def wait_until_listening(self) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
