@@ -53,7 +53,8 @@ async def test_every_response_carries_a_request_id_and_the_logs_too(demo_client)
     response = await demo_client.get("/", headers={"x-request-id": "proxy-given-id-123"})
     assert response.headers["x-request-id"] == "proxy-given-id-123"
     made = await demo_client.get("/", headers={"x-request-id": "bad id with spaces"})
-    assert len(made.headers["x-request-id"]) == 32
+    again = await demo_client.get("/")
+    assert len(made.headers["x-request-id"]) == 32 and made.headers["x-request-id"] != again.headers["x-request-id"]
     record = logging.LogRecord("dialogue.web", logging.ERROR, __file__, 1, "Lỗi thử", None, None)
     token = logs.request_id.set("abc12345")
     try:

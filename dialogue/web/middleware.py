@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from http.cookies import CookieError, SimpleCookie
@@ -37,8 +38,20 @@ SECURITY_HEADERS = {
 }
 
 
+COOKIES = "dialogue.cookies"
+
+
 def cookie_value(scope: Scope, name: str) -> str | None:
-    """Read one cookie straight from the headers; a malformed header counts as absent."""
+    """Read one cookie straight from the headers; a malformed header counts as absent. The headers
+    are parsed once per request (the language, CSRF and session middleware each ask)."""
+    cookies = scope.get(COOKIES)  # type: ignore[misc]
+    if cookies is None or cookies[0] is not scope.get("headers"):
+        cookies = scope[COOKIES] = (scope.get("headers"), _parse_cookies(scope))  # type: ignore[literal-required]
+    return cookies[1].get(name)
+
+
+def _parse_cookies(scope: Scope) -> dict[str, str]:
+    found: dict[str, str] = {}
     for key, value in scope.get("headers", []):
         if key == b"cookie":
             jar = SimpleCookie()
@@ -46,9 +59,9 @@ def cookie_value(scope: Scope, name: str) -> str | None:
                 jar.load(value.decode("latin-1"))
             except CookieError:
                 continue
-            if name in jar:
-                return jar[name].value
-    return None
+            for morsel_name, morsel in jar.items():
+                found.setdefault(morsel_name, morsel.value)
+    return found
 
 
 class LanguageMiddleware:
@@ -83,6 +96,10 @@ def security_headers_hook(hsts: bool):
 
 
 PLAUSIBLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# Our own ids: random per process, then counted (unique without asking the system for randomness
+# on every request, which uuid4 does).
+PROCESS_ID = uuid.uuid4().hex[:16]
+SEQUENCE = itertools.count(1)
 
 
 class RequestIdMiddleware:
@@ -97,7 +114,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         given = next((value.decode("latin-1") for key, value in scope["headers"] if key == b"x-request-id"), "")
-        current = given if PLAUSIBLE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        current = given if PLAUSIBLE_REQUEST_ID.fullmatch(given) else f"{PROCESS_ID}{next(SEQUENCE):016x}"
         token = logs.request_id.set(current)
 
         async def send_with_id(message: Message) -> None:
