@@ -193,15 +193,20 @@ class AppSQLiteEngine(SQLiteEngine):
     async def run_steps(self, steps: tuple[Step, ...]) -> list[list[dict]]:
         """Run a unit of work (see write_steps) in one trip to the writer thread."""
 
+        def compiled(query) -> list[tuple[str, list]]:
+            return [qs.compile_string(engine_type="sqlite") for qs in ([] if query is None else query.querystrings)]
+
+        # The steps that do not depend on earlier results are built here, before the write lock:
+        # building a Piccolo query costs more CPU than SQLite takes to run it.
+        ready = [compiled(step) if hasattr(step, "querystrings") else step for step in steps]
+
         def work(connection: sqlite3.Connection) -> list[list[dict]]:
             results: list[list[dict]] = []
             connection.execute("BEGIN IMMEDIATE")
             try:
-                for step in steps:
-                    query = step if hasattr(step, "querystrings") else step(results)
+                for step in ready:
                     rows: list[dict] = []
-                    for querystring in ([] if query is None else query.querystrings):
-                        sql, args = querystring.compile_string(engine_type="sqlite")
+                    for sql, args in (step if isinstance(step, list) else compiled(step(results))):
                         rows = connection.execute(sql, args).fetchall()
                     results.append(rows)
                 connection.execute("COMMIT")
