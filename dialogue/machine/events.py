@@ -87,7 +87,7 @@ def insert(at: dt.datetime, channels: Iterable[str], kind: str, payload: dict):
     """The insert of the event into each channel and its wake-up, not yet run (for a unit of work,
     db.write_steps, which must be under way: the wake-up waits for its commit)."""
     channels = [channel[:60] for channel in dict.fromkeys(channels)]
-    query = LiveEvent.insert(*[LiveEvent(at=at, channel=channel, kind=kind[:60], payload=payload)
+    query = db.RowInsert(*[LiveEvent(at=at, channel=channel, kind=kind[:60], payload=payload)
                                for channel in channels])
     return _Together(query, *_announced(channels))
 

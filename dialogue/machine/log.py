@@ -14,6 +14,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
+from dialogue.core.db import RowInsert
 from dialogue.core.vocabulary import action_sentence
 from dialogue.machine.actors import Actor
 
@@ -65,7 +66,7 @@ def entry(
     from_state: str = "", to_state: str = "", reason: str = "", details: dict | None = None,
 ):
     """The insert of one entry, not yet run (for db.write_steps)."""
-    return ActionLog.insert(ActionLog(
+    return RowInsert(ActionLog(
         at=at, actor_kind=actor.kind, actor=actor.staff_id, actor_ref=actor.ref[:120],
         action=action, object_type=object_type, object_id=str(object_id),
         from_state=from_state, to_state=to_state, reason=reason, details=_plain(details or {}),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from dialogue.conferences.queries import accepting_questions, area_options, conference_topics, get_conference
 from dialogue.core import validation
 from dialogue.core.clock import as_utc
-from dialogue.core.db import write_steps
+from dialogue.core.db import RowInsert, write_steps
 from dialogue.core.errors import Conflict, InvalidInput, Throttled
 from dialogue.core.i18n import gettext as _
 from dialogue.core.settings import get_settings
@@ -27,7 +27,6 @@ from dialogue.machine import events
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
 from dialogue.mail import outbox
-from dialogue.mail.tables import OutboxMessage
 from dialogue.questions.tables import Question
 from dialogue.reference.calendar import SCREENING_DAYS, working_calendar
 
@@ -278,13 +277,13 @@ async def submit_question(
     try:
         # One unit of work: the question, its log entry and its e-mail, or nothing.
         inserted, *_rest = await write_steps(
-            Question.insert(question).returning(Question.id),
+            RowInsert(question, returning_id=True),
             lambda done: audit.entry(Actor.public(code), "submitted", "question", done[0][0]["id"], at=now,
                                      to_state=Question.State.submitted.value),
             lambda done: events.insert(now, [f"question:{done[0][0]['id']}", f"conference:{conference_id}"],
                                        "submitted", {"entity": "question", "id": done[0][0]["id"], "from": "",
                                                      "to": Question.State.submitted.value}),
-            *([OutboxMessage.insert(mail)] if mail is not None else []),
+            *([RowInsert(mail)] if mail is not None else []),
         )
         row["id"] = inserted[0]["id"]
     except Exception:
