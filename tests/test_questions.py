@@ -1,5 +1,6 @@
 """Submitting, tracking, withdrawing and following questions, as services."""
 
+import asyncio
 import datetime as dt
 import uuid
 
@@ -198,6 +199,18 @@ async def test_too_many_submissions_from_one_address_wait_and_keep_nothing_lost(
     assert "50" in str(error.value)  # minutes until the oldest of the three leaves the hour
     await submit(conference, now=now + dt.timedelta(minutes=10), form_token="t4", address="198.51.100.1")
     await submit(conference, now=now + dt.timedelta(minutes=61), form_token="t5")
+
+
+async def test_a_burst_of_forms_from_one_address_cannot_pass_the_limit_together(demo_db):
+    """The count and the insert are one unit, one submission of an address at a time: ten forms sent
+    at the same moment (as from a script, or through several app processes) make three questions."""
+    conference = await open_conference()
+    now = inside_window(conference)
+    outcomes = await asyncio.gather(*(submit(conference, now=now, form_token=f"burst-{n}") for n in range(10)),
+                                    return_exceptions=True)
+    assert sum(not isinstance(o, BaseException) for o in outcomes) == 3
+    assert all(isinstance(o, Throttled) for o in outcomes if isinstance(o, BaseException)), outcomes
+    assert await Question.count() == 3
 
 
 async def test_the_honeypot_refuses_robots(demo_db):

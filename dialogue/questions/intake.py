@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from dialogue.conferences.queries import accepting_questions, area_options, conference_topics, get_conference
 from dialogue.core import validation
 from dialogue.core.clock import as_utc
-from dialogue.core.db import RowInsert, write_steps
+from dialogue.core.db import RowInsert, on_postgres, write_steps
 from dialogue.core.errors import Conflict, InvalidInput, Throttled
 from dialogue.core.i18n import gettext as _
 from dialogue.core.settings import get_settings
@@ -203,11 +203,26 @@ async def validate_submission(conference: dict, form: dict) -> tuple[dict, dict[
     return values, errors, warnings
 
 
-async def _recent_from(address_key: str, now: dt.datetime, limit: int) -> list[dict]:
+def _recent_query(address_key: str, now: dt.datetime, limit: int):
     """The address's latest submissions in the last hour, newest first, at most `limit` of them."""
-    return await Question.raw(
+    return Question.raw(
         "SELECT created_at FROM question WHERE submitted_from = {} AND created_at > {} "
         "ORDER BY created_at DESC LIMIT {}", address_key, now - dt.timedelta(hours=1), limit)
+
+
+def _address_lock(address_key: str):
+    """PostgreSQL: the address's submissions one at a time, until the transaction ends."""
+    return Question.raw("SELECT pg_advisory_xact_lock(hashtext({}))", "submission:" + address_key)
+
+
+def _refuse_if_over(recent: list[dict], limit: int, now: dt.datetime) -> None:
+    """Raise Throttled (the unit of work is rolled back) when the address has sent its hour's share."""
+    if len(recent) >= limit:
+        wait = as_utc(recent[-1]["created_at"]) + dt.timedelta(hours=1) - now
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        raise Throttled(int(wait.total_seconds()), _(
+            "Many questions have been sent from your connection in the last hour. Your question has not been "
+            "lost: please wait %(minutes)s minutes and press Send again.", minutes=minutes))
 
 
 async def _by_form_token(form_token: str) -> dict | None:
@@ -248,14 +263,6 @@ async def submit_question(
     if not form_token:
         raise InvalidInput({"form": _("The form had expired. Please check your question and send it again.")})
 
-    recent = await _recent_from(address_key, now, policy.per_address_per_hour)
-    if len(recent) >= policy.per_address_per_hour:
-        wait = as_utc(recent[-1]["created_at"]) + dt.timedelta(hours=1) - now
-        minutes = max(1, math.ceil(wait.total_seconds() / 60))
-        raise Throttled(int(wait.total_seconds()), _(
-            "Many questions have been sent from your connection in the last hour. Your question has not been "
-            "lost: please wait %(minutes)s minutes and press Send again.", minutes=minutes))
-
     code = new_tracking_code()
     manage_token = secrets.token_urlsafe(32)
     screening_due = (await working_calendar()).add_working_days(now, SCREENING_DAYS)
@@ -274,18 +281,28 @@ async def submit_question(
         code=display_code(code), tracking_url=tracking_url(policy.base_url, code),
         manage_url=manage_url(policy.base_url, code, manage_token),
     ) if row["asker_email"] else None
+    # The address's limit is counted inside the unit of work that adds the question, one submission
+    # of an address at a time (SQLite's writer; a lock per address on PostgreSQL), so that a burst
+    # of forms sent at once, to one process or several, cannot all pass the count together.
+    limit = policy.per_address_per_hour
+    guard = [*([_address_lock(address_key)] if on_postgres() else []), _recent_query(address_key, now, limit),
+             lambda done: _refuse_if_over(done[-1], limit, now)]
+    first = len(guard)  # the question's insert: its id is in done[first]
     try:
         # One unit of work: the question, its log entry and its e-mail, or nothing.
-        inserted, *_rest = await write_steps(
+        done = await write_steps(
+            *guard,
             RowInsert(question, returning_id=True),
-            lambda done: audit.entry(Actor.public(code), "submitted", "question", done[0][0]["id"], at=now,
+            lambda done: audit.entry(Actor.public(code), "submitted", "question", done[first][0]["id"], at=now,
                                      to_state=Question.State.submitted.value),
-            lambda done: events.insert(now, [f"question:{done[0][0]['id']}", f"conference:{conference_id}"],
-                                       "submitted", {"entity": "question", "id": done[0][0]["id"], "from": "",
+            lambda done: events.insert(now, [f"question:{done[first][0]['id']}", f"conference:{conference_id}"],
+                                       "submitted", {"entity": "question", "id": done[first][0]["id"], "from": "",
                                                      "to": Question.State.submitted.value}),
             *([RowInsert(mail)] if mail is not None else []),
         )
-        row["id"] = inserted[0]["id"]
+        row["id"] = done[first][0]["id"]
+    except Throttled:
+        raise
     except Exception:
         # Two submissions of one form at the same moment: the unique form token lets one in.
         existing = await _by_form_token(form_token)
