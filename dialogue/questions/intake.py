@@ -57,6 +57,7 @@ class FormAlreadyUsed(InvalidInput):
 class Submitted:
     question: dict
     manage_token: str | None  # None when the same form was sent again: the link went by e-mail
+    conference: dict | None = None  # read for the submission: the page of its confirmation shows it
 
 
 def new_tracking_code() -> str:
@@ -251,7 +252,7 @@ async def submit_question(
         existing = await _by_form_token(form_token)
         if existing:
             if _same_question(existing, form):
-                return Submitted(existing, None)  # a double click, Back and Send, a reload, a retry
+                return Submitted(existing, None, conference)  # a double click, Back and Send, a reload, a retry
             raise FormAlreadyUsed()
     if not accepting_questions(conference, now):
         raise Conflict(_("This conference is not taking questions now."))
@@ -307,6 +308,6 @@ async def submit_question(
         # Two submissions of one form at the same moment: the unique form token lets one in.
         existing = await _by_form_token(form_token)
         if existing:
-            return Submitted(existing, None)
+            return Submitted(existing, None, conference)
         raise
-    return Submitted(row, manage_token)
+    return Submitted(row, manage_token, conference)

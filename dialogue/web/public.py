@@ -261,13 +261,13 @@ class PublicController(Controller):
                          "conference_id": conference_id}))
 
     async def _ask(self, request: Request, conference_id: int, form: dict) -> Template:
-        conference = await conferences.get_public_conference(conference_id)
         settings = request.app.state.settings
         address = address_key(client_address(request.scope, settings.trusted_proxies))
         try:
             submitted = await intake.submit_question(
                 conference_id, form, address, current_language(), request.app.state.clock(), submission_policy(request))
         except Conflict:  # questions stopped while the form was being filled in: what was typed is shown
+            conference = await conferences.get_public_conference(conference_id)  # 404 if it is not public
             window = await conferences.question_window(conference, request.app.state.clock())
             return closed_page(conference, window, kept={"title": form.get("title", ""), "body": form.get("body", "")})
         except (InvalidInput, Throttled) as error:
@@ -276,12 +276,13 @@ class PublicController(Controller):
             if not token or isinstance(error, intake.FormAlreadyUsed):
                 token = secrets.token_urlsafe(32)
             kept = {key: value[:MAX_ECHO] for key, value in form.items()}  # never echo more than a field holds
+            conference = await conferences.get_public_conference(conference_id)
             return Template(template_name="public/ask.html", status_code=429 if isinstance(error, Throttled) else 400,
                             context=await _ask_context(conference, {**kept, "form_token": token}, errors))
         question = submitted.question
         base_url = settings.base_url
         return Template(template_name="public/submitted.html", context={
-            "conference": conference, "question": question,
+            "conference": submitted.conference, "question": question,
             "code": intake.display_code(question["tracking_code"]),
             "tracking_url": intake.tracking_url(base_url, question["tracking_code"]),
             "manage_url": intake.manage_url(base_url, question["tracking_code"], submitted.manage_token)
