@@ -37,17 +37,31 @@ lint: $(STAMP)
 	$(BIN)/ruff check dialogue tests app.py piccolo_conf.py
 	$(BIN)/lint-imports
 
-# The lint first; then SQLite; then PostgreSQL when TEST_DATABASE_URL names a server.
+# The lint first; then the suite on SQLite and, when TEST_DATABASE_URL names a server, the same suite on
+# PostgreSQL at the same time (its output is kept and shown after SQLite's); fails if either fails.
+# Each pass runs on TEST_WORKERS pytest-xdist workers; a browser module's tests stay on one worker
+# (tests/browser/conftest.py). `make test TEST_WORKERS=0` runs each pass in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 test: lint translations
-	$(BIN)/python -m pytest -q
 	@if [ -z "$$TEST_DATABASE_URL" ] && [ "$$CI" = "true" ]; then \
 		echo "FAIL: CI=true needs TEST_DATABASE_URL: the PostgreSQL run may not be skipped"; exit 1; \
 	fi
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== The suite on SQLite, and meanwhile on PostgreSQL ($$TEST_DATABASE_URL): its output follows"; \
+		log=$$(mktemp); \
+		TEST_ENGINE=postgres $(PYTEST) -m "not browser and not sqlite_only" >"$$log" 2>&1 & postgres=$$!; \
+		trap 'kill $$postgres 2>/dev/null' INT TERM; \
+		$(PYTEST); sqlite_status=$$?; \
+		wait $$postgres; postgres_status=$$?; \
 		echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		TEST_ENGINE=postgres $(BIN)/python -m pytest -q -m "not browser and not sqlite_only"; \
+		cat "$$log"; rm -f "$$log"; \
+		echo "== SQLite: exit $$sqlite_status; PostgreSQL: exit $$postgres_status"; \
+		[ $$sqlite_status -eq 0 ] && [ $$postgres_status -eq 0 ]; \
 	else \
+		$(PYTEST); status=$$?; \
 		echo "SKIPPED: the PostgreSQL run (set TEST_DATABASE_URL=postgres://… to include it)."; \
+		exit $$status; \
 	fi
 
 # A new migration after a model change, generated against PostgreSQL (its auto-migrations are reliable; see docs/operations.md):

