@@ -199,7 +199,7 @@ class AppSQLiteEngine(SQLiteEngine):
 
         # The steps that do not depend on earlier results are built here, before the write lock:
         # building a Piccolo query costs more CPU than SQLite takes to run it.
-        ready = [compiled(step) if hasattr(step, "querystrings") else step for step in steps]
+        ready = [compiled(step) if _is_query(step) else step for step in steps]
 
         def work(connection: sqlite3.Connection) -> list[list[dict]]:
             results: list[list[dict]] = []
@@ -408,6 +408,12 @@ async def write_transaction() -> AsyncIterator[None]:
 Step = Any | Callable[[list], Any]
 
 
+def _is_query(step: Step) -> bool:
+    """A query rather than a function. Asked of the class: hasattr on the instance would build the
+    query (querystrings is a property) only to throw it away."""
+    return hasattr(type(step), "querystrings")
+
+
 async def write_steps(*steps: Step) -> list[list[dict]]:
     """Run write queries as one transaction and return each one's rows.
 
@@ -420,7 +426,7 @@ async def write_steps(*steps: Step) -> list[list[dict]]:
         results: list[list[dict]] = []
         async with engine.transaction():
             for step in steps:
-                query = step if hasattr(step, "querystrings") else step(results)
+                query = step if _is_query(step) else step(results)
                 results.append([] if query is None else await query)
         return results
 
