@@ -110,7 +110,7 @@ async def test_static_files_are_cached_for_a_year_under_their_version_and_compre
     response = await client.get(href, headers={"accept-encoding": "gzip"})
     assert response.status_code == 200 and response.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert response.headers["content-encoding"] == "gzip" and "--brand" in response.text  # httpx unpacks it
-    assert response.headers["content-type"].startswith("text/css")
+    assert response.headers["content-type"] == "text/css; charset=utf-8"
     assert int(response.headers["content-length"]) == len(gzip.compress(response.content, 9, mtime=0))
     plain = await client.get(href, headers={"accept-encoding": "identity"})
     assert "content-encoding" not in plain.headers and plain.content == response.content
@@ -119,8 +119,9 @@ async def test_static_files_are_cached_for_a_year_under_their_version_and_compre
     assert stale.headers["cache-control"] == "public, no-cache" and stale.content == response.content
     again = await client.get("/static/style.css", headers={"if-none-match": stale.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
-    head = await client.head(href)
+    head = await client.head(href, headers={"accept-encoding": "identity"})
     assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == str(len(plain.content))  # the length a GET would bring
     for missing in ("/static/nope.css", "/static/..%2Fapp.py", "/static/", "/static/.hidden"):
         assert (await client.get(missing)).status_code == 404, missing
 

@@ -38,7 +38,7 @@ def _load() -> dict[str, Asset]:
             body = path.read_bytes()
             packed = gzip.compress(body, compresslevel=9, mtime=0)
             media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            if media_type.startswith("text/") or media_type in ("application/javascript", "image/svg+xml"):
+            if media_type in ("application/javascript", "image/svg+xml"):  # Litestar adds it to text/* itself
                 media_type += "; charset=utf-8"
             assets[path.name] = Asset(body, packed if len(packed) < len(body) else None, media_type,
                                       static_digest(path.name))
@@ -62,4 +62,5 @@ async def static_file(request: Request, name: FromPath[str]) -> Response[bytes]:
     body = asset.body
     if asset.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
         body, headers["content-encoding"] = asset.gzipped, "gzip"
-    return Response(b"" if request.method == "HEAD" else body, media_type=asset.media_type, headers=headers)
+    # HEAD: Litestar sends the headers of this body (its length included) and not the body itself.
+    return Response(body, media_type=asset.media_type, headers=headers)
