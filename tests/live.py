@@ -17,6 +17,20 @@ from dialogue.core.settings import PROJECT_ROOT
 from tests.conftest import checkpoint
 
 
+def wait_for_port(process: subprocess.Popen, port: int, seconds: float, what: str) -> None:
+    """Until the child process listens on the port; RuntimeError if it exits or the time runs out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} did not start")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not start listening within {seconds:g} s")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -63,16 +77,7 @@ class LiveServer:
         self.process = subprocess.Popen(self.command, cwd=PROJECT_ROOT, env=self.env)
 
     def wait_until_listening(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("the app did not start")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("the app did not start listening within 30 s")
+        wait_for_port(self.process, self.port, 30, "the app")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -12,7 +12,7 @@ from dialogue.core.db import write_transaction
 from dialogue.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import valid_id
-from dialogue.core.uploads import ALLOWED, MAX_BYTES, safe_filename, sniff  # noqa: F401  (the answers' rules)
+from dialogue.core.uploads import MAX_BYTES, checked_file  # noqa: F401  (MAX_BYTES: the web layer reads the limit here)
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor, ObjectScope, may
 from dialogue.questions.routing import agency_question, assignments_of, lead_of
@@ -30,16 +30,9 @@ async def attach(actor: Actor, question_id: int, filename: str, data: bytes, now
     answer = await answer_of(question_id)
     if not ANSWER.is_in("editable", state_of(answer)):
         raise Conflict(_("Files can be added only while the answer is a draft."))
-    if not data:
-        raise InvalidInput({"file": _("Choose a file to attach.")})
-    if len(data) > MAX_BYTES:
-        raise InvalidInput({"file": _("The file is too large: at most %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024))})
-    content_type = sniff(data)
-    if content_type is None:
-        raise InvalidInput({"file": _("Attach a PDF, a Word document (.docx), or a PNG or JPEG image.")})
+    name, content_type = checked_file(filename, data)
     if await AnswerFile.count().where(AnswerFile.question == question_id) >= MAX_FILES:
         raise InvalidInput({"file": _("An answer can have at most %(n)s files.", n=MAX_FILES)})
-    name = safe_filename(filename, content_type)
     async with write_transaction():
         rows = await AnswerFile.insert(AnswerFile(
             question=question_id, filename=name, content_type=content_type, size=len(data), data=data,

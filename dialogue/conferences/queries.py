@@ -131,18 +131,14 @@ async def area_options(conference: dict) -> list[dict]:
 
 # --- Public listing ------------------------------------------------------------------------
 
-def _upcoming(limit: int):
-    return Conference.select(*CONFERENCE_COLUMNS).where(
-        Conference.state.is_in([S.open.value, S.closed.value, S.in_session.value])
-    ).order_by(Conference.starts_at).limit(limit)
+UPCOMING = Prepared(Conference, lambda: Conference.select(*CONFERENCE_COLUMNS).where(  # the home page's
+    Conference.state.is_in([S.open.value, S.closed.value, S.in_session.value])
+).order_by(Conference.starts_at).limit(10))
 
 
-UPCOMING = Prepared(Conference, lambda: _upcoming(10))  # the home page's, on its every view
-
-
-async def upcoming_public_conferences(limit: int = 10) -> list[dict]:
-    """Conferences that are not drafts and not over, soonest first."""
-    return [with_flags(row) for row in await (UPCOMING.rows() if limit == 10 else _upcoming(limit))]
+async def upcoming_public_conferences() -> list[dict]:
+    """The ten soonest conferences that are not drafts and not over."""
+    return [with_flags(row) for row in await UPCOMING.rows()]
 
 
 async def search_public_conferences(

@@ -110,10 +110,9 @@ def _png_without_metadata(data: bytes) -> bytes:
     return bytes(out)
 
 
-def public_file(filename: str, data: bytes) -> tuple[str, str, bytes]:
-    """An uploaded file that the public will see (evidence of work or of a visit), checked and cleaned:
-    (safe name, type from the content, the bytes with a photo's metadata removed). InvalidInput, on the
-    form's "file" field, says what is wrong."""
+def checked_file(filename: str, data: bytes) -> tuple[str, str]:
+    """An uploaded file checked: (safe name, type from the content). InvalidInput, on the form's
+    "file" field, says what is wrong (empty, too large, a type we do not take)."""
     if not data:
         raise InvalidInput({"file": _("Choose a file to attach.")})
     if len(data) > MAX_BYTES:
@@ -121,7 +120,14 @@ def public_file(filename: str, data: bytes) -> tuple[str, str, bytes]:
     content_type = sniff(data)
     if content_type is None:
         raise InvalidInput({"file": _("Attach a PDF, a Word document (.docx), or a PNG or JPEG image.")})
+    return safe_filename(filename, content_type), content_type
+
+
+def public_file(filename: str, data: bytes) -> tuple[str, str, bytes]:
+    """An uploaded file that the public will see (evidence of work or of a visit), checked and cleaned:
+    (safe name, type from the content, the bytes with a photo's metadata removed)."""
+    name, content_type = checked_file(filename, data)
     cleaned = without_metadata(data, content_type)
     if cleaned is None:
         raise InvalidInput({"file": _("This image cannot be read. Save it again as JPEG or PNG and attach it.")})
-    return safe_filename(filename, content_type), content_type, cleaned
+    return name, content_type, cleaned

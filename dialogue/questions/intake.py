@@ -303,7 +303,7 @@ async def submit_question(
         )
         row["id"] = done[first][0]["id"]
     except Throttled:
-        raise
+        raise  # the limit refused it: no second submission of this form to look for
     except Exception:
         # Two submissions of one form at the same moment: the unique form token lets one in.
         existing = await _by_form_token(form_token)

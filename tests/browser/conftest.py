@@ -19,9 +19,7 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import subprocess
-import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -29,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI, TEST_ENGINE
-from tests.live import LiveServer, free_port, serve_copy_of
+from tests.live import LiveServer, free_port, serve_copy_of, wait_for_port
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -132,16 +130,7 @@ class NuChecker:
              "nu.validator.servlet.Main", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("the Nu HTML checker did not start")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("the Nu HTML checker did not start listening within 120 s")
+        wait_for_port(self.process, self.port, 120, "the Nu HTML checker")
 
     def messages(self, html: str) -> list[dict]:
         request = urllib.request.Request(self.url, data=html.encode("utf-8"),
