@@ -8,6 +8,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from dialogue.accountability.tables import MonthlyReportSent
 from dialogue.accounts.tables import SessionRecord, SignInFailure, StaffUser
 from dialogue.agenda.tables import AgendaItem, ConferenceSession, SessionAttendee
 from dialogue.answers.tables import Answer, AnswerFile, AnswerPart, AnswerPromise
@@ -35,6 +36,7 @@ ALL_TABLES = [
     Commitment, CommitmentAgency, CommitmentUpdate, CommitmentReminder, CommitmentFile, AgendaItem, ConferenceSession,
     SessionAttendee, CommitmentConfirmation, AnswerPromise,
     ConferenceDocument, Rating, InspectionRound, InspectionItem, InspectionFile,
+    MonthlyReportSent,
 ]
 
 APP_CONFIG = AppConfig(

@@ -17,7 +17,7 @@ from dialogue.answers.tables import Answer, AnswerPart, AnswerPromise
 from dialogue.commitments.commands import too_far_ahead
 from dialogue.conferences.queries import get_conference
 from dialogue.conferences.tables import Conference
-from dialogue.core.calendar import local_today
+from dialogue.core.calendar import WorkingCalendar, local_today
 from dialogue.core.db import write_transaction
 from dialogue.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
@@ -28,6 +28,7 @@ from dialogue.machine.transitions import transition
 from dialogue.questions.machine import QUESTION
 from dialogue.questions.routing import agency_question, contributes, lead_of
 from dialogue.questions.screening import for_organiser
+from dialogue.reference.calendar import working_calendar
 from dialogue.reference.units import scope_of_unit
 
 MAX_BODY = 20_000
@@ -120,6 +121,18 @@ async def submit(actor: Actor, question_id: int, now: dt.datetime, form: dict | 
                          log_object=("question", question_id))
 
 
+# What the leaders' figures count an answer by (dialogue/accountability): the day the agency's head
+# approved it and the working days since the question reached the agency. An answer the organisers
+# send back is the agency's to answer again, so it no longer counts as answered.
+NOT_ANSWERED = {"answered_on": None, "working_days": None}
+
+
+def answered(lead: dict, now: dt.datetime, calendar: WorkingCalendar) -> dict:
+    """The answer's accounting facts when the head approves it now."""
+    day = local_today(now)
+    return {"answered_on": day, "working_days": calendar.working_days_between(local_today(lead["assigned_at"]), day)}
+
+
 async def review(actor: Actor, question_id: int, decision: str, comment: str, now: dt.datetime, base_url: str) -> str:
     """The lead agency's head approves (published at once if the conference says so) or returns.
     Returns the answer's state after: returned, approved (held for the session) or published."""
@@ -138,9 +151,10 @@ async def review(actor: Actor, question_id: int, decision: str, comment: str, no
     if decision != "approve":
         raise NotFound(_("This action does not exist."))
     conference = await get_conference(question["conference"])
+    facts = answered(lead, now, await working_calendar())
     async with write_transaction():
         approved = await transition(ANSWER, actor, answer, "approve", now=now, permission="approve", scope=scope,
-                                    updates={"approved_by": actor.staff_id, "approved_at": now},
+                                    updates={"approved_by": actor.staff_id, "approved_at": now, **facts},
                                     log_object=("question", question_id))
         if conference["release_policy"] == Conference.ReleasePolicy.on_approval.value:
             await publish(actor, question, approved, now, base_url)
@@ -158,7 +172,8 @@ async def organiser_return(actor: Actor, question_id: int, reason: str, now: dt.
     if answer is None:
         raise Conflict(_("The answer cannot take that step from its present state."))
     await transition(ANSWER, actor, answer, "organiser_return", now=now, permission="organise",
-                     scope=await scope_of_unit(question["conference_unit"]), updates={"return_comment": reason},
+                     scope=await scope_of_unit(question["conference_unit"]),
+                     updates={"return_comment": reason, **NOT_ANSWERED},
                      reason=reason, log_object=("question", question_id))
 
 

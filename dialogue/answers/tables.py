@@ -35,6 +35,10 @@ class Answer(Table, tablename="answer"):
     updated_at = Timestamptz(default=TimestamptzNow())
     approved_by = ForeignKey(StaffUser, null=True, default=None)
     approved_at = Timestamptz(null=True, default=None)
+    answered_on = Date(null=True, default=None, index=True,
+                       help_text="The local day the head approved it: the agency's answer date for the figures.")
+    working_days = Integer(null=True, default=None,
+                           help_text="Working days from routing to the head's approval, counted when approved.")
     published_at = Timestamptz(null=True, default=None)
     at_session = Boolean(default=False, help_text="To be answered in person at the session (the asker asked for it).")
 

@@ -43,8 +43,8 @@ class Commitment(Table, tablename="commitment"):
     text = Text(help_text="What will be done.")
     expected_output = Text(default="", help_text="What the work must produce (the notice's \"expected output\").")
     origin = Varchar(length=10, choices=Origin, default=Origin.session)
-    lead_agency = ForeignKey(Agency, null=False)
-    due_on = Date(help_text="When it is due (computed from working days when given so).")
+    lead_agency = ForeignKey(Agency, null=False, index=True)
+    due_on = Date(index=True, help_text="When it is due (computed from working days when given so).")
     due_working_days = Integer(null=True, default=None, help_text="The working days it was given in, if so.")
     original_due_on = Date(null=True, default=None,
                            help_text="The first due date, kept once the date is extended (shown with the new one).")

@@ -69,7 +69,7 @@ class Question(Table, tablename="question"):
     forwarded_to = Varchar(length=250, default="", help_text="The body a forwarded question went to.")
     merged_into = ForeignKey("self", null=True, default=None, help_text="The main question this one joined.")
     screening_due_on = Date(null=True, default=None, help_text="10 working days after receipt (Law 42/2013 Art. 28).")
-    answer_due_on = Date(null=True, default=None, help_text="When the lead agency's answer is due.")
+    answer_due_on = Date(null=True, default=None, index=True, help_text="When the lead agency's answer is due.")
     origin = Varchar(length=8, choices=Origin, default=Origin.online)
     returned_by_agency = Boolean(default=False, help_text="An agency said it is not theirs: to be routed again.")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
