@@ -19,7 +19,8 @@ class StaffUser(Table, tablename="staff_user"):
 
     email = Varchar(length=254, unique=True, index=True, help_text="Stored lower-case.")
     full_name = Varchar(length=150)
-    position = Varchar(length=150, default="", help_text="Job title, e.g. 'Trưởng phòng': the monthly report names heads by it.")
+    position = Varchar(length=150, default="",
+                       help_text="Job title, e.g. 'Trưởng phòng': the monthly report names heads by it.")
     password_hash = Varchar(length=200)
     role = Varchar(length=20, choices=Role, index=True)
     agency = ForeignKey(Agency, null=True, default=None, help_text="Required for agency roles.")
