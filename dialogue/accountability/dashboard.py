@@ -14,10 +14,10 @@ from dialogue.accountability.scope import Period, Scope
 from dialogue.accounts.tables import StaffUser
 from dialogue.core.calendar import local_today
 from dialogue.core.errors import Forbidden, NotFound
-from dialogue.core.i18n import current_language
+from dialogue.core.i18n import current_language, format_day
 from dialogue.core.i18n import gettext as _
 from dialogue.core.settings import get_settings
-from dialogue.core.text import valid_id
+from dialogue.core.text import parse_id
 from dialogue.core.vocabulary import word
 from dialogue.machine.actors import Actor, Role
 from dialogue.questions.intake import display_code
@@ -117,7 +117,8 @@ async def choose_scope(actor: Actor, unit_id, period_code: str | None, now: dt.d
     today = local_today(now)
     unit = units[0]
     if unit_id not in (None, ""):
-        chosen = next((u for u in units if valid_id(unit_id) and u["id"] == int(unit_id)), None)
+        wanted = parse_id(str(unit_id))
+        chosen = next((u for u in units if u["id"] == wanted), None)
         if chosen is None:
             raise NotFound(_("There is no such unit among yours."))
         unit = chosen
@@ -228,6 +229,15 @@ DRILLABLE = {
 }
 
 
+KINDS = {"answers": "question", "backlog_answers": "question", "commitments": "commitment",
+         "backlog_commitments": "commitment", "findings": "finding", "received": "received"}
+STATUS_WORDS = {**measures.ANSWER_STATUSES, **measures.COMMITMENT_STATUSES, **measures.FINDINGS}
+
+
+def status_word(status: str | None) -> str:
+    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else ""
+
+
 @dataclass
 class Items:
     figure: str
@@ -236,7 +246,31 @@ class Items:
     total: int
     rows: list[dict]
     offset: int
+    heading: str = ""
     limit: int = measures.ITEM_LIMIT
+
+    @property
+    def kind(self) -> str:
+        """question, commitment, finding or received: what each row is."""
+        return KINDS[self.figure]
+
+
+async def _heading(scope: Scope, figure: str, status: str | None, key: str | None) -> str:
+    period = scope.period.label()
+    if figure == "backlog_answers":
+        return _("Answers overdue on %(day)s", day=format_day(scope.today))
+    if figure == "backlog_commitments":
+        return _("Commitments overdue on %(day)s", day=format_day(scope.today))
+    if figure == "received":
+        title = _("Questions received, %(period)s", period=period)
+        if status:
+            label = (await _labels(status, [_key(status, key)])).get(_key(status, key))
+            title += f": {label or '—'}"
+        return title
+    title = {"answers": _("Answers due, %(period)s", period=period),
+             "commitments": _("Commitments due, %(period)s", period=period),
+             "findings": _("Inspection findings, %(period)s", period=period)}[figure]
+    return f"{title}: {status_word(status)}" if status else title
 
 
 async def items(scope: Scope, figure: str, status: str | None, agency_id, key: str | None,
@@ -247,7 +281,8 @@ async def items(scope: Scope, figure: str, status: str | None, agency_id, key: s
     status = status or None
     agency = None
     if agency_id not in (None, ""):
-        agency = (await _agencies({int(agency_id)}, scope)).get(int(agency_id)) if valid_id(agency_id) else None
+        wanted = parse_id(str(agency_id))
+        agency = (await _agencies({wanted}, scope)).get(wanted) if wanted else None
         if agency is None:
             raise NotFound(_("There is no such agency."))
     agency_key = agency["id"] if agency else None
@@ -269,12 +304,13 @@ async def items(scope: Scope, figure: str, status: str | None, agency_id, key: s
         by = status
         total, rows = await measures.received_items(measures.received(scope), by, _key(by, key), offset)
     await _describe(rows, scope)
-    return Items(figure=figure, status=status, agency=agency, total=total, rows=rows, offset=offset)
+    return Items(figure=figure, status=status, agency=agency, total=total, rows=rows, offset=offset,
+                 heading=await _heading(scope, figure, status, key))
 
 
 def _key(by: str | None, key: str | None):
     if by in ("topic", "area"):
-        return int(key) if valid_id(key) else -1
+        return parse_id(key) or -1
     return (key or "")[:20]
 
 

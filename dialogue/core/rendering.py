@@ -6,6 +6,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
@@ -67,8 +68,19 @@ def build_environment(reload: bool = False) -> Environment:
         long_day=i18n.format_long_day,
         log_sentence=log_sentence,
         paragraphs=paragraphs,
+        number=format_number,
+        percent=format_percent,
     )
     return env
+
+
+def format_number(value: float | int | None) -> str:
+    """A count or an average as the reader writes it ("1.234" and "4,5" in Vietnamese); "—" for none."""
+    return "—" if value is None else format_decimal(value, "#,##0.#", locale=i18n.current_language())
+
+
+def format_percent(value: float | None) -> str:
+    return "—" if value is None else f"{format_number(value)} %"
 
 
 def log_sentence(entry: dict) -> str:

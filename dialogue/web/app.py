@@ -35,6 +35,7 @@ from dialogue.web.commitments import (
 )
 from dialogue.web.confirmation import ConfirmationController
 from dialogue.web.csrf import SafeCSRFMiddleware, csrf_token
+from dialogue.web.dashboard import DashboardController
 from dialogue.web.documents import DocumentsController
 from dialogue.web.errors import EXCEPTION_HANDLERS, outage_over_hook
 from dialogue.web.inspections import InspectionsController, PublicInspectionsController
@@ -119,7 +120,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
     templates.register_template_callable("csrf_token", csrf_token)  # made when a page has a form (web/csrf.py)
     return Litestar(
         route_handlers=[
-            PublicController, AuthController, StaffController, AdminController, OrganiserController,
+            PublicController, AuthController, StaffController, DashboardController, AdminController,
+            OrganiserController,
             ScreeningController, AgencyController, SessionController, DocumentsController, LiveController,
             OpsController, MetricsController, CommitmentController, AgencyCommitmentsController,
             OrganiserCommitmentsController, EvidenceController, ConfirmationController, AccountabilityController,

@@ -7,7 +7,6 @@ from litestar.response import Redirect, Template
 
 from dialogue.conferences.queries import conferences_in_units
 from dialogue.machine.actors import Role
-from dialogue.reference.admin import list_agencies
 from dialogue.reference.units import units_seen_by
 from dialogue.web.guards import HOMES, actor_of, current_user, roles, signed_in
 
@@ -25,11 +24,3 @@ class StaffController(Controller):
     async def secretary_home(self, request: Request) -> Template:
         return Template(template_name="staff/secretary.html",
                         context={"conferences": await conferences_in_units(await units_seen_by(actor_of(request)))})
-
-    @get("/dashboard", guards=[roles(R.viewer, R.admin)], name="dashboard")
-    async def dashboard(self, request: Request) -> Template:
-        units = await units_seen_by(actor_of(request))
-        agencies = [a for a in await list_agencies(include_inactive=False) if units is None or a["unit"] in units]
-        return Template(template_name="staff/dashboard.html", context={
-            "conferences": await conferences_in_units(units), "agencies": agencies,
-        })

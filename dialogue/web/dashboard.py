@@ -1,0 +1,107 @@
+"""The leaders' dashboard and the lists behind its figures: thin handlers over
+dialogue.accountability.dashboard. Everything is a GET with its choices in the address, so a page
+can be bookmarked, printed or sent to a colleague, and works without JavaScript."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from dialogue.accountability import dashboard as board
+from dialogue.accountability import measures
+from dialogue.accountability.scope import period_choices
+from dialogue.core.i18n import gettext as _
+from dialogue.core.rendering import format_percent
+from dialogue.core.text import parse_id
+from dialogue.machine.actors import Role
+from dialogue.web.guards import actor_of, roles
+
+R = Role
+READERS = roles(R.viewer, R.organiser, R.admin)
+CHART_ROWS = 15  # the on-time chart shows the lowest rates; the table below lists every agency
+TREND_LOWEST = 2  # the trend chart draws all agencies and the lowest-ranked ones
+ON_TIME_TARGET = 80  # per cent: bars below it are marked
+
+
+def _month(key: str) -> str:
+    """'2026-11' as '11/26', an axis label."""
+    return f"{key[5:7]}/{key[2:4]}"
+
+
+def chart_context(figures: board.Dashboard, drill) -> dict:
+    """What the charts are drawn from (templates/_partials/charts.html): rows and series with their
+    display text and the drill-down address of each bar."""
+    rated = [a for a in figures.agencies if a.answers_due]
+
+    def on_time_rows(agencies: list[board.AgencyFigures]) -> list[dict]:
+        return [{"label": a.name, "value": a.on_time_rate,
+                 "display": f"{format_percent(a.on_time_rate)} ({a.answers['on_time']}/{a.answers_due})",
+                 "href": drill(figure="answers", agency=a.id),
+                 "highlight": a.on_time_rate is not None and a.on_time_rate < ON_TIME_TARGET} for a in agencies]
+
+    def breakdown_rows(by: str, rows: list[dict]) -> list[dict]:
+        return [{"label": row["label"], "count": row["count"], "href": drill(figure="received", status=by,
+                                                                            key=row["key"])} for row in rows]
+
+    def trend_words(trend: list[dict]) -> str:
+        return ", ".join(f"{_month(m['month'])}: {format_percent(m['rate'])}" for m in trend)
+
+    series = [{"label": _("All agencies"), "values": [m["rate"] for m in figures.total.trend]}]
+    series += [{"label": a.short_name or a.name, "values": [m["rate"] for m in a.trend]} for a in rated[:TREND_LOWEST]]
+    return {
+        "answer_statuses": list(measures.ANSWER_STATUSES.items()),
+        "commitment_statuses": list(measures.COMMITMENT_STATUSES.items()),
+        "finding_statuses": list(measures.FINDINGS.items()),
+        "on_time_rows": on_time_rows, "breakdown_rows": breakdown_rows, "trend_words": trend_words,
+        "month_labels": [_month(m["month"]) for m in figures.total.trend], "trend_series": series,
+    }
+
+
+def _page(value: str | None) -> int:
+    number = parse_id(value)
+    return number if number and number < 100_000 else 1
+
+
+class DashboardController(Controller):
+    path = "/dashboard"
+    guards = [READERS]
+
+    @get("/", name="dashboard")
+    async def dashboard(self, request: Request) -> Template:
+        now = request.app.state.clock()
+        scope, units = await board.choose_scope(actor_of(request), request.query_params.get("unit"),
+                                                request.query_params.get("period"), now)
+        figures = await board.dashboard(scope, request.app.state.settings.rating_min_count)
+        base = {"unit": scope.unit["id"], "period": scope.period.code}
+
+        def drill(**params) -> str:
+            return request.app.route_reverse("dashboard_items") + "?" + urlencode(
+                {**base, **{k: v for k, v in params.items() if v not in (None, "")}})
+
+        return Template(template_name="staff/dashboard.html", context={
+            "board": figures, "scope": scope, "units": units, "periods": period_choices(scope.today),
+            "chart_rows": CHART_ROWS, "report_month": scope.period.end.strftime("%Y-%m"), "drill": drill,
+            **chart_context(figures, drill),
+        })
+
+    @get("/items", name="dashboard_items")
+    async def items(self, request: Request) -> Template:
+        params = request.query_params
+        now = request.app.state.clock()
+        scope, _units = await board.choose_scope(actor_of(request), params.get("unit"), params.get("period"), now)
+        page = _page(params.get("page"))
+        found = await board.items(scope, params.get("figure") or "", params.get("status"), params.get("agency"),
+                                  params.get("key"), offset=(page - 1) * measures.ITEM_LIMIT)
+        kept = {name: params.get(name) for name in ("unit", "period", "figure", "status", "agency", "key")}
+        kept = {name: value for name, value in kept.items() if value}
+        return Template(template_name="staff/dashboard_items.html", context={
+            "found": found, "scope": scope, "page": page, "heading": found.heading, "kind": found.kind,
+            "status_word": board.status_word,
+            "may_open_questions": actor_of(request).role in (R.organiser.value, R.admin.value),
+            "pages": max(1, -(-found.total // found.limit)),
+            "page_query": lambda n: urlencode({**kept, "page": n}),
+            "back": request.app.route_reverse("dashboard") + "?" + urlencode(
+                {"unit": scope.unit["id"], "period": scope.period.code}),
+        })
