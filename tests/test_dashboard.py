@@ -24,7 +24,7 @@ from dialogue.questions.tables import Assignment, Question
 from dialogue.ratings.tables import Rating
 from dialogue.reference.tables import AdminUnit, Agency, Holiday, Topic
 from tests.conftest import sign_in
-from tests.pinned import NOW, TODAY
+from tests.pinned import TODAY
 
 NOVEMBER = Period.parse("2026-11", TODAY)
 HOLIDAY = dt.date(2026, 11, 12)  # a Thursday off
