@@ -263,7 +263,7 @@ def demo_accounts() -> None:
     """Print the demo's sign-in accounts (one per role)."""
 
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-    for email, name, role, agency in ACCOUNTS:
+    for email, name, role, agency, _position in ACCOUNTS:
         click.echo(f"  {role:<15} {email:<26} {name}{' — ' + agency if agency else ''}")
 
 

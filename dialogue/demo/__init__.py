@@ -59,15 +59,21 @@ TOPICS = [
 
 DEMO_PASSWORD = "doithoai-demo-2026"
 ACCOUNTS = [
-    # e-mail, name, role, agency (short name)
-    ("admin@dongda.demo", "Quản trị hệ thống", "admin", None),
-    ("organiser@dongda.demo", "Nguyễn Thị Lan", "organiser", None),
-    ("secretary@dongda.demo", "Trần Minh Đức", "secretary", None),
-    ("officer@dongda.demo", "Lê Văn Hùng", "agency_officer", "KT-HT-ĐT"),
-    ("head@dongda.demo", "Phạm Thu Hà", "agency_head", "KT-HT-ĐT"),
-    ("police@dongda.demo", "Đỗ Quang Huy", "agency_officer", "CA"),
-    ("viewer@dongda.demo", "Hoàng Văn Nam", "viewer", None),
-    ("inspector@dongda.demo", "Bùi Thị Mai", "inspector", None),
+    # e-mail, name, role, agency (short name), position (the monthly report names heads by it)
+    ("admin@dongda.demo", "Quản trị hệ thống", "admin", None, ""),
+    ("organiser@dongda.demo", "Nguyễn Thị Lan", "organiser", None, "Chuyên viên Văn phòng HĐND và UBND"),
+    ("secretary@dongda.demo", "Trần Minh Đức", "secretary", None, "Chuyên viên Văn phòng HĐND và UBND"),
+    ("officer@dongda.demo", "Lê Văn Hùng", "agency_officer", "KT-HT-ĐT", "Chuyên viên"),
+    ("head@dongda.demo", "Phạm Thu Hà", "agency_head", "KT-HT-ĐT", "Trưởng phòng Kinh tế, Hạ tầng và Đô thị"),
+    ("police@dongda.demo", "Đỗ Quang Huy", "agency_officer", "CA", "Cán bộ Công an phường"),
+    ("viewer@dongda.demo", "Hoàng Văn Nam", "viewer", None, "Chủ tịch UBND phường"),
+    ("inspector@dongda.demo", "Bùi Thị Mai", "inspector", None, "Thanh tra viên"),
+    # the heads of the other agencies, whom the monthly report holds responsible
+    ("head.vp@dongda.demo", "Đặng Thị Minh", "agency_head", "VP", "Chánh Văn phòng HĐND và UBND"),
+    ("head.vhxh@dongda.demo", "Vũ Thị Thanh Hương", "agency_head", "VH-XH", "Trưởng phòng Văn hóa - Xã hội"),
+    ("head.ttpvhcc@dongda.demo", "Trịnh Văn Long", "agency_head", "TTPVHCC",
+     "Giám đốc Trung tâm Phục vụ hành chính công"),
+    ("head.ca@dongda.demo", "Ngô Đức Thắng", "agency_head", "CA", "Trưởng Công an phường"),
 ]
 
 CONFERENCE_TITLE = "Hội nghị đối thoại giữa Chủ tịch UBND phường Đống Đa với Nhân dân năm 2026"
@@ -107,11 +113,11 @@ async def load_demo(today: dt.date | None = None, with_questions: bool = True, l
                 added["topics"] += 1
 
         password_hash = None
-        for email, name, role, agency in ACCOUNTS:
+        for email, name, role, agency, position in ACCOUNTS:
             if not await StaffUser.exists().where(StaffUser.email == email):
                 password_hash = password_hash or hash_password(DEMO_PASSWORD)
                 await StaffUser.insert(StaffUser(
-                    email=email, full_name=name, role=role, password_hash=password_hash,
+                    email=email, full_name=name, position=position, role=role, password_hash=password_hash,
                     agency=agencies[agency] if agency else None,
                     unit=None if role == "admin" or agency else unit.id,
                 ))
