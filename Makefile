@@ -72,6 +72,7 @@ migration: $(STAMP)
 # Benchmarks: SQLite, then PostgreSQL when TEST_DATABASE_URL is set. Bounded: about two minutes.
 bench: translations
 	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench.dashboards
 
 # Mutation testing (not part of `make test`; minutes): mutmut changes the permission, transition and
 # deadline modules one mutant at a time and runs their fast tests on SQLite ([tool.mutmut] in

@@ -11,6 +11,7 @@ pool) and renders the same data with the same template.
   GET  /reference/track/{code}        a question's public tracking page
   GET  /reference/queue/{id}          the first page of the screening queue
   GET  /reference/similar/{id}        a similarity lookup (rapidfuzz over the conference's questions)
+  GET  /reference/statements/{name}   a leader's page's statements, recorded by tests/bench/dashboards.py
 
 The app's controllers are registered too, never called: only so that the templates' url_for finds
 the names of the pages they link to. Run: uvicorn --factory tests.bench.reference:create_reference_app
@@ -21,9 +22,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
+import pickle
 import re
 import secrets
 import uuid
+from pathlib import Path
 
 import aiosqlite
 import asyncpg
@@ -304,6 +308,18 @@ def create_reference_app() -> Litestar:
             "agencies": await raw.fetch("SELECT * FROM agency WHERE active ORDER BY name"), "query_string": "",
         })
 
+    # The leaders' pages (tests/bench/dashboards.py): the statements a page ran, recorded from the
+    # service, run again here one after the other through the raw driver.
+    recorded = pickle.loads(Path(os.environ["BENCH_STATEMENTS"]).read_bytes()) \
+        if os.environ.get("BENCH_STATEMENTS") else {}
+
+    @get("/reference/statements/{name:str}")
+    async def reference_statements(name: FromPath[str]) -> dict:
+        rows = 0
+        for sql, args in recorded[name]["statements"]:
+            rows += len(await raw.fetch(sql, *args))
+        return {"rows": rows}
+
     @get("/reference/similar/{question_id:int}")
     async def reference_similar(question_id: FromPath[int]) -> dict:
         from rapidfuzz import fuzz, process
@@ -318,7 +334,7 @@ def create_reference_app() -> Litestar:
     controllers = [value for name, value in vars(web_app).items() if name.endswith("Controller")]
     return Litestar(
         route_handlers=[floor, reference_ask, reference_conference, reference_home, reference_track,
-                        reference_queue, reference_similar, web_app.static_file, *controllers],
+                        reference_queue, reference_similar, reference_statements, web_app.static_file, *controllers],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment())),
         on_shutdown=[raw.close], openapi_config=None, debug=False,
     )
