@@ -258,6 +258,32 @@ def demo_load(questions: bool, waiting: bool) -> None:
     click.echo("Demo data: " + ", ".join(f"{count} {kind} added" for kind, count in added.items()) + ".")
 
 
+@demo.command("province")
+@click.option("--communes", type=click.IntRange(min=1, max=126), default=126, show_default=True,
+              help="How many of Hà Nội's communes and wards.")
+@click.option("--years", type=click.IntRange(min=1, max=20), default=5, show_default=True)
+@click.option("--per-conference", type=click.IntRange(min=1, max=5000), default=400, show_default=True,
+              help="Questions per conference (four conferences a year per commune).")
+@click.option("--seed", type=int, default=20250701, show_default=True, help="The same seed gives the same data.")
+@click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The last day of the data (default: today).")
+def demo_province(communes: int, years: int, per_conference: int, seed: int, end: dt.datetime | None) -> None:
+    """A synthetic province for load tests and dashboards: about 1,000,000 questions by default.
+    Once: running it again adds nothing."""
+    from dialogue.demo.province import MARKER_EMAIL, ORGANISER_EMAIL, Options, load_province
+
+    options = Options(communes=communes, years=years, per_conference=per_conference, seed=seed,
+                      end=end.date() if end else dt.date.today())
+    counts = run(lambda: load_province(get_settings(), options, click.echo))
+    if counts is None:
+        return
+    click.echo("Rows per table after the load:")
+    for table, count in counts.items():
+        click.echo(f"  {table:<18} {count:>10,}")
+    click.echo(f"Accounts (password {DEMO_PASSWORD}): {MARKER_EMAIL} (leadership, the city), "
+               f"{ORGANISER_EMAIL} (organiser); a commune's leadership: `dialogue users list | grep leader@`.")
+
+
 @demo.command("accounts")
 def demo_accounts() -> None:
     """Print the demo's sign-in accounts (one per role)."""
