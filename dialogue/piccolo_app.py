@@ -11,7 +11,7 @@ from piccolo.conf.apps import AppConfig
 from dialogue.accountability.tables import MonthlyReportSent
 from dialogue.accounts.tables import SessionRecord, SignInFailure, StaffUser
 from dialogue.agenda.tables import AgendaItem, ConferenceSession, SessionAttendee
-from dialogue.answers.tables import Answer, AnswerFile, AnswerPart, AnswerPromise
+from dialogue.answers.tables import Answer, AnswerFact, AnswerFile, AnswerMonth, AnswerPart, AnswerPromise
 from dialogue.commitments.tables import (
     Commitment,
     CommitmentAgency,
@@ -36,7 +36,7 @@ ALL_TABLES = [
     Commitment, CommitmentAgency, CommitmentUpdate, CommitmentReminder, CommitmentFile, AgendaItem, ConferenceSession,
     SessionAttendee, CommitmentConfirmation, AnswerPromise,
     ConferenceDocument, Rating, InspectionRound, InspectionItem, InspectionFile,
-    MonthlyReportSent,
+    MonthlyReportSent, AnswerFact, AnswerMonth,
 ]
 
 APP_CONFIG = AppConfig(

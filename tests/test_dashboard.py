@@ -14,8 +14,9 @@ import pytest
 from dialogue.accountability import dashboard as board
 from dialogue.accountability.scope import Period
 from dialogue.accounts.tables import StaffUser
+from dialogue.answers import facts
 from dialogue.answers.drafting import answered
-from dialogue.answers.tables import Answer
+from dialogue.answers.tables import Answer, AnswerFact, AnswerMonth
 from dialogue.commitments.tables import Commitment
 from dialogue.conferences.tables import Conference
 from dialogue.core.calendar import WorkingCalendar
@@ -24,7 +25,7 @@ from dialogue.questions.tables import Assignment, Question
 from dialogue.ratings.tables import Rating
 from dialogue.reference.tables import AdminUnit, Agency, Holiday, Topic
 from tests.conftest import sign_in
-from tests.pinned import TODAY
+from tests.pinned import NOW, TODAY
 
 NOVEMBER = Period.parse("2026-11", TODAY)
 HOLIDAY = dt.date(2026, 11, 12)  # a Thursday off
@@ -156,6 +157,7 @@ async def data(db):
                                    conference=ca, overall=score, created_at=utc("2026-11-20 03:00")))
     await Rating.insert(Rating(subject_key="y0", question=ids["q5"], subject="answer", agency=y, conference=ca,
                                overall=1, created_at=utc("2026-11-20 03:00")))
+    await facts.rebuild()  # the rows above were written directly, not through the commands that keep the facts
     return {"units": {"P": p, "A": a, "B": b, "Q": q, "C": c}, "agencies": {"X": x, "Y": y, "Z": z, "W": w},
             "questions": ids, "commitments": m, "topic": topic}
 
@@ -302,3 +304,34 @@ async def test_the_dashboard_page_shows_each_figure_with_its_drill_down(data, cl
     english = await client.get(f"/dashboard?unit={units['A']}&period=2026-11", headers={"accept-language": "en"})
     assert english.status_code == 200
     assert (await client.get("/dashboard?period=1999-01")).status_code == 404
+
+
+async def kept() -> tuple[list, list]:
+    return (await AnswerFact.select(AnswerFact.question, AnswerFact.unit, AnswerFact.agency, AnswerFact.due_on,
+                                    AnswerFact.answered_on, AnswerFact.working_days).order_by(AnswerFact.question),
+            await AnswerMonth.select(AnswerMonth.key, AnswerMonth.due, AnswerMonth.on_time, AnswerMonth.late)
+            .where((AnswerMonth.due != 0) | (AnswerMonth.on_time != 0) | (AnswerMonth.late != 0))
+            .order_by(AnswerMonth.key))
+
+
+async def test_the_facts_kept_by_the_commands_equal_a_rebuild(demo_db):
+    """A month of the ward's work through the real commands (routing, returns, withdrawals, merges,
+    answers approved, held and published), then one answer sent back by the organisers and one
+    question re-routed: the facts and monthly sums kept along the way are what a rebuild computes."""
+    from dialogue.answers import drafting
+    from dialogue.demo import load_demo
+    from dialogue.machine.actors import Actor
+    from dialogue.questions import routing
+
+    await load_demo(TODAY, lively=True)
+    organiser = Actor.staff(await StaffUser.select().where(StaffUser.email == "organiser@dongda.demo").first())
+    held = await Answer.select(Answer.question).where(Answer.state == "approved").first()
+    if held:
+        await drafting.organiser_return(organiser, held["question"], "Bổ sung căn cứ pháp lý.", NOW)
+    routed = await Question.select(Question.id).where(Question.state == "assigned").first()
+    other = await Agency.select(Agency.id).where(Agency.short_name == "VP").first()
+    await routing.assign(organiser, routed["id"], {"lead_agency": str(other["id"])}, NOW, "https://x.test")
+    during = await kept()
+    assert during[0] and during[1]
+    await facts.rebuild()
+    assert await kept() == during

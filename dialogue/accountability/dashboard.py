@@ -86,7 +86,6 @@ class Dashboard:
     agencies: list[AgencyFigures]  # ranked: the lowest on-time rate first, then the most overdue now
     received_total: int
     received: dict[str, list[dict]]  # by topic, asker_kind, area: [{key, label, count}] largest first
-    received_trend: list[dict]  # [{month, count}]
     months: list[dt.date]
     rating_minimum: int
 
@@ -158,7 +157,7 @@ async def _labels(by: str, keys: list) -> dict:
 async def dashboard(scope: Scope, rating_minimum: int | None = None) -> Dashboard:
     minimum = get_settings().rating_min_count if rating_minimum is None else rating_minimum
     answers_source = measures.answers_due(scope)
-    answers = await measures.answer_counts(answers_source, scope)
+    answers = await measures.answer_counts(scope)
     medians = await measures.median_working_days(answers_source)
     commitments = await measures.commitment_counts(measures.commitments_due(scope), scope)
     findings = await measures.finding_counts(measures.findings(scope))
@@ -200,16 +199,14 @@ async def dashboard(scope: Scope, rating_minimum: int | None = None) -> Dashboar
     source = measures.received(scope)
     received: dict[str, list[dict]] = {}
     received_total = 0
+    grouped = await measures.received_counts(source)
     for by in measures.RECEIVED_BY:
-        counts = await measures.received_counts(source, by)
+        counts = grouped[by]
         labels = await _labels(by, list(counts))
         received[by] = sorted(({"key": key, "label": labels.get(key, str(key)), "count": n}
                                for key, n in counts.items()), key=lambda r: (-r["count"], r["label"]))
         received_total = sum(counts.values())
-    per_month = await measures.received_trend(scope, months)
     return Dashboard(scope=scope, total=total, agencies=figures, received_total=received_total, received=received,
-                     received_trend=[{"month": month, "count": per_month.get(key, 0)}
-                                     for month, key in zip(months, month_keys, strict=True)],
                      months=months, rating_minimum=minimum)
 
 

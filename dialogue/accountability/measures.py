@@ -31,8 +31,7 @@ from dialogue.commitments.machine import COMMITMENT
 from dialogue.commitments.tables import Commitment
 from dialogue.core.db import current_engine
 from dialogue.core.vocabulary import N_
-from dialogue.questions.machine import QUESTION
-from dialogue.questions.tables import Assignment, Question
+from dialogue.questions.tables import Question
 
 CS = Commitment.State
 OUTCOME = Commitment.Outcome
@@ -41,10 +40,11 @@ OUTCOME = Commitment.Outcome
 ANSWER_STATUSES = {
     "on_time": N_("On time"), "late": N_("Late"), "overdue": N_("Overdue"), "open": N_("Not yet due"),
 }
+# On answer_fact (answers/facts.py keeps it, and its monthly sums by the same rule: facts.counts_of).
 ANSWER_STATUS_SQL = (
-    "CASE WHEN a.answered_on IS NOT NULL AND a.answered_on <= q.answer_due_on THEN 'on_time'"
-    " WHEN a.answered_on IS NOT NULL THEN 'late'"
-    " WHEN q.answer_due_on < {today} THEN 'overdue' ELSE 'open' END")
+    "CASE WHEN f.answered_on IS NOT NULL AND f.answered_on <= f.due_on THEN 'on_time'"
+    " WHEN f.answered_on IS NOT NULL THEN 'late'"
+    " WHEN f.due_on < {today} THEN 'overdue' ELSE 'open' END")
 # Those whose time has come: the on-time rate is on_time out of these (open ones are not yet due).
 ANSWERS_DUE = ("on_time", "late", "overdue")
 
@@ -72,7 +72,6 @@ def _quoted(values) -> str:
 
 
 # Questions an agency must answer: routed and not withdrawn, merged or returned.
-ANSWERABLE = _quoted(QUESTION.sets["answerable"])
 LIVE_COMMITMENTS = _quoted(COMMITMENT.sets["live"] - COMMITMENT.sets["disputed"])
 assert ANSWER.sets["published"], "answers have a published state"
 
@@ -109,22 +108,29 @@ class Source:
 
 
 def answers_due(scope: Scope, *, whole_backlog: bool = False) -> Source:
-    """Answers due in the period (or, for the backlog, every answer due before today)."""
-    period = "q.answer_due_on < {}" if whole_backlog else "q.answer_due_on BETWEEN {} AND {}"
-    args = (_day(scope.today),) if whole_backlog else (_day(scope.period.start), _day(scope.period.end))
-    return Source(
-        "FROM assignment s JOIN question q ON q.id = s.question JOIN conference c ON c.id = q.conference"
-        " LEFT JOIN answer a ON a.question = q.id"
-        f" WHERE s.role = '{Assignment.Role.lead.value}' AND s.active = {{}} AND q.state IN ({ANSWERABLE})"
-        f" AND c.unit IN ({_units(scope)}) AND {period}",
-        (True, *args))
+    """Answers due in the period (or, for the backlog, every answer not given whose due date has
+    passed), from the answer facts: one row per question routed to a lead agency."""
+    if whole_backlog:
+        return Source(f"FROM answer_fact f WHERE f.unit IN ({_units(scope)}) AND f.answered_on IS NULL"
+                      " AND f.due_on < {}", (_day(scope.today),))
+    return Source(f"FROM answer_fact f WHERE f.unit IN ({_units(scope)}) AND f.due_on BETWEEN {{}} AND {{}}",
+                  (_day(scope.period.start), _day(scope.period.end)))
+
+
+def _indexed_by(index: str) -> str:
+    """SQLite's planner, given a province's conferences, walks every commitment by conference; it is
+    told which index to read. PostgreSQL chooses well by itself (and has no such clause)."""
+    return f" INDEXED BY {index}" if _sqlite() else ""
 
 
 def commitments_due(scope: Scope, *, whole_backlog: bool = False) -> Source:
-    period = f"m.due_on < {{}} AND m.state IN ({LIVE_COMMITMENTS})" if whole_backlog \
-        else "m.due_on BETWEEN {} AND {}"
-    args = (_day(scope.today),) if whole_backlog else (_day(scope.period.start), _day(scope.period.end))
-    return Source("FROM commitment m JOIN conference c ON c.id = m.conference"
+    if whole_backlog:  # still to do (not disputed), due date passed: the indexes are in the migrations
+        period, index = f"m.due_on < {{}} AND m.state IN ({LIVE_COMMITMENTS})", "commitment_state_due"
+        args: tuple = (_day(scope.today),)
+    else:
+        period, index = "m.due_on BETWEEN {} AND {}", "commitment_due_scope"
+        args = (_day(scope.period.start), _day(scope.period.end))
+    return Source(f"FROM commitment m{_indexed_by(index)} JOIN conference c ON c.id = m.conference"
                   f" WHERE c.unit IN ({_units(scope)}) AND {period}", args)
 
 
@@ -163,26 +169,49 @@ def _status_sql(status_sql: str, scope: Scope) -> tuple[str, tuple]:
     return status_sql.replace("{today}", "{}"), (_day(scope.today),)
 
 
-async def answer_counts(source: Source, scope: Scope) -> dict[int, dict[str, int]]:
-    """Per lead agency: how many answers due are in each status."""
-    status, status_args = _status_sql(ANSWER_STATUS_SQL, scope)
-    rows = await fetch(f"SELECT s.agency AS agency, {status} AS status, COUNT(*) AS n {source.sql}"
-                       " GROUP BY s.agency, status", *status_args, *source.args)
+def _months(start: dt.date, end: dt.date) -> tuple[str, str]:
+    return start.strftime("%Y-%m"), end.strftime("%Y-%m")
+
+
+async def answer_counts(scope: Scope) -> dict[int, dict[str, int]]:
+    """Per lead agency: how many answers due in the period are in each status. The monthly sums
+    give those due, on time and late; the facts give those not yet due (due today or later, not
+    given); what is left of those due was not given in time: overdue."""
+    first, last = _months(scope.period.start, scope.period.end)
+    rows = await fetch(f"SELECT agency, SUM(due) AS due, SUM(on_time) AS on_time, SUM(late) AS late"
+                       f" FROM answer_month WHERE unit IN ({_units(scope)}) AND month BETWEEN {{}} AND {{}}"
+                       " GROUP BY agency", first, last)
+    waiting = await _not_yet_due(scope, scope.period.start, scope.period.end, by_month=False)
     found: dict[int, dict[str, int]] = {}
     for row in rows:
-        found.setdefault(row["agency"], dict.fromkeys(ANSWER_STATUSES, 0))[row["status"]] = row["n"]
-    return found
+        open_ = waiting.get(row["agency"], 0)
+        found[row["agency"]] = {"on_time": int(row["on_time"]), "late": int(row["late"]), "open": open_,
+                                "overdue": int(row["due"]) - int(row["on_time"]) - int(row["late"]) - open_}
+    return {agency: counts for agency, counts in found.items() if any(counts.values())}
+
+
+async def _not_yet_due(scope: Scope, start: dt.date, end: dt.date, *, by_month: bool) -> dict:
+    """Answers not given whose due date is today or later, within start–end: per agency (and month)."""
+    first = max(start, scope.today)
+    if first > end:
+        return {}
+    month = f", {_month_of('f.due_on')} AS month" if by_month else ""
+    group = ", month" if by_month else ""
+    rows = await fetch(f"SELECT f.agency AS agency{month}, COUNT(*) AS n FROM answer_fact f"
+                       f" WHERE f.unit IN ({_units(scope)}) AND f.answered_on IS NULL"
+                       f" AND f.due_on BETWEEN {{}} AND {{}} GROUP BY f.agency{group}", _day(first), _day(end))
+    return {(row["agency"], row["month"]) if by_month else row["agency"]: row["n"] for row in rows}
 
 
 async def median_working_days(source: Source) -> dict[int | None, float]:
     """Per lead agency (and None: all of them), the median working days from routing to the head's
     approval over the answers given; worked out by the database with window functions."""
-    given = f"{source.sql} AND a.working_days IS NOT NULL"
-    ranked = ("SELECT @GROUP@ AS agency, a.working_days AS days,"
-              " ROW_NUMBER() OVER (PARTITION BY @GROUP@ ORDER BY a.working_days) AS rn,"
+    given = f"{source.sql} AND f.working_days IS NOT NULL"
+    ranked = ("SELECT @GROUP@ AS agency, f.working_days AS days,"
+              " ROW_NUMBER() OVER (PARTITION BY @GROUP@ ORDER BY f.working_days) AS rn,"
               " COUNT(*) OVER (PARTITION BY @GROUP@) AS n " + given)
     found: dict[int | None, float] = {}
-    for part, key in (("s.agency", "agency"), ("0", None)):
+    for part, key in (("f.agency", "agency"), ("0", None)):
         rows = await fetch(
             f"SELECT agency, AVG(days * 1.0) AS median FROM ({ranked.replace('@GROUP@', part)}) t"
             " WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY agency", *source.args)
@@ -205,8 +234,8 @@ async def backlog_counts(scope: Scope) -> dict[int, dict[str, int]]:
     """Per agency: answers and commitments overdue on the day, whatever their period."""
     found: dict[int, dict[str, int]] = {}
     answers = answers_due(scope, whole_backlog=True)
-    for row in await fetch(f"SELECT s.agency AS agency, COUNT(*) AS n {answers.sql} AND a.answered_on IS NULL"
-                           " GROUP BY s.agency", *answers.args):
+    for row in await fetch(f"SELECT f.agency AS agency, COUNT(*) AS n {answers.sql} GROUP BY f.agency",
+                           *answers.args):
         found.setdefault(row["agency"], {"answers": 0, "commitments": 0})["answers"] = row["n"]
     commitments = commitments_due(scope, whole_backlog=True)
     for row in await fetch(f"SELECT m.lead_agency AS agency, COUNT(*) AS n {commitments.sql}"
@@ -231,42 +260,35 @@ async def satisfaction(source: Source) -> dict[int, dict]:
                                    f" {source.sql} GROUP BY g.agency", *source.args)}
 
 
-async def received_counts(source: Source, by: str) -> dict:
-    """How many questions came in, by topic, asker kind or area (the unit the question concerns)."""
-    column = RECEIVED_BY[by]
-    return {row["key"]: row["n"] for row in await fetch(
-        f"SELECT {column} AS key, COUNT(*) AS n {source.sql} GROUP BY {column}", *source.args)}
-
-
-async def answer_trend(scope: Scope, months: list[dt.date]) -> dict[tuple[int | None, str], dict[str, int]]:
-    """For each lead agency (and None: all) and month of due date: answers on time and answers due."""
-    trend_scope = Scope(scope.unit, scope.unit_ids,
-                        type(scope.period)("trend", months[0], scope.period.end, ""), scope.today)
-    source = answers_due(trend_scope)
-    status, status_args = _status_sql(ANSWER_STATUS_SQL, scope)
-    month = _month_of("q.answer_due_on")
-    rows = await fetch(f"SELECT s.agency AS agency, {month} AS month, {status} AS status, COUNT(*) AS n"
-                       f" {source.sql} GROUP BY s.agency, month, status", *status_args, *source.args)
-    found: dict[tuple[int | None, str], dict[str, int]] = {}
+async def received_counts(source: Source) -> dict[str, dict]:
+    """How many questions came in, by topic, by asker kind and by area (the unit the question
+    concerns): one grouped count by all three, summed here per dimension."""
+    columns = ", ".join(f"{column} AS {by}" for by, column in RECEIVED_BY.items())
+    rows = await fetch(f"SELECT {columns}, COUNT(*) AS n {source.sql} GROUP BY {', '.join(RECEIVED_BY.values())}",
+                       *source.args)
+    found: dict[str, dict] = {by: {} for by in RECEIVED_BY}
     for row in rows:
-        if row["status"] not in ANSWERS_DUE:
-            continue
-        for key in ((row["agency"], row["month"]), (None, row["month"])):
-            counts = found.setdefault(key, {"on_time": 0, "due": 0})
-            counts["due"] += row["n"]
-            counts["on_time"] += row["n"] if row["status"] == "on_time" else 0
+        for by in RECEIVED_BY:
+            found[by][row[by]] = found[by].get(row[by], 0) + row["n"]
     return found
 
 
-async def received_trend(scope: Scope, months: list[dt.date]) -> dict[str, int]:
-    """Questions received per month (local months), over the months given."""
-    trend_scope = Scope(scope.unit, scope.unit_ids,
-                        type(scope.period)("trend", months[0], scope.period.end, ""), scope.today)
-    source = received(trend_scope)
-    local = "datetime(q.created_at, '+7 hours')" if _sqlite() else "q.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh'"
-    month = _month_of(local)
-    return {row["month"]: row["n"] for row in await fetch(
-        f"SELECT {month} AS month, COUNT(*) AS n {source.sql} GROUP BY month", *source.args)}
+async def answer_trend(scope: Scope, months: list[dt.date]) -> dict[tuple[int | None, str], dict[str, int]]:
+    """For each lead agency (and None: all) and month of due date: answers on time, and answers whose
+    time has come (on time, late or overdue; not those not yet due). From the monthly sums."""
+    first, last = _months(months[0], scope.period.end)
+    rows = await fetch(f"SELECT agency, month, SUM(due) AS due, SUM(on_time) AS on_time FROM answer_month"
+                       f" WHERE unit IN ({_units(scope)}) AND month BETWEEN {{}} AND {{}} GROUP BY agency, month",
+                       first, last)
+    waiting = await _not_yet_due(scope, months[0], scope.period.end, by_month=True)
+    found: dict[tuple[int | None, str], dict[str, int]] = {}
+    for row in rows:
+        due = int(row["due"]) - waiting.get((row["agency"], row["month"]), 0)
+        for key in ((row["agency"], row["month"]), (None, row["month"])):
+            counts = found.setdefault(key, {"on_time": 0, "due": 0})
+            counts["due"] += due
+            counts["on_time"] += int(row["on_time"])
+    return found
 
 
 # The drill-down: the items behind one figure, with the same conditions as the counts.
@@ -281,13 +303,15 @@ async def answer_items(source: Source, scope: Scope, status: str | None, agency:
         where += f" AND {status_sql} = {{}}"
         args += [*status_args, status]
     if agency is not None:
-        where += " AND s.agency = {}"
+        where += " AND f.agency = {}"
         args.append(agency)
     total = (await fetch(f"SELECT COUNT(*) AS n {where}", *args))[0]["n"]
+    listed = where.replace("FROM answer_fact f", "FROM answer_fact f JOIN question q ON q.id = f.question"
+                           " JOIN conference c ON c.id = q.conference", 1)
     rows = await fetch(
-        f"SELECT q.id, q.tracking_code, q.title, q.public_summary, q.answer_due_on AS due_on, q.conference,"
-        f" c.title AS conference_title, s.agency, a.answered_on, a.working_days, {status_sql} AS status {where}"
-        f" ORDER BY q.answer_due_on, q.id LIMIT {ITEM_LIMIT} OFFSET {{}}",
+        f"SELECT q.id, q.tracking_code, q.title, q.public_summary, f.due_on AS due_on, q.conference,"
+        f" c.title AS conference_title, f.agency, f.answered_on, f.working_days, {status_sql} AS status {listed}"
+        f" ORDER BY f.due_on, f.question LIMIT {ITEM_LIMIT} OFFSET {{}}",
         *status_args, *args, max(0, offset))
     return total, rows
 

@@ -11,7 +11,7 @@ from piccolo.table import Table
 from dialogue.accounts.tables import StaffUser
 from dialogue.commitments.tables import Commitment
 from dialogue.questions.tables import Question
-from dialogue.reference.tables import Agency
+from dialogue.reference.tables import AdminUnit, Agency
 
 
 class Answer(Table, tablename="answer"):
@@ -76,3 +76,30 @@ class AnswerPromise(Table, tablename="answer_promise"):
     commitment = ForeignKey(Commitment, null=True, default=None, help_text="Set when the answer is published.")
     created_by = ForeignKey(StaffUser, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AnswerFact(Table, tablename="answer_fact"):
+    """One row per question that has an answer due now: the lead agency, the conference's unit, the
+    due date and, once the head approved, the day and working days. Kept by answers/facts.py in the
+    transaction of every change of the question or its answer, so the leaders' figures read this
+    narrow table (and answer_month) instead of joining four large ones."""
+
+    question = ForeignKey(Question, null=False, unique=True)
+    unit = ForeignKey(AdminUnit, null=False, help_text="The conference's unit.")
+    agency = ForeignKey(Agency, null=False)
+    due_on = Date()
+    answered_on = Date(null=True, default=None)
+    working_days = Integer(null=True, default=None)
+
+
+class AnswerMonth(Table, tablename="answer_month"):
+    """Per conference unit, lead agency and month of due date: how many answers fall due, and how many
+    of them were given on time and late. The sums of answer_fact, kept with it (answers/facts.py)."""
+
+    key = Varchar(length=40, unique=True, help_text="<unit>:<agency>:<YYYY-MM>, the row an upsert finds.")
+    unit = Integer()
+    agency = Integer()
+    month = Varchar(length=7, help_text="YYYY-MM of the due date.")
+    due = Integer(default=0)
+    on_time = Integer(default=0)
+    late = Integer(default=0)

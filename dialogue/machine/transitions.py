@@ -50,6 +50,9 @@ class StateMachine:
     sets: dict[str, frozenset[str]] = field(default_factory=dict)
     explained: dict[str, str] = field(default_factory=dict)  # state -> what it means for the asker
     log_prefix: str = ""  # "conference_": actions are logged as conference_open…
+    # Writes that follow every change of state, whatever the action, in the same transaction: the
+    # summaries a higher layer keeps of these objects (answers/facts.py). Added by that layer (watch).
+    watchers: list[Writes] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for action in self.actions.values():
@@ -62,6 +65,11 @@ class StateMachine:
         declare(f"{self.entity}_state", self.states, self.explained)
         for action in self.actions.values():
             declare_action(self.logged_as(action.name), action.sentence, action.public, action.public_reason)
+
+    def watch(self, writes: Writes) -> None:
+        """Run `writes` (given the object as it now is) after every change of state, in its transaction."""
+        if writes not in self.watchers:
+            self.watchers.append(writes)
 
     @staticmethod
     def define(*actions: Action) -> dict[str, Action]:
@@ -132,6 +140,8 @@ async def transition(
                          reason=reason, details=details)
         if also is not None:
             await also(current)
+        for writes in machine.watchers:
+            await writes(current)
         if mails is not None:
             await outbox.add(*await mails(current))
         await events.record(now, [f"{object_type}:{object_id}", *channels], logged_as,

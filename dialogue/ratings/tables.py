@@ -40,4 +40,4 @@ class Rating(Table, tablename="rating"):
     feedback = Integer(null=True, default=None, help_text="Handling of feedback, 1–5; None: not applicable.")
     overall = Integer(help_text="Overall satisfaction, 1–5 (required).")
     comment = Text(default="", help_text="Staff only: never shown publicly.")
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
