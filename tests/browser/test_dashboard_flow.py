@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -70,7 +71,7 @@ async def test_a_leader_finds_the_late_agency_and_takes_the_report_to_the_meetin
         await page.get_by_role("link", name="Word").click()
     download = await download_info.value
     assert download.suggested_filename.endswith(".docx")
-    document = Document(io.BytesIO(open(await download.path(), "rb").read()))
+    document = Document(io.BytesIO(Path(await download.path()).read_bytes()))
     text = "\n".join(p.text for p in document.paragraphs) + "\n".join(
         cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert "BÁO CÁO" in text and agency in text
