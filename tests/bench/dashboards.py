@@ -81,6 +81,11 @@ async def postgres_data_set(admin_url: str) -> str:
             started = time.monotonic()
             run(url, "dialogue", "migrate")
             run(url, "dialogue", "demo", "province")
+            target = await asyncpg.connect(url)
+            try:  # the visibility map and statistics autovacuum would make later, made now
+                await target.execute("VACUUM ANALYZE")
+            finally:
+                await target.close()
             await admin.execute(f"COMMENT ON DATABASE \"{PG_NAME}\" IS '{MARK}'")
             print(f"# built in {time.monotonic() - started:.0f} s", flush=True)
         else:
