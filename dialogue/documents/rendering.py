@@ -95,8 +95,8 @@ def set_font(style_or_run, size: float | None = None) -> None:
         fonts.set(qn(attribute), FONT)
 
 
-def _paragraph(container, text: str = "", *, bold: bool = False, italic: bool = False, size: float | None = None,
-               align=None, indent: bool = False, space_after: float = 0):
+def add_paragraph(container, text: str = "", *, bold: bool = False, italic: bool = False, size: float | None = None,
+                  align=None, indent: bool = False, space_after: float = 0):
     paragraph = container.add_paragraph()
     if align is not None:
         paragraph.alignment = align
@@ -113,7 +113,7 @@ def _paragraph(container, text: str = "", *, bold: bool = False, italic: bool = 
     return paragraph
 
 
-def _rule(cell, width_fraction: float, cell_width_mm: float) -> None:
+def add_rule(cell, width_fraction: float, cell_width_mm: float) -> None:
     """A short centred line (a bottom border on an empty, indented paragraph), as under the issuing
     body, the motto and the summary."""
     paragraph = cell.add_paragraph()
@@ -152,8 +152,8 @@ def all_borders(table) -> None:
     properties.append(borders)
 
 
-def _cell_text(cell, text: str, *, bold: bool = False, italic: bool = False, size: float | None = None,
-               align=WD_ALIGN_PARAGRAPH.CENTER, first: bool = False):
+def cell_text(cell, text: str, *, bold: bool = False, italic: bool = False, size: float | None = None,
+              align=WD_ALIGN_PARAGRAPH.CENTER, first: bool = False):
     """Text in a cell: the first call uses the cell's own empty paragraph."""
     paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
     paragraph.alignment = align
@@ -165,7 +165,7 @@ def _cell_text(cell, text: str, *, bold: bool = False, italic: bool = False, siz
     return paragraph
 
 
-def _widths(table, widths_mm: list[float]) -> None:
+def set_widths(table, widths_mm: list[float]) -> None:
     """Fixed column widths: on the grid (LibreOffice reads it) and on every cell (Word does)."""
     table.autofit = False
     for column, width in zip(table.columns, widths_mm, strict=True):
@@ -175,8 +175,12 @@ def _widths(table, widths_mm: list[float]) -> None:
             cell.width = Mm(width)
 
 
-def render_docx(data: dict) -> bytes:
-    doc, unit, content, tasks = data["doc"], data["unit"], data["content"], data["tasks"]
+TEXT_WIDTH = 165.0  # mm between the margins of a portrait A4 page
+
+
+def a4_document(title: str) -> Document:
+    """An empty Word document laid out as Decree 30 asks: A4 portrait, margins 20/20/30/15 mm,
+    Times New Roman 14 pt."""
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -186,51 +190,88 @@ def render_docx(data: dict) -> bytes:
     for name in ("Normal", "Table Grid"):
         if name in [s.name for s in document.styles]:
             set_font(document.styles[name], 14 if name == "Normal" else None)
-    document.core_properties.title = f"{doc['type_word']} {doc['number_text'].strip()}"
+    document.core_properties.title = title
     document.core_properties.language = "vi-VN"
-    text_width = 165.0
+    return document
 
+
+def official_header(document, unit: dict, number_text: str, dateline: str) -> None:
+    """The borderless two-column header: issuing body, its rule and the number | the national
+    motto, its rule and the place and date in italics."""
     header = document.add_table(rows=1, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
     no_borders(header)
-    _widths(header, [62, 103])
+    set_widths(header, [62, 103])
     left, right = header.rows[0].cells
-    _cell_text(left, unit["body_parent"], size=13, first=True)
-    _cell_text(left, unit["body_name"], bold=True, size=13)
-    _rule(left, 0.35, 62)
-    _cell_text(left, f"Số: {doc['number_text']}", size=13)
-    _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12, first=True)
-    _cell_text(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13.5)
-    _rule(right, 0.58, 103)
-    _cell_text(right, doc["dateline"], italic=True, size=14)
+    cell_text(left, unit["body_parent"], size=13, first=True)
+    cell_text(left, unit["body_name"], bold=True, size=13)
+    add_rule(left, 0.35, 62)
+    cell_text(left, f"Số: {number_text}", size=13)
+    cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12, first=True)
+    cell_text(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13.5)
+    add_rule(right, 0.58, 103)
+    cell_text(right, dateline, italic=True, size=14)
+
+
+def footer_cells(document, widths_mm: tuple[float, float] = (80, 85)):
+    """The borderless row at the end: recipients (or a signer) | the signer, kept on one page."""
+    footer = document.add_table(rows=1, cols=2)
+    no_borders(footer)
+    set_widths(footer, list(widths_mm))
+    footer.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # recipients and signature on one page
+    return footer.rows[0].cells
+
+
+def recipients(cell, lines: list[str]) -> None:
+    cell_text(cell, "Nơi nhận:", bold=True, italic=True, size=12, align=WD_ALIGN_PARAGRAPH.LEFT, first=True)
+    for part in lines:
+        if part.strip():
+            cell_text(cell, f"- {part}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def signature(cell, titles: list[str], name: str) -> None:
+    """The signer's titles in bold, room for the signature and the seal, the name in bold."""
+    titles = [t for t in titles if t]
+    for index, title in enumerate(titles):
+        cell_text(cell, title, bold=True, first=index == 0)
+    for _ in range(4):  # room for the signature and the seal
+        cell_text(cell, "")
+    cell_text(cell, name, bold=True)
+
+
+def render_docx(data: dict) -> bytes:
+    doc, unit, content, tasks = data["doc"], data["unit"], data["content"], data["tasks"]
+    document = a4_document(f"{doc['type_word']} {doc['number_text'].strip()}")
+    text_width = TEXT_WIDTH
+    official_header(document, unit, doc["number_text"], doc["dateline"])
 
     center = WD_ALIGN_PARAGRAPH.CENTER
     if not doc["is_published"]:
-        _paragraph(document, "DỰ THẢO: văn bản chưa được ban hành.", italic=True, size=11, space_after=6)
-    _paragraph(document, "", space_after=6)
-    _paragraph(document, doc["type_name"], bold=True, align=center)
-    _paragraph(document, content["summary"], bold=True, align=center)
-    _rule(document, 0.25, text_width)
+        add_paragraph(document, "DỰ THẢO: văn bản chưa được ban hành.", italic=True, size=11, space_after=6)
+    add_paragraph(document, "", space_after=6)
+    add_paragraph(document, doc["type_name"], bold=True, align=center)
+    add_paragraph(document, content["summary"], bold=True, align=center)
+    add_rule(document, 0.25, text_width)
     justify = WD_ALIGN_PARAGRAPH.JUSTIFY
 
     def lines(text: str, prefix: str = "") -> None:
         for part in (text or "").split("\n"):
             if part.strip():
-                _paragraph(document, prefix + part, align=justify, indent=True, space_after=6)
+                add_paragraph(document, prefix + part, align=justify, indent=True, space_after=6)
 
     if doc["replaces"]:
-        _paragraph(document, doc["replaces"], italic=True, align=justify, indent=True, space_after=6)
+        add_paragraph(document, doc["replaces"], italic=True, align=justify, indent=True, space_after=6)
     if doc["is_notice"]:
         lines(content.get("opening", ""))
-        _paragraph(document, "1. Kết luận chung", bold=True, indent=True, space_after=6)
+        add_paragraph(document, "1. Kết luận chung", bold=True, indent=True, space_after=6)
         lines(content.get("conclusions", "") or "…")
-        _paragraph(document, "2. Nhiệm vụ giao các cơ quan, đơn vị", bold=True, indent=True, space_after=6)
+        add_paragraph(document, "2. Nhiệm vụ giao các cơ quan, đơn vị", bold=True, indent=True, space_after=6)
         if tasks:
             table = document.add_table(rows=1, cols=6)
             all_borders(table)
             heads = ("TT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Sản phẩm", "Thời hạn")
             for cell, text in zip(table.rows[0].cells, heads, strict=True):
-                _cell_text(cell, text, bold=True, size=12, first=True)
+                cell_text(cell, text, bold=True, size=12, first=True)
             table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on each page
             for n, task in enumerate(tasks, start=1):
                 row = table.add_row()
@@ -239,10 +280,10 @@ def render_docx(data: dict) -> bytes:
                 values = (str(n), task["issue"], task["lead_name"], ", ".join(task["cooperating_names"]),
                           task["expected_output"], task["due_text"])
                 for index, (cell, text) in enumerate(zip(cells, values, strict=True)):
-                    _cell_text(cell, text, size=12, first=True,
+                    cell_text(cell, text, size=12, first=True,
                                align=center if index in (0, 5) else WD_ALIGN_PARAGRAPH.LEFT)
-            _widths(table, [11, 44, 29, 29, 25, 27])
-            _paragraph(document, "", space_after=6)
+            set_widths(table, [11, 44, 29, 29, 25, 27])
+            add_paragraph(document, "", space_after=6)
         else:
             lines("Không có nhiệm vụ giao thêm.")
         lines(f"Ủy ban nhân dân {unit['unit_words']} thông báo để các cơ quan, đơn vị, cá nhân liên quan biết, "
@@ -250,45 +291,30 @@ def render_docx(data: dict) -> bytes:
     else:
         lines(content.get("time_line", ""))
         lines(content.get("place_line", ""))
-        _paragraph(document, "I. THÀNH PHẦN THAM DỰ", bold=True, space_after=6)
+        add_paragraph(document, "I. THÀNH PHẦN THAM DỰ", bold=True, space_after=6)
         lines(content.get("participants", ""))
-        _paragraph(document, "II. NỘI DUNG ĐỐI THOẠI", bold=True, space_after=6)
+        add_paragraph(document, "II. NỘI DUNG ĐỐI THOẠI", bold=True, space_after=6)
         for item in content.get("items", []):
-            _paragraph(document, item["heading"], bold=True, indent=True, space_after=4)
+            add_paragraph(document, item["heading"], bold=True, indent=True, space_after=4)
             lines(f"Người hỏi: {item['asker']}.")
             lines(f"Nội dung: {item['question']}")
             if item.get("answer"):
                 lines(f"Trả lời: {item['answer']}")
             lines(f"Kết quả: {item['outcome']}.")
             lines(item.get("commitments", ""), prefix="Cam kết: ")
-        _paragraph(document, "III. KẾT LUẬN CỦA CHỦ TRÌ HỘI NGHỊ", bold=True, space_after=6)
+        add_paragraph(document, "III. KẾT LUẬN CỦA CHỦ TRÌ HỘI NGHỊ", bold=True, space_after=6)
         lines(content.get("conclusions", "") or "…")
         lines(content.get("closing_line", ""))
 
-    _paragraph(document, "", space_after=6)
-    footer = document.add_table(rows=1, cols=2)
-    no_borders(footer)
-    _widths(footer, [80, 85])
-    row_properties = footer.rows[0]._tr.get_or_add_trPr()
-    row_properties.append(OxmlElement("w:cantSplit"))  # recipients and signature on one page
-    left, right = footer.rows[0].cells
+    add_paragraph(document, "", space_after=6)
+    left, right = footer_cells(document)
     if doc["is_notice"]:
-        _cell_text(left, "Nơi nhận:", bold=True, italic=True, size=12, align=WD_ALIGN_PARAGRAPH.LEFT, first=True)
-        for part in content.get("recipients", "").split("\n"):
-            if part.strip():
-                _cell_text(left, f"- {part}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-        signers = [(right, [content.get("signer_authority", ""), content.get("signer_position", "")],
-                    content.get("signer_name", ""))]
+        recipients(left, content.get("recipients", "").split("\n"))
+        signature(right, [content.get("signer_authority", ""), content.get("signer_position", "")],
+                  content.get("signer_name", ""))
     else:
-        signers = [(left, [content.get("left_signer_title", "")], content.get("left_signer_name", "")),
-                   (right, [content.get("right_signer_title", "")], content.get("right_signer_name", ""))]
-    for cell, titles, name in signers:
-        titles = [t for t in titles if t]
-        for index, title in enumerate(titles):
-            _cell_text(cell, title, bold=True, first=index == 0)
-        for _ in range(4):  # room for the signature and the seal
-            _cell_text(cell, "")
-        _cell_text(cell, name, bold=True)
+        signature(left, [content.get("left_signer_title", "")], content.get("left_signer_name", ""))
+        signature(right, [content.get("right_signer_title", "")], content.get("right_signer_name", ""))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
