@@ -41,9 +41,10 @@ _DUMMY_HASH = HASHER.hash("not a real password, used to equalise timing")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
 ROLES = [role.value for role in StaffUser.Role]
+POSITION_MAX = 150  # the column's length: a job title such as 'Trưởng phòng Kinh tế, Hạ tầng và Đô thị'
 PUBLIC_COLUMNS = (
-    StaffUser.id, StaffUser.email, StaffUser.full_name, StaffUser.role, StaffUser.agency, StaffUser.unit,
-    StaffUser.active, StaffUser.language, StaffUser.auth_version, StaffUser.last_sign_in_at,
+    StaffUser.id, StaffUser.email, StaffUser.full_name, StaffUser.position, StaffUser.role, StaffUser.agency,
+    StaffUser.unit, StaffUser.active, StaffUser.language, StaffUser.auth_version, StaffUser.last_sign_in_at,
 )
 
 
@@ -247,6 +248,7 @@ async def _validate_account(form: dict, creating: bool, user_id: int | None = No
     values = {
         "email": normalise_email(form.get("email")),
         "full_name": tidy(form.get("full_name")),
+        "position": tidy(form.get("position")),
         "role": (form.get("role") or "").strip(),
         "agency": (form.get("agency") or "").strip(),
         "unit": (form.get("unit") or "").strip(),
@@ -267,6 +269,8 @@ async def _validate_account(form: dict, creating: bool, user_id: int | None = No
         errors["full_name"] = _("Enter the person's full name.")
     elif len(values["full_name"]) > 150:
         errors["full_name"] = _("Use at most %(count)s characters.", count=150)
+    if len(values["position"]) > POSITION_MAX:
+        errors["position"] = _("Use at most %(count)s characters.", count=POSITION_MAX)
     if values["role"] not in ROLES:
         errors["role"] = _("Choose a role.")
 
@@ -299,13 +303,14 @@ async def create_account(actor: Actor, form: dict, now: dt.datetime) -> int:
     password_hash = await asyncio.to_thread(hash_password, form["password"])
     async with write_transaction():
         rows = await StaffUser.insert(StaffUser(
-            email=values["email"], full_name=values["full_name"], role=values["role"],
+            email=values["email"], full_name=values["full_name"], position=values["position"], role=values["role"],
             agency=links["agency"], unit=links["unit"], language=values["language"],
             password_hash=password_hash, active=True, created_at=now,
         )).returning(StaffUser.id)
         user_id = rows[0]["id"]
         await audit.record(actor, "account_created", "staff_user", user_id, at=now, to_state="active", details={
-            "email": values["email"], "full_name": values["full_name"], "role": values["role"], **links,
+            "email": values["email"], "full_name": values["full_name"], "position": values["position"],
+            "role": values["role"], **links,
         })
     return user_id
 
@@ -316,9 +321,12 @@ async def update_account(actor: Actor, user_id: int, form: dict, now: dt.datetim
     if before is None:
         raise NotFound(_("There is no such account."))
     values, links = await _validate_account(form, creating=False, user_id=user_id)
+    if "position" not in form:  # a form from before the field existed leaves the job title as it was
+        values["position"] = before["position"]
     if user_id == actor.staff_id and (not values["active"] or values["role"] != before["role"]):
         raise InvalidInput({"role": _("You cannot close your own account or change your own role.")})
-    after = {"email": values["email"], "full_name": values["full_name"], "role": values["role"],
+    after = {"email": values["email"], "full_name": values["full_name"], "position": values["position"],
+             "role": values["role"],
              "agency": links["agency"], "unit": links["unit"], "language": values["language"],
              "active": values["active"]}
     diff = audit.changes(before, after)

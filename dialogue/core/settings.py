@@ -56,6 +56,7 @@ class Settings:
     confirmation_days: int = 7  # calendar days after a report of "done" before the asker is asked to confirm it
     confirmation_link_days: int = 30  # how long the asker's confirmation link works
     rating_min_count: int = 5  # satisfaction averages are shown only from this many ratings (no asker singled out)
+    monthly_report_working_day: int = 3  # the working day of each month on which last month's report goes out
     background_tasks: bool = True
     template_reload: bool = False  # re-read a template when its file changed: a stat per render, for template work only
     notices: tuple[str, ...] = field(default=(), compare=False)
@@ -95,7 +96,10 @@ def database_engine(url: str) -> str:
     )
 
 
-def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+MAX_REPORT_DAY = 20  # every month has at least 20 working days
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -105,6 +109,8 @@ def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
         raise SettingsError(f"{name}: {raw!r} is not a whole number.") from None
     if value < minimum:
         raise SettingsError(f"{name}: must be at least {minimum}, got {value}.")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{name}: must be at most {maximum}, got {value}.")
     return value
 
 
@@ -200,6 +206,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         confirmation_days=_int(env, "CONFIRMATION_DAYS", 7, minimum=0),
         confirmation_link_days=_int(env, "CONFIRMATION_LINK_DAYS", 30, minimum=1),
         rating_min_count=_int(env, "RATING_MIN_COUNT", 5, minimum=2),
+        monthly_report_working_day=_int(env, "MONTHLY_REPORT_WORKING_DAY", 3, minimum=1, maximum=MAX_REPORT_DAY),
         template_reload=env.get("TEMPLATE_RELOAD", "").strip().lower() in ("1", "true", "yes"),
         notices=tuple(notices),
     )

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from dialogue.core.db import write_transaction
 from dialogue.core.i18n import language
 from dialogue.core.rendering import service_environment
-from dialogue.mail.tables import OutboxMessage
+from dialogue.mail.tables import OutboxAttachment, OutboxMessage
 
 log = logging.getLogger("dialogue.mail")
 LEASE = dt.timedelta(seconds=60)  # a claim not renewed by then (the worker died) is taken again
@@ -39,6 +39,13 @@ BACKOFF = [dt.timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 720)]  # then ev
 # asker's /confirm/<token> (which can dispute a commitment in their name).
 SECRET_IN_LINK = re.compile(r"(/manage/|/follow/|/confirm/)[A-Za-z0-9_%.~-]+")
 MASK = "•••"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -63,22 +70,37 @@ def render(template: str, language_code: str, subject: str | Callable[[], str], 
 
 def prepare(
     *, to: str, template: str, language_code: str, subject: Callable[[], str], kind: str, now: dt.datetime,
-    unit_id: int | None = None, headers: dict[str, str] | None = None, domain: str = "dialogue.local", **context,
+    unit_id: int | None = None, headers: dict[str, str] | None = None, domain: str = "dialogue.local",
+    attachments: tuple[Attachment, ...] = (), **context,
 ) -> OutboxMessage:
     """Render one e-mail into an outbox row, not yet saved. Rendering takes milliseconds: do it
-    before the transaction, so that the write lock is held only for the inserts."""
+    before the transaction, so that the write lock is held only for the inserts. Its attachments
+    ride along on the row and are saved with it by add()."""
     email = render(template, language_code, subject, to=to, **context)
-    return OutboxMessage(
+    message = OutboxMessage(
         message_id=f"<{uuid.uuid4().hex}@{domain}>", to_address=to, subject=email.subject[:300],
         text_body=email.text, html_body=email.html, headers=json.dumps(headers or {}), kind=kind,
         unit=unit_id, created_at=now, next_attempt_at=now,
     )
+    message.pending_attachments = tuple(attachments)
+    return message
 
 
 async def add(*messages: OutboxMessage) -> None:
-    """Queue prepared e-mails. Call inside the transaction of the change that causes them."""
-    if messages:
-        await OutboxMessage.insert(*messages)
+    """Queue prepared e-mails with their attachments. Call inside the transaction of the change that
+    causes them: the messages and their files are saved together or not at all."""
+    if not messages:
+        return
+    await OutboxMessage.insert(*messages)
+    attached = {m.message_id: m.pending_attachments for m in messages if getattr(m, "pending_attachments", ())}
+    if attached:
+        # Found again by their Message-IDs (unique): both engines give every new row's id this way.
+        ids = {row["message_id"]: row["id"] for row in await OutboxMessage.select(
+            OutboxMessage.id, OutboxMessage.message_id).where(OutboxMessage.message_id.is_in(list(attached)))}
+        await OutboxAttachment.insert(*(
+            OutboxAttachment(message=ids[message_id], filename=a.filename[:200], content_type=a.content_type[:100],
+                             data=a.data)
+            for message_id, files in attached.items() for a in files))
 
 
 async def enqueue(**kwargs) -> None:
@@ -104,7 +126,11 @@ async def claim(worker: str, now: dt.datetime, limit: int = 20, lease: dt.timede
                 & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now))
             ).returning(OutboxMessage.id)
         if won:
-            claimed.append(await OutboxMessage.select().where(OutboxMessage.id == row["id"]).first())
+            message = await OutboxMessage.select().where(OutboxMessage.id == row["id"]).first()
+            message["attachments"] = await OutboxAttachment.select(
+                OutboxAttachment.filename, OutboxAttachment.content_type, OutboxAttachment.data,
+            ).where(OutboxAttachment.message == row["id"]).order_by(OutboxAttachment.id)
+            claimed.append(message)
     return claimed
 
 

@@ -31,6 +31,10 @@ def build_message(row: dict, sender: str) -> EmailMessage:
         message[key] = value
     message.set_content(row["text_body"], charset="utf-8")
     message.add_alternative(row["html_body"], subtype="html", charset="utf-8")
+    for attached in row.get("attachments") or ():  # the text and HTML parts become one part of a mixed message
+        maintype, _, subtype = attached["content_type"].partition("/")
+        message.add_attachment(bytes(attached["data"]), maintype=maintype or "application",
+                               subtype=subtype or "octet-stream", filename=attached["filename"])
     return message
 
 

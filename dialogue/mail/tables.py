@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
@@ -25,3 +26,13 @@ class OutboxMessage(Table, tablename="outbox_message"):
     claimed_by = Varchar(length=64, default="")
     claimed_until = Timestamptz(null=True, default=None)
     sent_at = Timestamptz(null=True, default=None, index=True)
+
+
+class OutboxAttachment(Table, tablename="outbox_attachment"):
+    """A file sent with an outbox message (the monthly report's Word file): written in the same
+    transaction as its message, read when the message is claimed."""
+
+    message = ForeignKey(OutboxMessage, null=False, on_delete=OnDelete.cascade, index=True)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=100)
+    data = Bytea()

@@ -15,6 +15,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from dialogue.accountability import monthly
 from dialogue.accounts.session_store import DatabaseStore
 from dialogue.commitments import reminders as commitment_reminders
 from dialogue.core.clock import Clock, utc_now
@@ -45,6 +46,7 @@ from dialogue.web.ops import PROMETHEUS, REMINDERS, MetricsController, OpsContro
 from dialogue.web.organiser import OrganiserController
 from dialogue.web.public import PublicController
 from dialogue.web.ratings import OrganiserRatingsController
+from dialogue.web.reports import ReportsController
 from dialogue.web.screening import AgencyController, ScreeningController
 from dialogue.web.session import SessionController
 from dialogue.web.sessions import StaffMiddleware, session_config
@@ -67,6 +69,8 @@ async def run_reminders(clock: Clock, settings: Settings, stop: asyncio.Event) -
             for kind, count in (await commitment_reminders.tick(
                     clock(), settings.base_url, settings.commitment_escalation_days, settings.confirmation_days,
                     settings.confirmation_link_days)).items():
+                REMINDERS.labels(kind=kind).inc(count)
+            for kind, count in (await monthly.tick(clock(), settings, settings.base_url)).items():
                 REMINDERS.labels(kind=kind).inc(count)
         except Exception as error:
             if unavailable(error):
@@ -125,7 +129,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             ScreeningController, AgencyController, SessionController, DocumentsController, LiveController,
             OpsController, MetricsController, CommitmentController, AgencyCommitmentsController,
             OrganiserCommitmentsController, EvidenceController, ConfirmationController, AccountabilityController,
-            OrganiserRatingsController, InspectionsController, PublicInspectionsController,
+            OrganiserRatingsController, InspectionsController, PublicInspectionsController, ReportsController,
             static_file,
         ],
         middleware=[
