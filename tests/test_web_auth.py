@@ -292,7 +292,7 @@ PAGES = {
     "/organiser": {"organiser", "admin"},
     "/secretary": {"secretary", "admin"},
     "/agency": {"agency_officer", "agency_head"},
-    "/dashboard": {"viewer", "admin"},
+    "/dashboard": {"viewer", "organiser", "admin"},
     "/inspection-rounds/": {"inspector", "organiser", "admin"},
     "/account/password": {"admin", "organiser", "secretary", "agency_officer", "agency_head", "viewer", "inspector"},
 }
