@@ -6,6 +6,7 @@ province's leader sees every commune of it); an admin sees every unit."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -13,6 +14,7 @@ from dialogue.accountability import measures
 from dialogue.accountability.scope import Period, Scope
 from dialogue.accounts.tables import StaffUser
 from dialogue.core.calendar import local_today
+from dialogue.core.db import database_identity
 from dialogue.core.errors import Forbidden, NotFound
 from dialogue.core.i18n import current_language, format_day
 from dialogue.core.i18n import gettext as _
@@ -20,6 +22,7 @@ from dialogue.core.settings import get_settings
 from dialogue.core.text import parse_id
 from dialogue.core.vocabulary import word
 from dialogue.machine.actors import Actor, Role
+from dialogue.machine.log import ActionLog
 from dialogue.questions.intake import display_code
 from dialogue.questions.tables import Question
 from dialogue.reference.calendar import working_calendar
@@ -154,8 +157,37 @@ async def _labels(by: str, keys: list) -> dict:
     return {key: word("asker_kind", key) for key in keys}
 
 
+# Figures computed lately, by database, scope, day, minimum and language, each with the data version it
+# was computed at: the id of the action log's last entry. Every change of anything counted here is
+# logged in the same transaction as the change, so an unchanged version means unchanged figures in
+# every process; a new entry (or a new day: overdue moves with it) computes them again.
+CACHE_SIZE = 64
+_computed: dict[tuple, tuple[int, Dashboard]] = {}
+
+
+async def data_version() -> int:
+    rows = await ActionLog.raw("SELECT MAX(id) AS version FROM action_log")
+    return rows[0]["version"] or 0
+
+
 async def dashboard(scope: Scope, rating_minimum: int | None = None) -> Dashboard:
+    """The figures of the scope: computed by the database, or as computed lately if nothing was
+    logged since (see data_version). Callers must not change what they are given."""
     minimum = get_settings().rating_min_count if rating_minimum is None else rating_minimum
+    key = (database_identity(), scope.unit["id"], scope.unit_ids, scope.period.code, scope.today, minimum,
+           current_language())
+    version = await data_version()
+    kept = _computed.get(key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    figures = await _compute(scope, minimum)
+    if len(_computed) >= CACHE_SIZE:
+        _computed.pop(next(iter(_computed)))
+    _computed[key] = (version, figures)
+    return figures
+
+
+async def _compute(scope: Scope, minimum: int) -> Dashboard:
     answers_source = measures.answers_due(scope)
     answers = await measures.answer_counts(scope)
     medians = await measures.median_working_days(answers_source)
@@ -340,19 +372,21 @@ class MonthlyReport:
     overdue_answers: list[dict]  # as drill-down rows, most overdue first
     overdue_commitments: list[dict]
     made_on: dt.date
+    overdue_answers_total: int = 0  # the lists hold at most OVERDUE_LIST_LIMIT, the most overdue first
+    overdue_commitments_total: int = 0
 
     @property
     def scope(self) -> Scope:
         return self.dashboard.scope
 
 
-OVERDUE_LIST_LIMIT = 2000  # a report lists at most this many of each (it says so when cut)
+OVERDUE_LIST_LIMIT = 300  # a report lists at most this many of each, the most overdue (it says when cut)
 
 
 async def monthly_report(unit: dict, month: dt.date, now: dt.datetime) -> MonthlyReport:
     today = local_today(now)
     scope = await scope_for(unit, Period.month(month), today)
-    board = await dashboard(scope)
+    board = copy.deepcopy(await dashboard(scope))  # the heads are added to this copy only
     heads = await StaffUser.select(StaffUser.agency, StaffUser.full_name, StaffUser.position).where(
         (StaffUser.role == Role.agency_head.value) & (StaffUser.active == True)
         & StaffUser.agency.is_in([a.id for a in board.agencies] or [0])).order_by(StaffUser.full_name)
@@ -362,13 +396,10 @@ async def monthly_report(unit: dict, month: dt.date, now: dt.datetime) -> Monthl
     lists = []
     for source, lister in ((measures.answers_due(scope, whole_backlog=True), measures.answer_items),
                            (measures.commitments_due(scope, whole_backlog=True), measures.commitment_items)):
-        rows: list[dict] = []
-        while len(rows) < OVERDUE_LIST_LIMIT:
-            _total, page = await lister(source, scope, "overdue", None, len(rows))
-            rows += page
-            if len(page) < measures.ITEM_LIMIT:
-                break
+        # Oldest due first, so the most overdue are the ones listed when the list is cut.
+        total, rows = await lister(source, scope, "overdue", None, 0, OVERDUE_LIST_LIMIT)
         await _describe(rows, scope)
         rows.sort(key=lambda row: (-row["overdue_days"], row["agency_name"]))
-        lists.append(rows)
-    return MonthlyReport(dashboard=board, overdue_answers=lists[0], overdue_commitments=lists[1], made_on=today)
+        lists.append((total, rows))
+    return MonthlyReport(dashboard=board, overdue_answers=lists[0][1], overdue_commitments=lists[1][1], made_on=today,
+                         overdue_answers_total=lists[0][0], overdue_commitments_total=lists[1][0])

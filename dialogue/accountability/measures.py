@@ -296,7 +296,7 @@ ITEM_LIMIT = 50
 
 
 async def answer_items(source: Source, scope: Scope, status: str | None, agency: int | None,
-                       offset: int = 0) -> tuple[int, list[dict]]:
+                       offset: int = 0, limit: int = ITEM_LIMIT) -> tuple[int, list[dict]]:
     status_sql, status_args = _status_sql(ANSWER_STATUS_SQL, scope)
     where, args = source.sql, list(source.args)
     if status is not None:
@@ -311,13 +311,13 @@ async def answer_items(source: Source, scope: Scope, status: str | None, agency:
     rows = await fetch(
         f"SELECT q.id, q.tracking_code, q.title, q.public_summary, f.due_on AS due_on, q.conference,"
         f" c.title AS conference_title, f.agency, f.answered_on, f.working_days, {status_sql} AS status {listed}"
-        f" ORDER BY f.due_on, f.question LIMIT {ITEM_LIMIT} OFFSET {{}}",
+        f" ORDER BY f.due_on, f.question LIMIT {int(limit)} OFFSET {{}}",
         *status_args, *args, max(0, offset))
     return total, rows
 
 
 async def commitment_items(source: Source, scope: Scope, status: str | None, agency: int | None,
-                           offset: int = 0) -> tuple[int, list[dict]]:
+                           offset: int = 0, limit: int = ITEM_LIMIT) -> tuple[int, list[dict]]:
     status_sql, status_args = _status_sql(COMMITMENT_STATUS_SQL, scope)
     where, args = source.sql, list(source.args)
     if status is not None:
@@ -330,7 +330,7 @@ async def commitment_items(source: Source, scope: Scope, status: str | None, age
     rows = await fetch(
         f"SELECT m.id, m.text, m.due_on, m.original_due_on, m.state, m.outcome, m.progress, m.conference,"
         f" c.title AS conference_title, m.lead_agency AS agency, {status_sql} AS status {where}"
-        f" ORDER BY m.due_on, m.id LIMIT {ITEM_LIMIT} OFFSET {{}}", *status_args, *args, max(0, offset))
+        f" ORDER BY m.due_on, m.id LIMIT {int(limit)} OFFSET {{}}", *status_args, *args, max(0, offset))
     return total, rows
 
 

@@ -342,6 +342,16 @@ def bind_engine(engine: Engine, tables: list) -> None:
     _bound[:] = [engine]
 
 
+def database_identity() -> str:
+    """Which database the bound engine reads: the SQLite file or the PostgreSQL database (for caches
+    that must never answer for another database, as the tests' one process binds many in turn)."""
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return "sqlite:" + str(engine.connection_kwargs.get("database", ""))
+    config = getattr(engine, "config", {}) or {}
+    return "postgres:" + str(config.get("dsn") or config.get("database") or id(engine))
+
+
 def current_engine() -> Engine:
     if not _bound:
         raise RuntimeError("No database engine is bound yet: call bind_engine() at start-up.")

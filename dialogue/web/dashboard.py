@@ -20,6 +20,7 @@ from dialogue.web.guards import actor_of, roles
 
 R = Role
 READERS = roles(R.viewer, R.organiser, R.admin)
+RANKED_ROWS = 25  # a province has hundreds of agencies: the table shows the lowest ranked, or all when asked
 CHART_ROWS = 15  # the on-time chart shows the lowest rates; the table below lists every agency
 TREND_LOWEST = 2  # the trend chart draws all agencies and the lowest-ranked ones
 ON_TIME_TARGET = 80  # per cent: bars below it are marked
@@ -80,8 +81,11 @@ class DashboardController(Controller):
             return request.app.route_reverse("dashboard_items") + "?" + urlencode(
                 {**base, **{k: v for k, v in params.items() if v not in (None, "")}})
 
+        show_all = request.query_params.get("all") == "1"
         return Template(template_name="staff/dashboard.html", context={
             "board": figures, "scope": scope, "units": units, "periods": period_choices(scope.today),
+            "ranked": figures.agencies if show_all else figures.agencies[:RANKED_ROWS],
+            "all_agencies": request.app.route_reverse("dashboard") + "?" + urlencode({**base, "all": 1}) + "#agencies",
             "chart_rows": CHART_ROWS, "report_month": scope.period.end.strftime("%Y-%m"), "drill": drill,
             **chart_context(figures, drill),
         })
