@@ -328,9 +328,17 @@ async def test_the_facts_kept_by_the_commands_equal_a_rebuild(demo_db):
     held = await Answer.select(Answer.question).where(Answer.state == "approved").first()
     if held:
         await drafting.organiser_return(organiser, held["question"], "Bổ sung căn cứ pháp lý.", NOW)
-    routed = await Question.select(Question.id).where(Question.state == "assigned").first()
+    routed = await Question.select(Question.id, Question.unit).where(Question.state == "assigned").first()
     other = await Agency.select(Agency.id).where(Agency.short_name == "VP").first()
+    unit = (await Conference.select(Conference.unit).first())["unit"]
+    scope = await scope_of(unit, Period.parse("2026", TODAY))
+    before = await board.dashboard(scope)
+    assert await board.dashboard(scope) is before  # nothing logged since: the figures as computed
     await routing.assign(organiser, routed["id"], {"lead_agency": str(other["id"])}, NOW, "https://x.test")
+    after = await board.dashboard(scope)  # the re-routing is logged: computed again, the question now VP's
+    vp = {f.id: f for f in after.agencies}[other["id"]]
+    vp_before = {f.id: f for f in before.agencies}.get(other["id"])
+    assert sum(vp.answers.values()) == (sum(vp_before.answers.values()) if vp_before else 0) + 1
     during = await kept()
     assert during[0] and during[1]
     await facts.rebuild()
