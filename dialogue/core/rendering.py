@@ -74,9 +74,22 @@ def build_environment(reload: bool = False) -> Environment:
     return env
 
 
+# Thousands and decimal marks as each language writes them (Babel's CLDR data, read once): a page of
+# figures formats thousands of numbers, and Babel's format_decimal parses its pattern on every call.
+_MARKS = {code: (format_decimal(1000, "#,##0", locale=code)[1], format_decimal(0.5, "0.0", locale=code)[1])
+          for code in LANGUAGES}
+
+
 def format_number(value: float | int | None) -> str:
-    """A count or an average as the reader writes it ("1.234" and "4,5" in Vietnamese); "—" for none."""
-    return "—" if value is None else format_decimal(value, "#,##0.#", locale=i18n.current_language())
+    """A count or an average as the reader writes it ("1.234" and "4,5" in Vietnamese, at most one
+    decimal, none when it is 0); "—" for none."""
+    if value is None:
+        return "—"
+    group, decimal = _MARKS.get(i18n.current_language(), (",", "."))
+    rounded = round(float(value), 1)
+    whole, tenth = divmod(abs(round(rounded * 10)), 10)
+    text = f"{whole:,}".replace(",", group) + (f"{decimal}{tenth}" if tenth else "")
+    return f"-{text}" if rounded < 0 else text
 
 
 def format_percent(value: float | None) -> str:

@@ -22,6 +22,7 @@ R = Role
 READERS = roles(R.viewer, R.organiser, R.admin)
 RANKED_ROWS = 25  # a province has hundreds of agencies: the table shows the lowest ranked, or all when asked
 CHART_ROWS = 15  # the on-time chart shows the lowest rates; the table below lists every agency
+BREAKDOWN_ROWS = 20  # a province's areas are its 126 communes: the chart shows the 20 with most questions
 TREND_LOWEST = 2  # the trend chart draws all agencies and the lowest-ranked ones
 ON_TIME_TARGET = 80  # per cent: bars below it are marked
 
@@ -44,7 +45,8 @@ def chart_context(figures: board.Dashboard, drill) -> dict:
 
     def breakdown_rows(by: str, rows: list[dict]) -> list[dict]:
         return [{"label": row["label"], "count": row["count"], "href": drill(figure="received", status=by,
-                                                                            key=row["key"])} for row in rows]
+                                                                            key=row["key"])}
+                for row in rows[:BREAKDOWN_ROWS]]
 
     def trend_words(trend: list[dict]) -> str:
         return ", ".join(f"{_month(m['month'])}: {format_percent(m['rate'])}" for m in trend)
@@ -57,6 +59,7 @@ def chart_context(figures: board.Dashboard, drill) -> dict:
         "finding_statuses": list(measures.FINDINGS.items()),
         "on_time_rows": on_time_rows, "breakdown_rows": breakdown_rows, "trend_words": trend_words,
         "month_labels": [_month(m["month"]) for m in figures.total.trend], "trend_series": series,
+        "breakdown_limit": BREAKDOWN_ROWS,
     }
 
 
