@@ -91,6 +91,7 @@ class Dashboard:
     received: dict[str, list[dict]]  # by topic, asker_kind, area: [{key, label, count}] largest first
     months: list[dt.date]
     rating_minimum: int
+    version: int = 0  # the action log's last entry when computed (see data_version)
 
 
 async def visible_units(actor: Actor) -> list[dict]:
@@ -181,6 +182,7 @@ async def dashboard(scope: Scope, rating_minimum: int | None = None) -> Dashboar
     if kept is not None and kept[0] == version:
         return kept[1]
     figures = await _compute(scope, minimum)
+    figures.version = version
     if len(_computed) >= CACHE_SIZE:
         _computed.pop(next(iter(_computed)))
     _computed[key] = (version, figures)

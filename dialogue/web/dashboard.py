@@ -8,10 +8,13 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, get
 from litestar.response import Template
+from markupsafe import Markup
 
 from dialogue.accountability import dashboard as board
 from dialogue.accountability import measures
 from dialogue.accountability.scope import period_choices
+from dialogue.core.db import database_identity
+from dialogue.core.i18n import current_language
 from dialogue.core.i18n import gettext as _
 from dialogue.core.rendering import format_percent
 from dialogue.core.text import parse_id
@@ -25,6 +28,10 @@ CHART_ROWS = 15  # the on-time chart shows the lowest rates; the table below lis
 BREAKDOWN_ROWS = 20  # a province's areas are its 126 communes: the chart shows the 20 with most questions
 TREND_LOWEST = 2  # the trend chart draws all agencies and the lowest-ranked ones
 ON_TIME_TARGET = 80  # per cent: bars below it are marked
+# The figures' part of the page as drawn, by database, version of the figures (board.data_version),
+# scope, day and language: a province's charts and tables take longer to draw than to count.
+FIGURES_KEPT = 64
+_figures_html: dict[tuple, Markup] = {}
 
 
 def _month(key: str) -> str:
@@ -85,12 +92,21 @@ class DashboardController(Controller):
                 {**base, **{k: v for k, v in params.items() if v not in (None, "")}})
 
         show_all = request.query_params.get("all") == "1"
+        key = (database_identity(), figures.version, scope.unit["id"], scope.unit_ids, scope.period.code,
+               scope.today, figures.rating_minimum, current_language(), show_all)
+        html = _figures_html.get(key)
+        if html is None:  # the figures' part of the page, drawn once per version of the figures
+            html = Markup(request.app.template_engine.engine.get_template("staff/_dashboard_figures.html").render(
+                request=request, board=figures, scope=scope, chart_rows=CHART_ROWS, drill=drill,
+                ranked=figures.agencies if show_all else figures.agencies[:RANKED_ROWS],
+                all_agencies=request.app.route_reverse("dashboard") + "?" + urlencode({**base, "all": 1})
+                + "#agencies", **chart_context(figures, drill)))
+            if len(_figures_html) >= FIGURES_KEPT:
+                _figures_html.pop(next(iter(_figures_html)))
+            _figures_html[key] = html
         return Template(template_name="staff/dashboard.html", context={
-            "board": figures, "scope": scope, "units": units, "periods": period_choices(scope.today),
-            "ranked": figures.agencies if show_all else figures.agencies[:RANKED_ROWS],
-            "all_agencies": request.app.route_reverse("dashboard") + "?" + urlencode({**base, "all": 1}) + "#agencies",
-            "chart_rows": CHART_ROWS, "report_month": scope.period.end.strftime("%Y-%m"), "drill": drill,
-            **chart_context(figures, drill),
+            "scope": scope, "units": units, "periods": period_choices(scope.today),
+            "report_month": scope.period.end.strftime("%Y-%m"), "figures_html": html,
         })
 
     @get("/items", name="dashboard_items")
