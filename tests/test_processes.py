@@ -343,3 +343,29 @@ async def test_the_submission_limit_counts_what_both_processes_took(demo_databas
     assert statuses == [200, 200, 200, 200, 429, 429]  # the fifth and sixth: one to each process
     assert len(await rows(demo_database_url, "SELECT id FROM question")) == 4
 
+
+
+def received_figure(page: str) -> int:
+    block = re.search(r'id="figure-received".*?class="figure__value"><a [^>]*>([\d.,]+)</a>', page, re.S)
+    return int(re.sub(r"[.,]", "", block.group(1)))
+
+
+@postgres_only
+async def test_the_dashboard_kept_by_each_process_shows_a_change_made_through_the_other(demo_database_url):
+    """Each process keeps the dashboard's figures until the action log moves: a question sent through
+    one process is counted on the next load through the other."""
+    with two_processes(demo_database_url) as (first, second):
+        client, _home = await signed_in(first)
+        other = client_of(second, client.cookies)
+        try:
+            pages = [await c.get("/dashboard") for c in (client, other, other)]  # both keep the figures
+            assert all(page.status_code == 200 for page in pages), pages[0].text
+            before = {received_figure(page.text) for page in pages}
+            assert len(before) == 1
+            async with client_of(first) as resident:
+                assert confirmed(await resident.post(f"/conferences/{CONFERENCE}/ask", data=await ask_form(resident)))
+            after = await other.get("/dashboard")
+            assert received_figure(after.text) == before.pop() + 1
+        finally:
+            await client.aclose()
+            await other.aclose()
