@@ -163,7 +163,7 @@ async def _labels(by: str, keys: list) -> dict:
 # logged in the same transaction as the change, so an unchanged version means unchanged figures in
 # every process; a new entry (or a new day: overdue moves with it) computes them again.
 CACHE_SIZE = 64
-_computed: dict[tuple, tuple[int, Dashboard]] = {}
+_computed: dict[tuple, tuple[int, Dashboard | Items]] = {}
 
 
 async def data_version() -> int:
@@ -306,7 +306,22 @@ async def _heading(scope: Scope, figure: str, status: str | None, key: str | Non
 
 async def items(scope: Scope, figure: str, status: str | None, agency_id, key: str | None,
                 offset: int = 0) -> Items:
-    """The items behind one figure; NotFound for a figure, status or agency that does not exist."""
+    """The items behind one figure; NotFound for a figure, status or agency that does not exist.
+    Kept like the figures, until the action log moves (see dashboard())."""
+    cache_key = ("items", database_identity(), scope.unit["id"], scope.unit_ids, scope.period.code, scope.today,
+                 figure, status, str(agency_id), key, offset, current_language())
+    version = await data_version()
+    kept = _computed.get(cache_key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    found = await _items(scope, figure, status, agency_id, key, offset)
+    if len(_computed) >= CACHE_SIZE:
+        _computed.pop(next(iter(_computed)))
+    _computed[cache_key] = (version, found)
+    return found
+
+
+async def _items(scope: Scope, figure: str, status: str | None, agency_id, key: str | None, offset: int) -> Items:
     if figure not in DRILLABLE or (status not in (None, "") and status not in DRILLABLE[figure]):
         raise NotFound(_("There is no such figure."))
     status = status or None
