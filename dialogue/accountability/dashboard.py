@@ -377,8 +377,9 @@ async def _describe(rows: list[dict], scope: Scope) -> None:
         for name in ("answered_on", "original_due_on", "visited_on"):
             if isinstance(row.get(name), str):
                 row[name] = dt.date.fromisoformat(row[name])
+        # None when not overdue; 0 when overdue since a day off (due Friday, read on Saturday)
         row["overdue_days"] = calendar.working_days_between(due, scope.today) \
-            if row.get("status") == "overdue" and due else 0
+            if row.get("status") == "overdue" and due else None
 
 
 # The monthly report: one unit, one month, each agency's figures with its heads by name and
