@@ -343,3 +343,45 @@ async def test_the_facts_kept_by_the_commands_equal_a_rebuild(demo_db):
     assert during[0] and during[1]
     await facts.rebuild()
     assert await kept() == during
+
+
+HOSTILE = (
+    "/dashboard?unit=99999999999999999999&period=2026-Q5", "/dashboard?unit=-1", "/dashboard?unit=%EF%BC%91",
+    "/dashboard?unit=1%002", "/dashboard?period=2026-Q0", "/dashboard?period=%00", "/dashboard?all=1&all=0",
+    "/dashboard/items?figure=answers&page=100000", "/dashboard/items?figure=answers&page=-3",
+    "/dashboard/items?figure=answers&page=2&page=99999999999999999999", "/dashboard/items?figure=%00",
+    "/dashboard/items?figure=received&status=area&key=abc", "/dashboard/items?figure=received&status=topic&key=-1",
+    "/dashboard/items?figure=received&status=asker_kind&key=%00",
+    "/dashboard/items?figure=received&status=asker_kind&key=resident%00",
+    "/dashboard/items?figure=received&status=asker_kind&key=" + "%C3%BC" * 40,
+    "/dashboard/items?figure=answers&status=on_time&key=%00", "/dashboard/items?figure=commitments&status=%00",
+    "/dashboard/items?figure=backlog_answers&agency=%00", "/dashboard/items?figure=answers&agency=9223372036854775808",
+    "/dashboard/report?month=2026-Q5", "/dashboard/report?month=2026-11%00", "/dashboard/report?format=%00",
+    "/dashboard/report?month=2026-10&format=HTML", "/dashboard/report?month=9999-99&format=csv",
+)
+
+
+async def test_no_address_of_any_shape_breaks_the_dashboard(data, client):
+    """Whatever a leader, organiser or admin types after ?, a page or a refusal; never a server error
+    (PostgreSQL refuses text with a NUL: none may reach it)."""
+    units, agencies = data["units"], data["agencies"]
+    await staff("leader-a@test.vn", "viewer", units["A"])
+    await staff("organiser-a@test.vn", "organiser", units["A"])
+    await staff("admin@test.vn", "admin")
+    await staff("officer@test.vn", "agency_officer", agency_id=agencies["X"])
+    of_others = [f"/dashboard/items?figure={figure}&agency={agencies[name]}"
+                 for figure in ("answers", "commitments", "findings", "backlog_commitments") for name in ("W", "Z")]
+    by_status = [f"/dashboard/items?figure=received&status={by}&key={key}"
+                 for by in ("topic", "area", "asker_kind") for key in ("", "abc", "99999999999999999999", "resident")]
+    for email in ("leader-a@test.vn", "organiser-a@test.vn", "admin@test.vn"):
+        client.cookies.clear()
+        await sign_in(client, email, PASSWORD)
+        for address in (*HOSTILE, *of_others, *by_status):
+            response = await client.get(address)
+            assert response.status_code in (200, 400, 404), (email, address, response.status_code)
+    printable = await client.get("/dashboard/report?month=2026-10&format=HTML")
+    assert printable.status_code == 200 and "content-disposition" not in printable.headers  # opens like html
+    client.cookies.clear()
+    await sign_in(client, "officer@test.vn", PASSWORD)
+    for address in HOSTILE[:3] + HOSTILE[-3:]:
+        assert (await client.get(address)).status_code == 403, address

@@ -354,10 +354,15 @@ async def _items(scope: Scope, figure: str, status: str | None, agency_id, key: 
                  heading=await _heading(scope, figure, status, key))
 
 
+ASKER_KINDS = {kind.value for kind in Question.AskerKind}
+
+
 def _key(by: str | None, key: str | None):
+    """The group a received-questions list is about; one that matches nothing for a key that names
+    no group (PostgreSQL refuses text with a NUL, so a typed key never reaches it as it came)."""
     if by in ("topic", "area"):
         return parse_id(key) or -1
-    return (key or "")[:20]
+    return key if key in ASKER_KINDS else ""
 
 
 async def _describe(rows: list[dict], scope: Scope) -> None:

@@ -24,8 +24,7 @@ class ReportsController(Controller):
         fmt = params.get("format") or "docx"
         found = await report_files.report_file(actor_of(request), params.get("unit"), params.get("month"), fmt,
                                                request.app.state.clock())
-        printable = fmt == "html"
         headers = {"cache-control": "private, no-store", "content-security-policy": DOCUMENT_POLICY}
-        if not printable:
+        if found.media_type != report_files.MEDIA_TYPES["html"]:  # the printable page opens, the files download
             headers["content-disposition"] = content_disposition(found.name)
         return Response(content=found.content, media_type=found.media_type, headers=headers)
