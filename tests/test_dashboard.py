@@ -385,3 +385,82 @@ async def test_no_address_of_any_shape_breaks_the_dashboard(data, client):
     await sign_in(client, "officer@test.vn", PASSWORD)
     for address in HOSTILE[:3] + HOSTILE[-3:]:
         assert (await client.get(address)).status_code == 403, address
+
+
+async def fact_of(question_id: int) -> dict | None:
+    return await AnswerFact.select(AnswerFact.agency, AnswerFact.due_on, AnswerFact.answered_on) \
+        .where(AnswerFact.question == question_id).first()
+
+
+async def test_merges_returns_and_answers_sent_back_move_the_facts_as_a_rebuild_would(demo_db):
+    """Through the real commands: a question merged after routing leaves the figures; one the agency
+    returns and the organisers route elsewhere counts for the new agency only; an answer the
+    organisers send back is no longer counted as given, and counts as late when approved again after
+    its due date. After each step the kept facts and sums are what a rebuild computes."""
+    from dialogue.answers import drafting
+    from dialogue.demo import load_demo
+    from dialogue.machine.actors import Actor
+    from dialogue.questions import intake, routing, screening
+
+    async def actor(email: str) -> Actor:
+        return Actor.staff(await StaffUser.select().where(StaffUser.email == email).first())
+
+    async def same_as_a_rebuild() -> None:
+        during = await kept()
+        await facts.rebuild()
+        assert await kept() == during
+
+    await load_demo(TODAY)
+    await Conference.update({Conference.release_policy: "at_session"}).where(Conference.id > 0)  # held answers
+    organiser, officer, head = (await actor("organiser@dongda.demo"), await actor("officer@dongda.demo"),
+                                await actor("head@dongda.demo"))
+    police, police_head = await actor("police@dongda.demo"), await actor("head.ca@dongda.demo")
+    kt = (await Agency.select(Agency.id).where(Agency.short_name == "KT-HT-ĐT").first())["id"]
+    ca = (await Agency.select(Agency.id).where(Agency.short_name == "CA").first())["id"]
+    conference_id = (await Question.select(Question.conference).where(Question.state == "submitted").first())[
+        "conference"]
+    returned, merged, sent_back = [row["id"] for row in await Question.select(Question.id).where(
+        (Question.conference == conference_id) & (Question.state == "submitted")).order_by(Question.id).limit(3)]
+    text = {"body": "Phường đã đưa việc này vào kế hoạch quý I/2027.", "legal_basis": ""}
+    for question_id in (returned, merged, sent_back):
+        await screening.decide(organiser, question_id, "accept", {}, NOW, "https://x.test")
+        await routing.assign(organiser, question_id, {"lead_agency": str(kt)}, NOW, "https://x.test")
+    due = (await fact_of(returned))["due_on"]
+    assert due > TODAY and [(await fact_of(q))["agency"] for q in (returned, merged, sent_back)] == [kt, kt, kt]
+    await same_as_a_rebuild()
+
+    main = await Question.select(Question.tracking_code).where(Question.id == sent_back).first()
+    await screening.merge(organiser, merged, intake.display_code(main["tracking_code"]), "", NOW, "https://x.test")
+    assert await fact_of(merged) is None
+    await same_as_a_rebuild()
+
+    await routing.return_to_organisers(officer, returned, "Việc này do Công an phường giải quyết.", NOW,
+                                       "https://x.test")
+    assert await fact_of(returned) is None
+    await routing.assign(organiser, returned, {"lead_agency": str(ca)}, NOW, "https://x.test")
+    await drafting.save_draft(police, returned, text, NOW)
+    await drafting.submit(police, returned, NOW)
+    await drafting.review(police_head, returned, "approve", "", NOW, "https://x.test")
+    assert await fact_of(returned) == {"agency": ca, "due_on": due, "answered_on": TODAY}
+    await same_as_a_rebuild()
+
+    await drafting.save_draft(officer, sent_back, text, NOW)
+    await drafting.submit(officer, sent_back, NOW)
+    await drafting.review(head, sent_back, "approve", "", NOW, "https://x.test")
+    assert (await fact_of(sent_back))["answered_on"] == TODAY
+    await drafting.organiser_return(organiser, sent_back, "Bổ sung thời gian hoàn thành.", NOW)
+    assert (await fact_of(sent_back))["answered_on"] is None
+    await same_as_a_rebuild()
+    later = NOW + dt.timedelta(days=30)  # past the due date
+    await drafting.submit(officer, sent_back, later)
+    await drafting.review(head, sent_back, "approve", "", later, "https://x.test")
+    assert (await fact_of(sent_back))["answered_on"] == later.date()
+    await same_as_a_rebuild()
+
+    unit_id = (await Conference.select(Conference.unit).where(Conference.id == conference_id).first())["unit"]
+    row = await AdminUnit.select(AdminUnit.id, AdminUnit.code, AdminUnit.name, AdminUnit.level) \
+        .where(AdminUnit.id == unit_id).first()
+    scope = await board.scope_for(row, Period.month(due), later.date())
+    figures = by_id(await board.dashboard(scope))
+    assert figures[ca].answers["on_time"] == 1 and figures[kt].answers["late"] == 1
+    assert figures[kt].answers_due == 1  # the merged question and the returned one are not the office's
