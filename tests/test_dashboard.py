@@ -297,6 +297,10 @@ async def test_the_dashboard_page_shows_each_figure_with_its_drill_down(data, cl
     page = await client.get(f"/dashboard?unit={units['A']}&period=2026-11")
     assert page.status_code == 200
     assert "Phòng Kinh tế xã An" in page.text and "Công an xã An" in page.text
+    # What is overdue is a question not yet answered, not an "answer"; the figures say so in Vietnamese.
+    assert "Câu hỏi đến hạn trả lời trong kỳ" in page.text and "Đang quá hạn" in page.text
+    backlog = await client.get(f"/dashboard/items?unit={units['A']}&period=2026-11&figure=backlog_answers")
+    assert "Câu hỏi quá hạn chưa trả lời tính đến ngày" in backlog.text
     links = set(re.findall(r'href="(/dashboard/items\?[^"]+)"', page.text))
     assert len(links) > 20
     for link in sorted(links)[:60]:

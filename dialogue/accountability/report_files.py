@@ -260,7 +260,7 @@ def render_docx(view: ReportView) -> bytes:
     section = document.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
-    add_paragraph(document, "2. Kết quả của từng cơ quan (xếp theo tỷ lệ trả lời đúng hạn, thấp nhất trước)",
+    add_paragraph(document, "2. Kết quả của từng cơ quan (xếp theo tỷ lệ trả lời đúng hạn, từ thấp đến cao)",
                   bold=True, space_after=6)
     if view.agencies:
         _table(document, AGENCY_COLUMNS, [*view.agencies, view.total], AGENCY_WIDTHS, bold_last=True)

@@ -49,12 +49,12 @@ async def test_a_leader_finds_the_late_agency_and_takes_the_report_to_the_meetin
     await page.wait_for_url(re.compile(f"period={last_month}"))
     await assert_fits_the_phone(page)
     await assert_accessible(page)
-    await page.get_by_role("img", name=re.compile("Trả lời đúng hạn, theo cơ quan")).wait_for()
+    await page.get_by_role("img", name=re.compile("Tỷ lệ trả lời đúng hạn theo cơ quan")).wait_for()
 
     # The ranking puts the late agency first; it has answers overdue now.
     first = page.locator("tr.agency-row").first
     agency = (await first.locator("th").inner_text()).strip()
-    overdue_link = first.get_by_role("link", name=re.compile(r"\d+ câu trả lời"))
+    overdue_link = first.get_by_role("link", name=re.compile(r"\d+ câu hỏi"))
     shown = int(re.search(r"(\d+)", await overdue_link.inner_text()).group(1))
     assert shown > 0, f"{agency} is ranked first but has nothing overdue"
     await overdue_link.click()
