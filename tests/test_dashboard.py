@@ -468,3 +468,13 @@ async def test_merges_returns_and_answers_sent_back_move_the_facts_as_a_rebuild_
     figures = by_id(await board.dashboard(scope))
     assert figures[ca].answers["on_time"] == 1 and figures[kt].answers["late"] == 1
     assert figures[kt].answers_due == 1  # the merged question and the returned one are not the office's
+
+
+async def test_an_agency_that_does_not_serve_the_unit_is_not_found(data, client):
+    units, agencies = data["units"], data["agencies"]
+    await staff("leader-a@test.vn", "viewer", units["A"])
+    await sign_in(client, "leader-a@test.vn", PASSWORD)
+    base = f"/dashboard/items?unit={units['A']}&period=2026-11&figure=answers&agency="
+    assert (await client.get(base + str(agencies["W"]))).status_code == 404  # another province's commune
+    assert (await client.get(base + str(agencies["Z"]))).status_code == 200  # the province's own serves A
+    assert (await client.get(base + str(agencies["X"]))).status_code == 200

@@ -11,6 +11,7 @@ import pytest
 
 from dialogue.core import logs
 from dialogue.core.settings import PROJECT_ROOT
+from dialogue.demo import ACCOUNTS
 from dialogue.mail.tables import OutboxMessage
 from tests.conftest import TEST_ENGINE, FakeClock, make_client
 
@@ -74,7 +75,7 @@ def test_backup_copies_a_consistent_sqlite_database(demo_db, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "integrity_check: ok" in result.stdout
     with sqlite3.connect(target) as copy:
-        assert copy.execute("SELECT COUNT(*) FROM staff_user").fetchone()[0] == 8  # the demo accounts
+        assert copy.execute("SELECT COUNT(*) FROM staff_user").fetchone()[0] == len(ACCOUNTS)  # the demo accounts
 
 
 @pytest.mark.skipif(TEST_ENGINE != "postgres", reason="the PostgreSQL pass")

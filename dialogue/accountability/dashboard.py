@@ -27,7 +27,7 @@ from dialogue.questions.intake import display_code
 from dialogue.questions.tables import Question
 from dialogue.reference.calendar import working_calendar
 from dialogue.reference.tables import AdminUnit, Agency, Topic
-from dialogue.reference.units import units_seen_by
+from dialogue.reference.units import unit_path, units_seen_by
 
 TREND_MONTHS = 12
 
@@ -142,7 +142,7 @@ async def scope_for(unit: dict, period: Period, today: dt.date) -> Scope:
 async def _agencies(ids: set[int], scope: Scope) -> dict[int, dict]:
     """The agencies with figures, and the active ones of the scope's units (a quiet agency shows too)."""
     rows = await Agency.select(
-        Agency.id, Agency.name, Agency.short_name, Agency.unit.name.as_alias("unit_name"),
+        Agency.id, Agency.name, Agency.short_name, Agency.unit, Agency.unit.name.as_alias("unit_name"),
     ).where(Agency.id.is_in(sorted(ids) or [0]) | (Agency.unit.is_in(list(scope.unit_ids)) & (Agency.active == True)))
     return {row["id"]: row for row in rows}
 
@@ -329,7 +329,9 @@ async def _items(scope: Scope, figure: str, status: str | None, agency_id, key: 
     if agency_id not in (None, ""):
         wanted = parse_id(str(agency_id))
         agency = (await _agencies({wanted}, scope)).get(wanted) if wanted else None
-        if agency is None:
+        # Only an agency that serves the scope: one of its units', or of the province above it.
+        serving = set(scope.unit_ids) | set(await unit_path(scope.unit["id"]))
+        if agency is None or agency["unit"] not in serving:
             raise NotFound(_("There is no such agency."))
     agency_key = agency["id"] if agency else None
     offset = max(0, min(offset, 10_000_000))

@@ -1,7 +1,7 @@
 """The answer facts the leaders' figures count (dialogue/accountability/measures.py), kept in the
 transaction of every change that moves them.
 
-`answer_fact` holds one row per question with an answer due now: routed to an active lead agency,
+`answer_fact` holds one row per question with an answer due now: routed to a lead agency (its assignment still active),
 in a state that awaits or has its answer (QUESTION.sets["answerable"]), with a due date. `answer_month`
 holds their sums per conference unit, lead agency and month of due date: how many fall due, and how
 many were given on time (approved by the head on or before the due date) or late.
