@@ -96,7 +96,25 @@ class Dashboard:
 
 async def visible_units(actor: Actor) -> list[dict]:
     """The units a staff member may choose: their own and, for a province, its communes; every
-    province and commune that has conferences for an admin. Provinces first, then by name."""
+    province and commune that has conferences for an admin. Provinces first, then by name. Kept like
+    the figures, until the action log moves (units, conferences and accounts change only by logged steps)."""
+    key = ("units", database_identity(), actor.role, actor.unit_id)
+    version = await data_version()
+    kept = _computed.get(key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    units = await _visible_units(actor)
+    _keep(key, version, units)
+    return units
+
+
+def _keep(key: tuple, version: int, value) -> None:
+    if len(_computed) >= CACHE_SIZE:
+        _computed.pop(next(iter(_computed)))
+    _computed[key] = (version, value)
+
+
+async def _visible_units(actor: Actor) -> list[dict]:
     seen = await units_seen_by(actor)
     query = AdminUnit.select(AdminUnit.id, AdminUnit.code, AdminUnit.name, AdminUnit.level, AdminUnit.parent)
     if seen is None:
@@ -163,7 +181,7 @@ async def _labels(by: str, keys: list) -> dict:
 # logged in the same transaction as the change, so an unchanged version means unchanged figures in
 # every process; a new entry (or a new day: overdue moves with it) computes them again.
 CACHE_SIZE = 64
-_computed: dict[tuple, tuple[int, Dashboard | Items]] = {}
+_computed: dict[tuple, tuple[int, Dashboard | Items | list[dict]]] = {}
 
 
 async def data_version() -> int:
@@ -183,9 +201,7 @@ async def dashboard(scope: Scope, rating_minimum: int | None = None) -> Dashboar
         return kept[1]
     figures = await _compute(scope, minimum)
     figures.version = version
-    if len(_computed) >= CACHE_SIZE:
-        _computed.pop(next(iter(_computed)))
-    _computed[key] = (version, figures)
+    _keep(key, version, figures)
     return figures
 
 
@@ -315,9 +331,7 @@ async def items(scope: Scope, figure: str, status: str | None, agency_id, key: s
     if kept is not None and kept[0] == version:
         return kept[1]
     found = await _items(scope, figure, status, agency_id, key, offset)
-    if len(_computed) >= CACHE_SIZE:
-        _computed.pop(next(iter(_computed)))
-    _computed[cache_key] = (version, found)
+    _keep(cache_key, version, found)
     return found
 
 

@@ -145,7 +145,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://")), outage_over_hook],
         # Not the live stream: gzip would hold its small messages back. Not static files: gzipped once.
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024,
+        # Level 5, not Litestar's 9: a dashboard of 130 KB compresses in half the time, 4 % larger.
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=5,
                                              exclude=[STREAM_PATH.replace("{conference_id:int}", "[0-9]+"),
                                                       "^/static/"]),
         plugins=[make_channels(settings)],

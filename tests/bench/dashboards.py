@@ -35,6 +35,7 @@ from dialogue.core.settings import PROJECT_ROOT
 from tests.bench.load import Load, measure
 
 USERS = 16
+PAGE_GOALS = ("dashboard_province", "dashboard_commune", "drilldown")  # the goal is for the pages
 P99_GOAL_MS = 300.0
 DB_GOAL_MS = 100.0
 SQLITE_PATH = PROJECT_ROOT / "var" / "bench" / "province.sqlite3"
@@ -228,9 +229,10 @@ async def bench_dashboards(engine: str, database_url: str, serve, seconds: float
                 print(f"# {name} {engine} app: {app_figure.errors} errors (responses other than 200)", flush=True)
             ratio = app_figure.throughput / ref_figure.throughput if ref_figure.throughput else 0.0
             print(f"BENCH {name} {engine} {app_figure.throughput:.1f} req/s ratio={ratio:.2f}", flush=True)
+            goal = f" (goal ≤ {P99_GOAL_MS:.0f} ms with {USERS} users: {verdict(app_figure.p99_ms <= P99_GOAL_MS)})" \
+                if name in PAGE_GOALS else " (no goal: a Word file made on demand)"
             print(f"BENCH {name}_p99 {engine} {app_figure.p99_ms:.1f} ms ratio="
-                  f"{app_figure.p99_ms / ref_figure.p99_ms if ref_figure.p99_ms else 0:.2f} (goal ≤ {P99_GOAL_MS:.0f}"
-                  f" ms with {USERS} users: {verdict(app_figure.p99_ms <= P99_GOAL_MS)})", flush=True)
+                  f"{app_figure.p99_ms / ref_figure.p99_ms if ref_figure.p99_ms else 0:.2f}{goal}", flush=True)
             print(f"BENCH {name}_db {engine} {db_ms:.1f} ms ({len(page['statements'])} statements; goal < "
                   f"{DB_GOAL_MS:.0f} ms: {verdict(db_ms < DB_GOAL_MS)})", flush=True)
             print(f"# {name} {engine}: reference {ref_figure.throughput:.1f} req/s, p99 {ref_figure.p99_ms:.1f} ms;"
