@@ -23,7 +23,6 @@ from dialogue.answers import drafting
 from dialogue.conferences.tables import Conference
 from dialogue.core.settings import SettingsError, load_settings
 from dialogue.demo.concluded import load_concluded_demo
-from dialogue.machine.actors import Actor
 from dialogue.mail import outbox
 from dialogue.mail.sender import smtp_sender
 from dialogue.mail.tables import OutboxAttachment, OutboxMessage
@@ -32,23 +31,13 @@ from dialogue.questions.tables import Question
 from dialogue.reference.tables import AdminUnit, Agency, Holiday
 from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
 from tests.pinned import NOW, TODAY
+from tests.test_accountability import actor, local
 from tests.test_mail import FROM, SmtpServer, free_port
 
 NOVEMBER = dt.date(2026, 11, 1)
 KT = "Phòng Kinh tế, Hạ tầng và Đô thị phường Đống Đa"
 VP = "Văn phòng HĐND và UBND phường Đống Đa"
 KT_HEAD = "Phạm Thu Hà, Trưởng phòng Kinh tế, Hạ tầng và Đô thị"
-
-
-async def actor(email: str, agency_id: int | None = None) -> Actor:
-    who = Actor.staff(await StaffUser.select().where(StaffUser.email == email).first())
-    if agency_id is None:
-        return who
-    return Actor(kind="staff", staff_id=who.staff_id, role=who.role, agency_id=agency_id)
-
-
-def local(day: dt.date, hour: int = 9) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour - 7), dt.UTC)
 
 
 @pytest.fixture

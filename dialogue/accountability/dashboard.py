@@ -25,8 +25,9 @@ from dialogue.machine.actors import Actor, Role
 from dialogue.machine.log import ActionLog
 from dialogue.questions.intake import display_code
 from dialogue.questions.tables import Question
+from dialogue.reference.admin import topic_names
 from dialogue.reference.calendar import working_calendar
-from dialogue.reference.tables import AdminUnit, Agency, Topic
+from dialogue.reference.tables import AdminUnit, Agency
 from dialogue.reference.units import unit_path, units_seen_by
 
 TREND_MONTHS = 12
@@ -167,9 +168,7 @@ async def _agencies(ids: set[int], scope: Scope) -> dict[int, dict]:
 
 async def _labels(by: str, keys: list) -> dict:
     if by == "topic":
-        rows = await Topic.select(Topic.id, Topic.name_vi, Topic.name_en).where(Topic.id.is_in(keys or [0]))
-        column = "name_en" if current_language() == "en" else "name_vi"
-        return {row["id"]: row[column] for row in rows}
+        return await topic_names(keys)
     if by == "area":
         rows = await AdminUnit.select(AdminUnit.id, AdminUnit.name).where(AdminUnit.id.is_in(keys or [0]))
         return {row["id"]: row["name"] for row in rows}

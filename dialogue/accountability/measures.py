@@ -295,17 +295,24 @@ async def answer_trend(scope: Scope, months: list[dt.date]) -> dict[tuple[int | 
 ITEM_LIMIT = 50
 
 
-async def answer_items(source: Source, scope: Scope, status: str | None, agency: int | None,
-                       offset: int = 0, limit: int = ITEM_LIMIT) -> tuple[int, list[dict]]:
-    status_sql, status_args = _status_sql(ANSWER_STATUS_SQL, scope)
+async def _narrowed(source: Source, status_sql: str, status_args: tuple, status: str | None, agency_column: str,
+                    agency: int | None) -> tuple[int, str, list]:
+    """The figure's rows narrowed to one status and one agency (the same CASE as the counts), and
+    how many there are."""
     where, args = source.sql, list(source.args)
     if status is not None:
         where += f" AND {status_sql} = {{}}"
         args += [*status_args, status]
     if agency is not None:
-        where += " AND f.agency = {}"
+        where += f" AND {agency_column} = {{}}"
         args.append(agency)
-    total = (await fetch(f"SELECT COUNT(*) AS n {where}", *args))[0]["n"]
+    return (await fetch(f"SELECT COUNT(*) AS n {where}", *args))[0]["n"], where, args
+
+
+async def answer_items(source: Source, scope: Scope, status: str | None, agency: int | None,
+                       offset: int = 0, limit: int = ITEM_LIMIT) -> tuple[int, list[dict]]:
+    status_sql, status_args = _status_sql(ANSWER_STATUS_SQL, scope)
+    total, where, args = await _narrowed(source, status_sql, status_args, status, "f.agency", agency)
     listed = where.replace("FROM answer_fact f", "FROM answer_fact f JOIN question q ON q.id = f.question"
                            " JOIN conference c ON c.id = q.conference", 1)
     rows = await fetch(
@@ -319,14 +326,7 @@ async def answer_items(source: Source, scope: Scope, status: str | None, agency:
 async def commitment_items(source: Source, scope: Scope, status: str | None, agency: int | None,
                            offset: int = 0, limit: int = ITEM_LIMIT) -> tuple[int, list[dict]]:
     status_sql, status_args = _status_sql(COMMITMENT_STATUS_SQL, scope)
-    where, args = source.sql, list(source.args)
-    if status is not None:
-        where += f" AND {status_sql} = {{}}"
-        args += [*status_args, status]
-    if agency is not None:
-        where += " AND m.lead_agency = {}"
-        args.append(agency)
-    total = (await fetch(f"SELECT COUNT(*) AS n {where}", *args))[0]["n"]
+    total, where, args = await _narrowed(source, status_sql, status_args, status, "m.lead_agency", agency)
     rows = await fetch(
         f"SELECT m.id, m.text, m.due_on, m.original_due_on, m.state, m.outcome, m.progress, m.conference,"
         f" c.title AS conference_title, m.lead_agency AS agency, {status_sql} AS status {where}"
