@@ -26,7 +26,7 @@ from dialogue.inspections.tables import InspectionFile, InspectionItem, Inspecti
 from dialogue.machine.events import LiveEvent
 from dialogue.machine.log import ActionLog
 from dialogue.mail.tables import OutboxAttachment, OutboxMessage
-from dialogue.questions.tables import Assignment, Follower, Question, ReminderSent
+from dialogue.questions.tables import Assignment, Follower, Question, ReminderSent, SimilarityEntry
 from dialogue.ratings.tables import Rating
 from dialogue.reference.tables import AdminUnit, Agency, Holiday, Topic
 
@@ -36,7 +36,7 @@ ALL_TABLES = [
     Commitment, CommitmentAgency, CommitmentUpdate, CommitmentReminder, CommitmentFile, AgendaItem, ConferenceSession,
     SessionAttendee, CommitmentConfirmation, AnswerPromise,
     ConferenceDocument, Rating, InspectionRound, InspectionItem, InspectionFile,
-    MonthlyReportSent, AnswerFact, AnswerMonth, OutboxAttachment,
+    MonthlyReportSent, AnswerFact, AnswerMonth, OutboxAttachment, SimilarityEntry,
 ]
 
 APP_CONFIG = AppConfig(

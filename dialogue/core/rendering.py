@@ -70,6 +70,8 @@ def build_environment(reload: bool = False) -> Environment:
         paragraphs=paragraphs,
         number=format_number,
         percent=format_percent,
+        # codes | map("word", "similar_place"): a list of codes in words
+        word=lambda code, kind: vocabulary.word(kind, code),
     )
     return env
 

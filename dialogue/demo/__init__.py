@@ -20,6 +20,7 @@ from dialogue.demo.ratings import load_ratings_demo
 from dialogue.demo.session import load_session_demo
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
+from dialogue.questions import similarity
 from dialogue.questions.intake import new_tracking_code, token_hash
 from dialogue.questions.tables import Question
 from dialogue.reference.calendar import SCREENING_DAYS, working_calendar
@@ -190,4 +191,5 @@ async def _load_questions(conference_id: int, unit_id: int, today: dt.date, live
         )).returning(Question.id)
         await audit.record(Actor.public(code), "submitted", "question", rows[0]["id"], at=received,
                            to_state="submitted")
+        await similarity.keep(rows[0]["id"])
     return len(QUESTIONS)

@@ -12,6 +12,7 @@ from dialogue.core.calendar import TZ
 from dialogue.core.text import fold
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
+from dialogue.questions import similarity
 from dialogue.questions.intake import new_tracking_code, token_hash
 from dialogue.questions.tables import Question
 from dialogue.reference.tables import Topic
@@ -85,6 +86,7 @@ async def conference_in_session(unit_id: int, title: str, kind: str, held: dt.da
             updated_at=received,
         )).returning(Question.id)
         question_id = inserted[0]["id"]
+        await similarity.keep(question_id)
         await audit.record(Actor.public(code), "submitted", "question", question_id, at=received, to_state="submitted")
         await audit.record(organiser, "accept", "question", question_id, at=received + dt.timedelta(days=1),
                            from_state="submitted", to_state="accepted")

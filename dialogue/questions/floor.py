@@ -15,6 +15,7 @@ from dialogue.core.i18n import gettext as _
 from dialogue.core.text import fold, paragraphs, parse_id, safe_token, tidy
 from dialogue.machine import events, log
 from dialogue.machine.actors import Actor, require
+from dialogue.questions import similarity
 from dialogue.questions.intake import new_tracking_code, token_hash
 from dialogue.questions.tables import Question
 from dialogue.reference.units import scope_of_unit
@@ -82,6 +83,7 @@ async def record_floor_question(actor: Actor, conference: dict, form: dict, now:
     async with write_transaction():
         rows = await Question.insert(question).returning(Question.id)
         question_id = rows[0]["id"]
+        await similarity.keep(question_id)
         await log.record(actor, "floor_recorded", "question", question_id, at=now,
                          to_state=Question.State.accepted.value)
         await events.record(now, [f"question:{question_id}", f"conference:{conference['id']}"], "floor_recorded",

@@ -27,6 +27,7 @@ from dialogue.machine import events
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
 from dialogue.mail import outbox
+from dialogue.questions import similarity
 from dialogue.questions.tables import Question
 from dialogue.reference.calendar import SCREENING_DAYS, working_calendar
 
@@ -275,6 +276,7 @@ async def submit_question(
         submitted_from=address_key, created_at=now, updated_at=now, **values,
     )
     row = {**question.to_dict(), "id": None}
+    entry = similarity.entry_of({**row, "conference_unit": conference["unit"], "merged_into": None})
     mail = outbox.prepare(
         to=row["asker_email"], template="question_received", language_code=language_code,
         subject=lambda: _("Your question has been received: %(code)s", code=display_code(code)),
@@ -294,6 +296,7 @@ async def submit_question(
         done = await write_steps(
             *guard,
             RowInsert(question, returning_id=True),
+            lambda done: RowInsert(similarity.for_question(entry, done[first][0]["id"])),
             lambda done: audit.entry(Actor.public(code), "submitted", "question", done[first][0]["id"], at=now,
                                      to_state=Question.State.submitted.value),
             lambda done: events.insert(now, [f"question:{done[first][0]['id']}", f"conference:{conference_id}"],

@@ -16,6 +16,7 @@ from dialogue.machine import log
 from dialogue.machine.actors import Actor, ObjectScope, require
 from dialogue.machine.log import ActionLog
 from dialogue.machine.transitions import transition
+from dialogue.questions import similarity
 from dialogue.questions.intake import display_code, normalise_code
 from dialogue.questions.machine import QUESTION, REJECTION_CATEGORIES
 from dialogue.questions.tables import Question
@@ -158,6 +159,7 @@ async def edit_public_text(actor: Actor, question_id: int, form: dict, now: dt.d
         await Question.update({
             Question.public_summary: summary, Question.public_text: text, Question.updated_at: now,
         }).where(Question.id == question_id)
+        await similarity.keep(question_id)
         await log.record(actor, "public_text_edited", "question", question_id, at=now, details=diff)
 
 

@@ -1,41 +1,247 @@
-"""Similar questions: a hint for the organiser who screens, so that one matter gets one answer."""
+"""Similar questions: a hint for the organiser who screens, so that one matter gets one answer, and
+for the resident on the ask form, so that they can follow a question already asked.
+
+Retrieve, then re-rank. A database index narrows the candidates to the best ~50 (the question's
+places and the word pairs that carry its matter, searched in the normalised public text: FTS5 with
+the trigram tokenizer on SQLite, a pg_trgm GIN index on PostgreSQL); likeness.py then compares
+profiles and gives each candidate a calibrated likelihood of being the same matter. Nothing below
+SHOWN_FROM is shown. Both the organiser's hint and the public form read through `lookup()`.
+
+`question_match` is kept in the transaction of every write that changes what it holds: the
+submission, a question recorded in the hall, the organisers' edit of the public text, and every
+change of state (a watcher on the question machine: merged, withdrawn, made public…).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
-from dialogue.conferences.queries import get_conference
-from dialogue.core.text import fold
-from dialogue.questions.tables import Question
+from dialogue.core.db import on_postgres, write_transaction
+from dialogue.core.vocabulary import N_, declare
+from dialogue.questions import likeness
+from dialogue.questions.machine import QUESTION
+from dialogue.questions.tables import Question, SimilarityEntry
+
+CANDIDATES = 50
+SINCE_DAYS = 730  # the unit's conferences of the last two years, besides the question's own
+PUBLIC_STATES = ", ".join(f"'{state}'" for state in sorted(QUESTION.sets["public"]))
+WITHDRAWN = Question.State.withdrawn.value
+
+# What an entry is made of, from the question and its conference.
+SOURCE_SQL = (
+    "SELECT q.id, q.conference, c.unit AS conference_unit, q.created_at, q.state, q.public_consent, q.merged_into,"
+    " q.title, q.body, q.public_summary, q.public_text FROM question q JOIN conference c ON c.id = q.conference")
 
 
-async def similar(question: dict, limit: int = 5, minimum: float = 60.0) -> list[dict]:
-    """The most similar questions of the same conference and of the same unit's recent conferences,
-    by a word-order-tolerant score on diacritics-folded text (rapidfuzz token_set_ratio)."""
-    conference = await get_conference(question["conference"])
-    since = (question["created_at"] - dt.timedelta(days=730))
-    # Score on the folded text only, then fetch the few winners' details.
-    candidates = await Question.raw(
-        "SELECT q.id, q.search_folded FROM question q JOIN conference c ON c.id = q.conference "
-        "WHERE q.id != {} AND q.state != {} AND (q.conference = {} OR (c.unit = {} AND q.created_at > {}))",
-        question["id"], Question.State.withdrawn.value, question["conference"], conference["unit"], since)
-    if not candidates:
+def entry_of(row: dict, profile: likeness.Profile | None = None) -> SimilarityEntry:
+    """The entry of a question (a row of SOURCE_SQL): its public heading and text, as the public
+    pages show them, so that what the public list matches on is only what the public may read."""
+    profile = profile or likeness.profile(row["public_summary"] or row["title"], row["public_text"] or row["body"])
+    state = row["state"]
+    return SimilarityEntry(
+        question=row["id"], conference=row["conference"], conference_unit=row["conference_unit"],
+        created_at=row["created_at"], main_question=row["merged_into"],
+        listed=bool(row["public_consent"]) and QUESTION.is_in("public", state),
+        text=f" {profile.text} ", profile=json.dumps(profile.to_json(), ensure_ascii=False))
+
+
+def for_question(entry: SimilarityEntry, question_id: int) -> SimilarityEntry:
+    """The entry made before its question had an id (the submission's unit of work), given it."""
+    entry.question = question_id
+    return entry
+
+
+def _values(entry: SimilarityEntry) -> list:
+    return [entry.question, entry.conference, entry.conference_unit, entry.created_at, entry.main_question,
+            entry.listed, entry.text, entry.profile]
+
+
+UPSERT_SQL = (
+    "INSERT INTO question_match (question, conference, conference_unit, created_at, main_question, listed, text,"
+    " profile) VALUES ({}, {}, {}, {}, {}, {}, {}, {}) ON CONFLICT (question) DO UPDATE SET"
+    " conference = excluded.conference, conference_unit = excluded.conference_unit,"
+    " main_question = excluded.main_question, listed = excluded.listed, text = excluded.text,"
+    " profile = excluded.profile")
+
+
+async def keep(question_id: int) -> None:
+    """Bring the question's entry up to date, inside the caller's transaction."""
+    rows = await Question.raw(SOURCE_SQL + " WHERE q.id = {}", question_id)
+    if not rows or rows[0]["state"] == WITHDRAWN:
+        await SimilarityEntry.delete().where(SimilarityEntry.question == question_id)
+        return
+    await SimilarityEntry.raw(UPSERT_SQL, *_values(entry_of(rows[0])))
+
+
+async def _question_changed(question: dict) -> None:
+    await keep(question["id"])
+
+
+QUESTION.watch(_question_changed)
+
+
+async def rebuild(batch: int = 2000) -> int:
+    """Every entry recomputed from the questions (a migration, the demo, a repair). Profiles of the
+    same heading and text are computed once (the province data set repeats its texts)."""
+    profiles: dict[tuple[str, str], likeness.Profile] = {}
+    count, last = 0, 0
+    async with write_transaction():
+        await SimilarityEntry.delete(force=True)
+        while True:
+            rows = await Question.raw(SOURCE_SQL + " WHERE q.id > {} AND q.state != {} ORDER BY q.id LIMIT {}",
+                                      last, WITHDRAWN, batch)
+            if not rows:
+                break
+            entries = []
+            for row in rows:
+                key = (row["public_summary"] or row["title"], row["public_text"] or row["body"])
+                if key not in profiles:
+                    profiles[key] = likeness.profile(*key)
+                entries.append(entry_of(row, profiles[key]))
+            await SimilarityEntry.insert(*entries)
+            count += len(rows)
+            last = rows[-1]["id"]
+    return count
+
+
+# --- Lookup ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    conference: int
+    conference_unit: int
+    since: dt.datetime
+    listed_only: bool  # the public list: only what the public pages show
+    exclude: int = 0  # the question itself
+
+
+def _sqlite_match(terms: list[str]) -> str:
+    # Each phrase between spaces, so that "ngo 12" does not find "ngo 120"; the stored text has
+    # a space at each end.
+    return " OR ".join(f'" {term} "' for term in terms)
+
+
+async def candidates(terms: list[str], scope: Scope, limit: int = CANDIDATES) -> list[dict]:
+    """The best `limit` entries in scope for the phrases, by the index."""
+    if not terms:
         return []
-    target = question["search_folded"] or fold(question["title"] + " " + question["body"])
-    matches = process.extract(target, [c["search_folded"] for c in candidates], scorer=fuzz.token_set_ratio,
-                              limit=limit, score_cutoff=minimum)
-    scores = {candidates[index]["id"]: round(score) for _text, score, index in matches}
-    details = {row["id"]: row for row in await Question.select(
-        Question.id, Question.tracking_code, Question.title, Question.state, Question.conference, Question.created_at,
-        Question.conference.title.as_alias("conference_title"),
-    ).where(Question.id.is_in(list(scores) or [0]))}
-    return [{**details[question_id], "score": score} for question_id, score in scores.items() if question_id in details]
+    listed = " AND e.listed" if scope.listed_only else ""
+    where = (f" AND e.question != {{}} AND (e.conference = {{}} OR (e.conference_unit = {{}} AND e.created_at > {{}})){listed}")
+    args = [scope.exclude, scope.conference, scope.conference_unit, scope.since]
+    if on_postgres():
+        # The GIN trigram index finds the entries holding any phrase; they are ranked by the phrases
+        # they hold, the places (first) counting three times, longer phrases more.
+        weights = [3 if index < 2 else 1 for index in range(len(terms))]
+        patterns = [f"% {term} %" for term in terms]
+        score = " + ".join(f"(CASE WHEN e.text LIKE {{}} THEN {w * (1 + len(t) / 10):.2f} ELSE 0 END)"
+                           for w, t in zip(weights, terms))
+        return await SimilarityEntry.raw(
+            f"SELECT e.question, e.main_question, e.profile, {score} AS score FROM question_match e"
+            f" WHERE e.text LIKE ANY({{}}){where} ORDER BY score DESC, e.question DESC LIMIT {{}}",
+            *patterns, patterns, *args, limit)
+    return await SimilarityEntry.raw(
+        "SELECT e.question, e.main_question, e.profile FROM question_match_fts f"
+        " JOIN question_match e ON e.id = f.rowid"
+        f" WHERE question_match_fts MATCH {{}}{where} ORDER BY f.rank LIMIT {{}}",
+        _sqlite_match(terms), *args, limit)
 
+
+@dataclass(frozen=True)
+class Hint:
+    question: int  # the main question, for one that was merged
+    likelihood: float
+    very_likely: bool
+    same_places: tuple[str, ...]  # kinds of place both name
+    shared_problems: tuple[str, ...]
+
+
+# The words a hint gives for why: word("similar_place", kind), word("problem_kind", kind).
+declare("similar_place", {
+    "house": N_("house number"), "alley": N_("alley"), "group": N_("residential group"), "street": N_("street"),
+    "ward": N_("ward or commune"), "project": N_("project or site"),
+})
+declare("problem_kind", {kind: label for kind, (label, _phrases) in likeness.PROBLEMS.items()})
+
+
+def rank(target: likeness.Profile, found: list[dict], limit: int) -> list[Hint]:
+    """The candidates likely to be the same matter as the target, most likely first; one hint per
+    main question (a merged question counts for the one it joined)."""
+    profiles = [likeness.Profile.from_json(json.loads(row["profile"])) for row in found]
+    rarity = likeness.rarity_of([target, *profiles])
+    best: dict[int, Hint] = {}
+    for row, profile in zip(found, profiles):
+        comparison = likeness.compare(target, profile, rarity)
+        p = likeness.likelihood(comparison)
+        if p < likeness.SHOWN_FROM:
+            continue
+        main = row["main_question"] or row["question"]
+        if main not in best or p > best[main].likelihood:
+            best[main] = Hint(main, p, p >= likeness.VERY_LIKELY_FROM,
+                              tuple(dict.fromkeys(kind for kind, _ in comparison.same_places)),
+                              comparison.shared_problems)
+    return sorted(best.values(), key=lambda hint: -hint.likelihood)[:limit]
+
+
+async def lookup(target: likeness.Profile, scope: Scope, limit: int = 5) -> list[Hint]:
+    return rank(target, await candidates(likeness.search_terms(target), scope), limit)
+
+
+def _since(moment: dt.datetime) -> dt.datetime:
+    return moment - dt.timedelta(days=SINCE_DAYS)
+
+
+DETAILS_SQL = (
+    "SELECT q.id, q.tracking_code, q.title, q.public_summary, q.state, q.conference, q.created_at, q.public_consent,"
+    " c.title AS conference_title FROM question q JOIN conference c ON c.id = q.conference WHERE q.id IN ({})")
+
+
+async def _details(hints: list[Hint], exclude: int, public: bool) -> list[dict]:
+    ids = [hint.question for hint in hints if hint.question != exclude]
+    if not ids:
+        return []
+    rows = {row["id"]: row for row in await Question.raw(DETAILS_SQL.format(", ".join("{}" for _ in ids)), *ids)}
+    out = []
+    for hint in hints:
+        row = rows.get(hint.question)
+        if row is None or row["state"] == WITHDRAWN:
+            continue
+        if public and not (row["public_consent"] and QUESTION.is_in("public", row["state"])):
+            continue  # a listed duplicate of a main question the public may not see
+        out.append({**row, "heading": row["public_summary"] or row["title"], "likelihood": round(hint.likelihood, 2),
+                    "very_likely": hint.very_likely, "same_places": hint.same_places,
+                    "shared_problems": hint.shared_problems})
+    return out
+
+
+async def similar(question: dict, limit: int = 5) -> list[dict]:
+    """The organiser's hint: the questions of the same conference, and of the unit's conferences of
+    the last two years, likely to be the same matter as this one, with why."""
+    rows = await SimilarityEntry.raw(
+        "SELECT e.profile, c.unit FROM conference c LEFT JOIN question_match e ON e.question = {}"
+        " WHERE c.id = {}", question["id"], question["conference"])
+    if not rows:
+        return []
+    target = (likeness.Profile.from_json(json.loads(rows[0]["profile"])) if rows[0]["profile"] else
+              likeness.profile(question["public_summary"] or question["title"], question["public_text"] or question["body"]))
+    scope = Scope(question["conference"], rows[0]["unit"], _since(question["created_at"]), False, question["id"])
+    return await _details(await lookup(target, scope, limit), question["id"], public=False)
+
+
+async def similar_public(conference: dict, heading: str, text: str, now: dt.datetime, limit: int = 5) -> list[dict]:
+    """The questions already asked, in public, that look like what a resident is typing."""
+    target = likeness.profile(heading or "", text or "")
+    scope = Scope(conference["id"], conference["unit"], _since(now), True)
+    return await _details(await lookup(target, scope, limit), 0, public=True)
+
+
+# --- The screening queue's marks -----------------------------------------------------------------------
 
 # Tuned on the demo's 42 questions: no two unrelated ones reach it (the closest pair scores 68),
-# 9 of its 11 pairs of near-duplicates do. A hint for the organiser, never an automatic merge.
+# 9 of its 11 pairs of near-duplicates do. A mark on one page of the queue, never an automatic merge.
 LIKELY_DUPLICATE = 70.0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import Boolean, Date, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -111,3 +111,19 @@ class ReminderSent(Table, tablename="reminder_sent"):
     assignment = ForeignKey(Assignment, null=False)
     kind = Varchar(length=20, help_text="due_soon (to the agency head) or overdue (to the organisers).")
     sent_at = Timestamptz(default=TimestamptzNow())
+
+
+class SimilarityEntry(Table, tablename="question_match"):
+    """A question as the similar-question lookup reads it (similarity.py): its public heading and
+    text normalised, which a database index searches (FTS5 with trigrams on SQLite, pg_trgm on
+    PostgreSQL), and its profile (likeness.py), computed once. Written in the transaction that writes
+    the question; a withdrawn question has none."""
+
+    question = ForeignKey(Question, null=False, unique=True)
+    conference = Integer(help_text="The question's conference.")
+    conference_unit = Integer(help_text="The conference's unit: the lookup also reads its recent conferences.")
+    created_at = Timestamptz()
+    main_question = Integer(null=True, default=None, help_text="Merged: the main question it joined.")
+    listed = Boolean(default=False, help_text="Shown on the public pages (public state, and the asker agreed).")
+    text = Text(help_text="The normalised words between spaces, which the index searches.")
+    profile = Text(help_text="The profile as JSON: places, problems, heading.")

@@ -1,0 +1,55 @@
+"""The similar-question index: a trigram index on each question's normalised public text, which the
+lookup narrows its candidates with (dialogue/questions/similarity.py), and every question's entry
+computed once from what is there. On SQLite an FTS5 table with the trigram tokenizer, kept in step
+with question_match by triggers (so in the same transaction as every write of it); on PostgreSQL
+pg_trgm's GIN index (the extension is trusted: the database's owner may create it). A separate
+migration: a migration's raw steps run before its new tables exist. Not wrapped in a transaction:
+the statements are idempotent, and the rebuild writes through the app's own engine (its own
+transaction), which would wait forever on a lock the migration's transaction held.
+"""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine import engine_finder
+from piccolo.engine.sqlite import SQLiteEngine
+
+ID = "2026-11-28T05:32:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "similarity_index"
+
+SCOPE_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS question_match_conference ON question_match (conference)",
+    "CREATE INDEX IF NOT EXISTS question_match_unit ON question_match (conference_unit, created_at)",
+)
+SQLITE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS question_match_fts USING fts5(text, content='question_match',"
+    " content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS question_match_added AFTER INSERT ON question_match BEGIN"
+    " INSERT INTO question_match_fts (rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER IF NOT EXISTS question_match_removed AFTER DELETE ON question_match BEGIN"
+    " INSERT INTO question_match_fts (question_match_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
+    "CREATE TRIGGER IF NOT EXISTS question_match_changed AFTER UPDATE OF text ON question_match BEGIN"
+    " INSERT INTO question_match_fts (question_match_fts, rowid, text) VALUES ('delete', old.id, old.text);"
+    " INSERT INTO question_match_fts (rowid, text) VALUES (new.id, new.text); END",
+)
+POSTGRES = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS question_match_text ON question_match USING gin (text gin_trgm_ops)",
+)
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="dialogue", description=DESCRIPTION,
+                               wrap_in_transaction=False)
+
+    async def run():
+        from dialogue.questions.similarity import rebuild
+
+        engine = engine_finder()
+        sqlite = isinstance(engine, SQLiteEngine)
+        for statement in (*SCOPE_INDEXES, *(SQLITE if sqlite else POSTGRES)):
+            await engine.run_ddl(statement, in_pool=False)
+        await rebuild()
+        await engine.run_ddl("ANALYZE question_match", in_pool=False)
+
+    manager.add_raw(run)
+    return manager
