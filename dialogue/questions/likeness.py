@@ -74,9 +74,19 @@ def words_of(text: str) -> list[str]:
 
 # --- Words that say nothing about the matter -------------------------------------------------------
 
-STOPWORDS = frozenset(["a", "ah", "ai", "anh", "ba", "bac", "ban", "bang", "bao", "bay", "be", "bi", "bo", "boi", "buc", "ca", "cac", "cai", "cam", "can", "cho", "chi", "chinh", "chu", "chua", "chuc", "chung", "co", "con", "cong", "cu", "cua", "cuoc", "cuu", "da", "dan", "dang", "day", "de", "den", "deu", "di", "dia", "do", "doi", "dong", "du", "duoc", "duoi", "em", "gan", "gi", "gia", "giai", "gio", "gui", "ha", "hai", "hanh", "hay", "hien", "hoi", "hon", "hop", "khac", "khi", "kho", "khong", "kien", "kinh", "la", "lai", "lam", "len", "lien", "luc", "ly", "ma", "mai", "moi", "mong", "muon", "nam", "nao", "nay", "neu", "ngay", "nghi", "ngoai", "nguoi", "nhan", "nhanh", "nhat", "nhieu", "nhu", "nhung", "no", "noi", "nua", "o", "ong", "phai", "phan", "phuong", "quan", "quyet", "ra", "rang", "rat", "roi", "sao", "se", "som", "sau", "so", "su", "ta", "tai", "tam", "tan", "thac", "that", "the", "them", "theo", "thi", "thoi", "thu", "thuc", "thuong", "tinh", "to", "toi", "tra", "tran", "trang", "tren", "trinh", "trong", "truoc", "tu", "tuc", "uy", "va", "van", "vao", "ve", "viec", "vi", "voi", "vu", "xa", "xem", "xet", "xin", "xuc", "xuyen", "y", "ubnd", "nhan", "dan", "kinh", "gui", "de", "nghi", "kinh", "mong", "som", "cam", "on", "vay", "thuoc", "hien", "tuy", "thanh"])
+STOPWORDS = frozenset("""
+a ah ai anh ba bac ban bang bao bay be bi bo boi buc ca cac cai cam can cho chi chinh chu chua chuc chung co
+con cong cu cua cuoc cuu da dan dang day de den deu di dia do doi dong du duoc duoi em gan gi gia giai gio gui
+ha hai hanh hay hien hoi hon hop khac khi kho khong kien kinh la lai lam len lien luc ly ma mai moi mong muon
+nam nao nay neu ngay nghi ngoai nguoi nhan nhanh nhat nhieu nhu nhung no noi nua o ong phai phan phuong quan
+quyet ra rang rat roi sao se som sau so su ta tai tam tan thac that the them theo thi thoi thu thuc thuong
+tinh to toi tra tran trang tren trinh trong truoc tu tuc uy va van vao ve viec vi voi vu xa xem xet xin xuc
+xuyen y ubnd nhan dan kinh gui de nghi kinh mong som cam on vay thuoc hien tuy thanh
+""".split())  # noqa: SIM905 (a list of words reads best as words)
 # Words that mark a place; the place's own value is compared, not these.
-PLACE_WORDS = frozenset(["so", "nha", "ngo", "ngach", "hem", "kiet", "to", "dan", "pho", "khu", "thon", "xom", "ap", "duong", "phuong", "xa", "quoc", "lo"])
+PLACE_WORDS = frozenset("""
+so nha ngo ngach hem kiet to dan pho khu thon xom ap duong phuong xa quoc lo
+""".split())  # noqa: SIM905 (a list of words reads best as words)
 
 # --- Places ----------------------------------------------------------------------------------------
 
@@ -152,7 +162,10 @@ _FOLDED_MARKERS = {
                 "tram y te", "nha van hoa", "ben xe", "nha may"),
 }
 # Words after a marker that show it is not a place: "thành phố", "đường ống", "phương án".
-_NOT_A_NAME = frozenset(["bi", "da", "dang", "se", "co", "khong", "rat", "nay", "do", "kia", "nhu", "va", "voi", "cua", "tai", "o", "thi", "ma", "la", "de", "cho", "duoc", "moi", "hien", "nao", "ong", "day", "dien", "nuoc", "xa", "sa", "an", "tien", "thuc", "phap", "huong", "chau", "truong", "hoc", "sinh", "vien", "tra", "sat", "bo", "sa", "xe", "di", "nhua", "ray"])
+_NOT_A_NAME = frozenset("""
+bi da dang se co khong rat nay do kia nhu va voi cua tai o thi ma la de cho duoc moi hien nao ong day dien
+nuoc xa sa an tien thuc phap huong chau truong hoc sinh vien tra sat bo sa xe di nhua ray
+""".split())  # noqa: SIM905 (a list of words reads best as words)
 _BEFORE_NOT_PLACE = {"pho": {"thanh", "dan", "khu"}, "duong": {"con", "tuyen", "mat", "len", "ra", "via", "tren"},
                      "phuong": {"dia", "cac"}}
 
@@ -167,8 +180,8 @@ def _folded_names(words: list[str], kind: str) -> set[str]:
                 continue
             name: list[str] = []
             for word in found.group(2).split():
-                if word in STOPWORDS or word in _NOT_A_NAME or word in PLACE_WORDS or word.isdigit():
-                    break
+                if word in STOPWORDS or word in _NOT_A_NAME or word in PLACE_WORDS or word[0].isdigit():
+                    break  # a numbered road is read by _NUMBERED_ROAD
                 name.append(word)
             if name:
                 names.add(" ".join(name))
@@ -237,7 +250,7 @@ def places(text: str) -> dict[str, set[str]]:
         for kind, pattern in _NAMED_PATTERNS.items():
             for m in pattern.finditer(cased):
                 before, marker = m.group(1) or "", m.group(2)
-                if marker[0].isupper() and before and before[-1] not in ".!?:;":
+                if marker[0].isupper() and not marker.isupper() and before and before[-1] not in ".!?:;":
                     continue  # a capitalised word inside a sentence begins a name: "thanh pho Ho Chi Minh"
                 before = before.lower().strip(",")
                 if before in _BEFORE_NOT_PLACE.get(marker.lower(), ()):

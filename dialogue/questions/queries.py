@@ -13,6 +13,7 @@ from dialogue.questions.intake import display_code
 from dialogue.questions.machine import QUESTION
 from dialogue.questions.routing import agencies_for, assignments_of, deadline, default_agency
 from dialogue.questions.screening import for_organiser
+from dialogue.questions import similarity
 from dialogue.questions.similarity import likely_duplicates, similar
 from dialogue.questions.tables import Assignment, Question
 from dialogue.reference.calendar import FORWARD_DAYS, working_calendar
@@ -113,6 +114,13 @@ PUBLIC_QUESTIONS_SQL = """SELECT q.id, q.tracking_code, q.title, q.public_summar
 async def public_questions(conference_id: int, limit: int = 200) -> list[dict]:
     """Questions the public may see: accepted, and the asker agreed. Never the asker's identity."""
     return await Question.raw(PUBLIC_QUESTIONS_SQL, conference_id, limit)
+
+
+async def asked_like(conference: dict, heading: str, text: str, now: dt.datetime) -> list[dict]:
+    """The questions already asked in public, of this conference and the unit's recent ones, that
+    look like the matter a resident describes: the organiser's hint, for the public."""
+    return [{**row, "code": display_code(row["tracking_code"])}
+            for row in await similarity.similar_public(conference, heading, text, now)]
 
 
 async def screening_page(actor: Actor, question_id: int, now: dt.datetime) -> dict:

@@ -22,7 +22,7 @@ from dialogue.core.errors import Conflict, InvalidInput, NotFound, Throttled
 from dialogue.core.i18n import current_language
 from dialogue.core.i18n import gettext as _
 from dialogue.core.settings import LANGUAGES
-from dialogue.core.text import safe_token
+from dialogue.core.text import safe_token, tidy
 from dialogue.documents import queries as document_queries
 from dialogue.inspections import queries as inspection_queries
 from dialogue.machine.actors import Actor
@@ -39,6 +39,8 @@ from dialogue.web.sessions import client_address
 
 PER_PAGE = 20
 MAX_ECHO = 10_000  # characters of a field shown back on the page that keeps a form (the body allows 5,000)
+LIKE_LIMIT = 300  # characters of a search of the questions already asked
+LIKE_TEXT_LIMIT = 2_000  # characters of the form's title and text that the script sends to look for them
 
 
 def safe_next(target: str | None) -> str:
@@ -59,10 +61,15 @@ def submission_policy(request: Request) -> intake.SubmissionPolicy:
     return intake.SubmissionPolicy(per_address_per_hour=settings.submissions_per_hour, base_url=settings.base_url)
 
 
-async def _ask_context(conference: dict, values: dict, errors: dict) -> dict:
+async def _ask_context(conference: dict, values: dict, errors: dict, now: dt.datetime, like: str = "") -> dict:
+    """The ask form's page. `like`: the words a resident searched the questions already asked with;
+    without them, what they typed in the form (shown again with its errors), if anything."""
     name = "name_vi" if current_language() == "vi" else "name_en"
+    heading, text = (like, "") if like else (values.get("title", ""), values.get("body", ""))
     return {
-        "conference": conference, "values": values, "errors": errors, "already_sent": False,
+        "conference": conference, "values": values, "errors": errors, "already_sent": False, "like": like,
+        "asked_like": await question_queries.asked_like(conference, heading, text, now)
+        if (heading or text).strip() else None,
         "topic_choices": [(str(t["id"]), t[name]) for t in await conferences.conference_topics(conference["id"])],
         "area_choices": [(str(a["id"]), a["name"]) for a in await conferences.area_options(conference)],
         "asked": await question_queries.public_questions(conference["id"]),
@@ -225,6 +232,7 @@ class PublicController(Controller):
     async def ask_form(
         self, request: Request, conference_id: FromPath[int],
         form_token: Annotated[str, QueryParameter(name="form", max_length=100)] = "",
+        like: Annotated[str, QueryParameter(name="like")] = "",
     ) -> Template | Redirect:
         conference = await conferences.get_public_conference(conference_id)
         window = await conferences.question_window(conference, request.app.state.clock())
@@ -236,13 +244,28 @@ class PublicController(Controller):
             # carries the same token: sending it again then finds the first question.
             ask = request.app.route_reverse("ask", conference_id=conference_id)
             return Redirect(path=f"{ask}?form={secrets.token_urlsafe(32)}", status_code=303)
+        like = tidy(like)[:LIKE_LIMIT]
         areas = await conferences.area_options(conference)
         values = {"form_token": form_token, "asker_kind": "resident", "answer_mode": "writing",
                   "unit": str(areas[0]["id"]) if len(areas) == 1 else ""}
-        context = await _ask_context(conference, values, {})
+        context = await _ask_context(conference, values, {}, request.app.state.clock(), like)
         # no-store: Back brings the form from the server, which then says it was already sent.
         return Template(template_name="public/ask.html", headers={"cache-control": "no-store"},
                         context={**context, "already_sent": await intake.form_used(form_token)})
+
+    @get("/conferences/{conference_id:int}/asked-like", name="asked_like")
+    async def asked_like(
+        self, request: Request, conference_id: FromPath[int],
+        title: Annotated[str, QueryParameter(name="title")] = "",
+        text: Annotated[str, QueryParameter(name="text")] = "",
+    ) -> Template:
+        """The questions already asked that look like what is being typed in the ask form: the
+        part of its page that the form's script (similar.js) replaces as the resident types."""
+        conference = await conferences.get_public_conference(conference_id)
+        title, text = tidy(title)[:LIKE_LIMIT], tidy(text)[:LIKE_TEXT_LIMIT]
+        return Template(template_name="public/_asked_like.html", headers={"cache-control": "no-store"}, context={
+            "conference": conference, "asked_like": await question_queries.asked_like(
+                conference, title, text, request.app.state.clock()) if title or text else None})
 
     @post("/conferences/{conference_id:int}/ask", name="ask_submit")
     async def ask(self, request: Request, conference_id: FromPath[int]) -> Template:
@@ -262,6 +285,14 @@ class PublicController(Controller):
 
     async def _ask(self, request: Request, conference_id: int, form: dict) -> Template:
         settings = request.app.state.settings
+        if form.get("check"):  # "Look for questions like mine first": the form again, as typed, nothing sent
+            conference = await conferences.get_public_conference(conference_id)
+            window = await conferences.question_window(conference, request.app.state.clock())
+            if not window.accepting:
+                return closed_page(conference, window, kept={"title": form.get("title", ""), "body": form.get("body", "")})
+            kept = {key: value[:MAX_ECHO] for key, value in form.items() if key not in ("check", "_csrf_token")}
+            return Template(template_name="public/ask.html", headers={"cache-control": "no-store"},
+                            context=await _ask_context(conference, kept, {}, request.app.state.clock()))
         address = address_key(client_address(request.scope, settings.trusted_proxies))
         try:
             submitted = await intake.submit_question(
@@ -278,7 +309,8 @@ class PublicController(Controller):
             kept = {key: value[:MAX_ECHO] for key, value in form.items()}  # never echo more than a field holds
             conference = await conferences.get_public_conference(conference_id)
             return Template(template_name="public/ask.html", status_code=429 if isinstance(error, Throttled) else 400,
-                            context=await _ask_context(conference, {**kept, "form_token": token}, errors))
+                            context=await _ask_context(conference, {**kept, "form_token": token}, errors,
+                                                       request.app.state.clock()))
         question = submitted.question
         base_url = settings.base_url
         return Template(template_name="public/submitted.html", context={
