@@ -148,7 +148,7 @@ async def features(labelled: LabelledSet, ids: dict[str, int]) -> dict[str, list
         profiles = [likeness.Profile.from_json(json.loads(row["profile"])) for row in found]
         rarity = likeness.rarity_of([target, *profiles])
         out[label] = []
-        for row, profile in zip(found, profiles):
+        for row, profile in zip(found, profiles, strict=True):
             other = label_of.get(row["question"], "")
             same = int(cluster.get(other, "?") == cluster[label])
             out[label].append((other, likeness.compare(target, profile, rarity).features, same))
@@ -163,7 +163,7 @@ def simulate(pairs: dict[str, list[tuple[str, tuple, int]]], weights: tuple[floa
     for label, candidates in pairs.items():
         scored = []
         for other, x, _same in candidates:
-            z = sum(w * f for w, f in zip(weights, x))
+            z = sum(w * f for w, f in zip(weights, x, strict=True))
             p = 1 / (1 + math.exp(-max(-30, min(30, z))))
             if p >= shown_from:
                 scored.append({"label": other, "likelihood": p, "very_likely": p >= very_likely_from})
@@ -184,7 +184,7 @@ def fit(data: list[tuple[tuple[float, ...], int, float]], l2: float = 1.0, round
         hess = [[0.0] * size for _ in range(size)]
         for x, y, sample in data:
             weight = up if y else sample
-            z = sum(wi * xi for wi, xi in zip(w, x))
+            z = sum(wi * xi for wi, xi in zip(w, x, strict=True))
             p = 1 / (1 + math.exp(-max(-30, min(30, z))))
             for i in range(size):
                 grad[i] += weight * (p - y) * x[i]
@@ -197,7 +197,7 @@ def fit(data: list[tuple[tuple[float, ...], int, float]], l2: float = 1.0, round
                 grad[i] += l2 * w[i]
                 hess[i][i] += l2
         step = _solve(hess, grad)
-        w = [wi - si for wi, si in zip(w, step)]
+        w = [wi - si for wi, si in zip(w, step, strict=True)]
         if max(abs(s) for s in step) < 1e-6:
             break
     return tuple(round(wi, 3) for wi in w)
@@ -281,7 +281,7 @@ async def calibrate() -> None:
     weights = fit(data)
     print(f"{len(data)} pairs, {sum(y for _, y, _ in data)} the same matter")
     print("WEIGHTS =", weights)
-    print("   ", ", ".join(f"{name} {w}" for name, w in zip(likeness.FEATURES, weights)))
+    print("   ", ", ".join(f"{name} {w}" for name, w in zip(likeness.FEATURES, weights, strict=True)))
     best = None
     for shown_from in [x / 100 for x in range(10, 96, 5)]:
         for very in [x / 100 for x in range(50, 100, 5)]:
@@ -342,9 +342,9 @@ async def _debug() -> None:  # pragma: no cover - a development aid
             if x is None:
                 print(f"   {d} [{q[d]['variant']}] NOT RETRIEVED: {q[d]['title']}")
                 continue
-            z = sum(w * f for w, f in zip(weights, x))
+            z = sum(w * f for w, f in zip(weights, x, strict=True))
             print(f"   {d} [{q[d]['variant']}] p={1 / (1 + math.exp(-z)):.2f} {q[d]['title']}")
-            print("      ", ", ".join(f"{n}={v:.2f}" for n, v in zip(likeness.FEATURES[1:], x[1:]) if v))
+            print("      ", ", ".join(f"{n}={v:.2f}" for n, v in zip(likeness.FEATURES[1:], x[1:], strict=True) if v))
     for a, b, kind in s.errors:
         print(f"\nERROR {kind} {a} -> {b}: {q[a]['title']} || {q[b]['title']}")
 

@@ -90,7 +90,8 @@ async def test_a_submission_is_indexed_in_its_own_transaction(demo_db):
 async def test_the_organisers_public_text_replaces_what_is_searched(demo_db):
     question = await submit(*FLOOD)
     await screening.edit_public_text(await organiser(), question["id"], {
-        "public_summary": "Ngập ở ngõ 12 Chùa Bộc", "public_text": "Đầu ngõ ngập khi mưa; cống bị tắc ở nhà ông [đã ẩn]."},
+        "public_summary": "Ngập ở ngõ 12 Chùa Bộc",
+        "public_text": "Đầu ngõ ngập khi mưa; cống bị tắc ở nhà ông [đã ẩn]."},
         NOW)
     assert question["id"] in await indexed("ong da an")
     assert question["id"] not in await indexed("kim lien")  # the original text is no longer what is searched
@@ -109,7 +110,8 @@ async def test_accepting_lists_it_merging_points_at_the_main_and_withdrawing_rem
     await screening.merge(actor, duplicate.question["id"], intake.display_code(main["tracking_code"]), "", NOW, BASE)
     entry = await SimilarityEntry.select().where(SimilarityEntry.question == duplicate.question["id"]).first()
     assert entry["main_question"] == main["id"]
-    third = await submit("Ngõ 12 Chùa Bộc lại ngập", "Mưa xuống là ngõ 12 Chùa Bộc lại ngập, cống đầu ngõ tắc nhiều ngày.")
+    third = await submit("Ngõ 12 Chùa Bộc lại ngập",
+                         "Mưa xuống là ngõ 12 Chùa Bộc lại ngập, cống đầu ngõ tắc nhiều ngày.")
     assert await hints_for(third["id"]) == [main["id"]]  # the merged one counts for its main question
 
     other = await submit("Ngõ 12 phố Chùa Bộc ngập, cống tắc", FLOOD[1], manage=True)
@@ -126,7 +128,8 @@ async def test_accepting_lists_it_merging_points_at_the_main_and_withdrawing_rem
     ("ngo 12 pho chua boc bi ngap moi khi mua", "Nuoc ngap den nua banh xe, cong dau ngo bi tac."),  # folded
     ("Ngõ 12 phố Chùa Bộc ngập", "Mưa là ngập, cống dầu ngõ tắc, dề nghị phường nạo vét."),  # đ typed as d
     ("Ngõ 12 Chùa Bộc bị úng ngập", "Mỗi trận mưa to nước ngập đầu ngõ, cống tắc lâu ngày."),  # a paraphrase
-    ("ngõ 12 Chùa Bộc ngapj nuwowcs", "mưa laf ngập, cống dduwowngf tắc, ddeef nghij phuwowngf nạo vét"),  # Telex left unconverted
+    # Telex left unconverted
+    ("ngõ 12 Chùa Bộc ngapj nuwowcs", "mưa laf ngập, cống dduwowngf tắc, ddeef nghij phuwowngf nạo vét"),
 ])
 async def test_variants_of_a_question_find_it(demo_db, title, body):
     first = await submit(*FLOOD)
@@ -193,7 +196,8 @@ async def test_the_ask_page_lists_public_questions_like_the_one_described(demo_c
     hidden = await submit("Ngõ 12 Chùa Bộc ngập, cống tắc", FLOOD[1], public=False)
     await screening.decide(await organiser(), hidden["id"], "accept", {}, NOW, BASE)
     c = await conference()
-    page = await demo_client.get(f"/conferences/{c['id']}/ask", params={"form": "f" * 40, "like": "ngập ngõ 12 Chùa Bộc"})
+    page = await demo_client.get(f"/conferences/{c['id']}/ask",
+                                 params={"form": "f" * 40, "like": "ngập ngõ 12 Chùa Bộc"})
     assert page.status_code == 200
     assert FLOOD[0] in page.text and "Ngõ 12 Chùa Bộc ngập, cống tắc" not in page.text  # no consent: never listed
     assert "Very likely the same matter" in page.text or "Rất có thể cùng một vụ việc" in page.text

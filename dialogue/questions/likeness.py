@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from rapidfuzz import fuzz
 from vietnam_provinces import Province
@@ -95,7 +96,8 @@ _ALLEY = re.compile(rf"\b(ngo|ngach|hem|kiet)\s+(?:so\s+)?{_NUMBER}")
 # The street an alley is on, when it follows the alley's number: "ngõ 12 Chùa Bộc", "hẻm 45 Lê Văn Sỹ".
 _ALLEY_STREET = re.compile(r"(?<!\w)(?i:ngõ|ngách|hẻm|kiệt|ngo|ngach|hem|kiet)\s+(?:(?i:số|so)\s+)?\d+[\w/]*\s+"
                            r"(?=((?:[\w/.-]+[ \t]*){1,4}))")
-_HOUSE = re.compile(rf"\b(?:so nha|nha so|can nha so|can ho so|nha)\s+(?:so\s+)?{_NUMBER}|\bso\s+{_NUMBER}(?=\s+(?:ngo|ngach|hem|kiet|duong|pho)\b)")
+_HOUSE = re.compile(rf"\b(?:so nha|nha so|can nha so|can ho so|nha)\s+(?:so\s+)?{_NUMBER}"
+                    rf"|\bso\s+{_NUMBER}(?=\s+(?:ngo|ngach|hem|kiet|duong|pho)\b)")
 _GROUP = re.compile(rf"\b(to dan pho|khu pho|khom|khoi|to|thon|xom|ap|khu|khu vuc|doi)\s+(?:so\s+)?{_NUMBER}")
 _NUMBERED_ROAD = re.compile(rf"\b(quoc lo|tinh lo|duong so|duong)\s+{_NUMBER}")
 # Named places, read from the text with its capitals (folded, case kept): "phố Kim Mã", "KĐT Linh
@@ -111,10 +113,14 @@ _NAMED = {
 }
 _SCHOOL_LEVELS = {"mam non": "mam non", "mn": "mam non", "tieu hoc": "tieu hoc", "th": "tieu hoc", "thcs": "thcs",
                   "trung hoc co so": "thcs", "thpt": "thpt", "trung hoc pho thong": "thpt"}
-_SCHOOL = re.compile(r"(?<![\w])(?:(?i:truong)\s+)?(" + "|".join(
-    rf"(?i:{re.escape(level)})" for level in sorted(_SCHOOL_LEVELS, key=len, reverse=True)) + r")\s+(?=(\S+(?:\s+\S+){0,3}))")
+_SCHOOL = re.compile(
+    r"(?<![\w])(?:(?i:truong)\s+)?("
+    + "|".join(rf"(?i:{re.escape(level)})" for level in sorted(_SCHOOL_LEVELS, key=len, reverse=True))
+    + r")\s+(?=(\S+(?:\s+\S+){0,3}))")
 _NAMED_PATTERNS = {
-    kind: re.compile(r"(?<!\S)(?:(\S+)\s+)?(?i:(" + "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True))
+    # The word before the marker (1), the marker (2), the words after it (3, not consumed).
+    kind: re.compile(r"(?<!\S)(?:(\S+)\s+)?(?i:("
+                     + "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True))
                      + r"))\s+(?:so\s+)?(?=(\S+(?:\s+\S+){0,3}))")
     for kind, markers in _NAMED.items()
 }
@@ -304,7 +310,8 @@ PROBLEMS: dict[str, tuple[str, tuple[str, ...]]] = {
         "so do", "so hong", "giay chung nhan", "quyen su dung dat", "dat dai", "thua dat", "dia chinh", "tach thua",
         "chuyen muc dich", "cap so", "dat o", "ranh gioi", "tranh chap dat", "quy hoach")),
     "clearance": (N_("compensation and resettlement"), (
-        "den bu", "boi thuong", "giai phong mat bang", "tai dinh cu", "thu hoi dat", "ho tro di doi", "ban giao mat bang")),
+        "den bu", "boi thuong", "giai phong mat bang", "tai dinh cu", "thu hoi dat", "ho tro di doi",
+        "ban giao mat bang")),
     "school": (N_("schools"), (
         "truong hoc", "hoc sinh", "tuyen sinh", "mam non", "tieu hoc", "thcs", "thpt", "giao vien", "hoc phi",
         "lop hoc", "nhap hoc", "ban tru", "diem truong")),
@@ -324,7 +331,8 @@ PROBLEMS: dict[str, tuple[str, tuple[str, ...]]] = {
         "cay xanh", "cong vien", "san choi", "vuon hoa", "cat tia", "cay do", "cay gay", "nha van hoa", "the thao")),
     "water_supply": (N_("water supply"), (
         "nuoc sach", "nuoc may", "mat nuoc", "nuoc sinh hoat", "cap nuoc", "nuoc duc", "nuoc yeu", "dong ho nuoc")),
-    "power": (N_("electricity"), ("mat dien", "cup dien", "dien luc", "dien yeu", "tram bien ap", "day dien", "cot dien")),
+    "power": (N_("electricity"), (
+        "mat dien", "cup dien", "dien luc", "dien yeu", "tram bien ap", "day dien", "cot dien")),
     "pollution": (N_("pollution"), (
         "o nhiem", "khoi bui", "khoi den", "bui ban", "bui min", "mui hoi", "hoi thoi", "hoa chat", "nuoc thai",
         "dot rac", "khi thai", "tieng on va bui")),
@@ -407,7 +415,7 @@ class Profile:
     def sets(self) -> tuple[frozenset, frozenset]:
         if self._sets is None:
             unigrams = frozenset(self.content)
-            bigrams = frozenset(f"{a} {b}" for a, b in zip(self.content, self.content[1:]))
+            bigrams = frozenset(f"{a} {b}" for a, b in pairwise(self.content))
             self._sets = (unigrams, bigrams)
         return self._sets
 
@@ -440,13 +448,14 @@ def search_terms(p: Profile, limit: int = 8) -> list[str]:
         for value in p.places.get(kind, []):
             if kind in ("alley", "house") and value[0].isdigit():
                 # A number is searched as the text says it: "ngo 12", "hem 45/3", "so 18".
-                said = re.search(rf"\b(?:ngo|ngach|hem|kiet|so nha|nha|so)\s(?:so\s)?{re.escape(value)}(?=\s|$)", p.text)
+                said = re.search(rf"\b(?:ngo|ngach|hem|kiet|so nha|nha|so)\s(?:so\s)?{re.escape(value)}(?=\s|$)",
+                                 p.text)
                 if said:
                     add(said.group(0).replace(" so ", " "))
             else:
                 add(value)
     heading_content = content_words(p.heading.split())
-    for a, b in zip(heading_content, heading_content[1:]):
+    for a, b in pairwise(heading_content):
         add(f"{a} {b}")
     for kind in p.problems:
         for phrase in PROBLEMS[kind][1]:
@@ -454,7 +463,7 @@ def search_terms(p: Profile, limit: int = 8) -> list[str]:
                 add(phrase)
                 break
     content = p.content
-    for a, b in zip(content, content[1:]):
+    for a, b in pairwise(content):
         if len(terms) >= limit * 2:
             break
         add(f"{a} {b}")
@@ -590,12 +599,13 @@ def rarity_of(profiles: Iterable[Profile]) -> dict[str, float]:
 
 
 # The model's weights, by FEATURES, fitted on the development set (see the module's docstring).
-WEIGHTS: tuple[float, ...] = (-4.822, 3.79, 5.268, 0.758, -8.53, 2.377, 0.463, -7.923, -6.955, -1.923, -1.321, 1.641, -5.584, -6.945, -1.4)
+WEIGHTS: tuple[float, ...] = (
+    -4.899, 3.576, 5.338, 0.458, -8.22, 2.278, 0.43, -7.643, -6.96, -1.82, -1.085, 1.907, -5.358, -6.881, -1.333)
 # The likelihoods from which a hint is shown, and from which it is called very likely.
 SHOWN_FROM = 0.75
 VERY_LIKELY_FROM = 0.95
 
 
 def likelihood(comparison: Comparison, weights: tuple[float, ...] = WEIGHTS) -> float:
-    z = sum(w * f for w, f in zip(weights, comparison.features))
+    z = sum(w * f for w, f in zip(weights, comparison.features, strict=True))
     return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))

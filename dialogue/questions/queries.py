@@ -9,11 +9,11 @@ from dialogue.core.calendar import local_today
 from dialogue.core.text import fold, parse_id
 from dialogue.machine import log
 from dialogue.machine.actors import Actor, require
+from dialogue.questions import similarity
 from dialogue.questions.intake import display_code
 from dialogue.questions.machine import QUESTION
 from dialogue.questions.routing import agencies_for, assignments_of, deadline, default_agency
 from dialogue.questions.screening import for_organiser
-from dialogue.questions import similarity
 from dialogue.questions.similarity import likely_duplicates, similar
 from dialogue.questions.tables import Assignment, Question
 from dialogue.reference.calendar import FORWARD_DAYS, working_calendar

@@ -130,7 +130,8 @@ async def candidates(terms: list[str], scope: Scope, limit: int = CANDIDATES) ->
     if not terms:
         return []
     listed = " AND e.listed" if scope.listed_only else ""
-    where = (f" AND e.question != {{}} AND (e.conference = {{}} OR (e.conference_unit = {{}} AND e.created_at > {{}})){listed}")
+    where = (" AND e.question != {} AND (e.conference = {} OR (e.conference_unit = {} AND e.created_at > {}))"
+             + listed)
     args = [scope.exclude, scope.conference, scope.conference_unit, scope.since]
     if on_postgres():
         # The GIN trigram index finds the entries holding any phrase; they are ranked by the phrases
@@ -138,7 +139,7 @@ async def candidates(terms: list[str], scope: Scope, limit: int = CANDIDATES) ->
         weights = [3 if index < 2 else 1 for index in range(len(terms))]
         patterns = [f"% {term} %" for term in terms]
         score = " + ".join(f"(CASE WHEN e.text LIKE {{}} THEN {w * (1 + len(t) / 10):.2f} ELSE 0 END)"
-                           for w, t in zip(weights, terms))
+                           for w, t in zip(weights, terms, strict=True))
         return await SimilarityEntry.raw(
             f"SELECT e.question, e.main_question, e.profile, {score} AS score FROM question_match e"
             f" WHERE e.text LIKE ANY({{}}){where} ORDER BY score DESC, e.question DESC LIMIT {{}}",
@@ -173,7 +174,7 @@ def rank(target: likeness.Profile, found: list[dict], limit: int) -> list[Hint]:
     profiles = [likeness.Profile.from_json(json.loads(row["profile"])) for row in found]
     rarity = likeness.rarity_of([target, *profiles])
     best: dict[int, Hint] = {}
-    for row, profile in zip(found, profiles):
+    for row, profile in zip(found, profiles, strict=True):
         comparison = likeness.compare(target, profile, rarity)
         p = likeness.likelihood(comparison)
         if p < likeness.SHOWN_FROM:
@@ -225,8 +226,11 @@ async def similar(question: dict, limit: int = 5) -> list[dict]:
         " WHERE c.id = {}", question["id"], question["conference"])
     if not rows:
         return []
-    target = (likeness.Profile.from_json(json.loads(rows[0]["profile"])) if rows[0]["profile"] else
-              likeness.profile(question["public_summary"] or question["title"], question["public_text"] or question["body"]))
+    if rows[0]["profile"]:
+        target = likeness.Profile.from_json(json.loads(rows[0]["profile"]))
+    else:  # a question written before its entry (none is, since the migration): profiled now
+        target = likeness.profile(question["public_summary"] or question["title"],
+                                  question["public_text"] or question["body"])
     scope = Scope(question["conference"], rows[0]["unit"], _since(question["created_at"]), False, question["id"])
     return await _details(await lookup(target, scope, limit), question["id"], public=False)
 

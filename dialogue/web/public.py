@@ -289,7 +289,8 @@ class PublicController(Controller):
             conference = await conferences.get_public_conference(conference_id)
             window = await conferences.question_window(conference, request.app.state.clock())
             if not window.accepting:
-                return closed_page(conference, window, kept={"title": form.get("title", ""), "body": form.get("body", "")})
+                return closed_page(conference, window,
+                                   kept={"title": form.get("title", ""), "body": form.get("body", "")})
             kept = {key: value[:MAX_ECHO] for key, value in form.items() if key not in ("check", "_csrf_token")}
             return Template(template_name="public/ask.html", headers={"cache-control": "no-store"},
                             context=await _ask_context(conference, kept, {}, request.app.state.clock()))
