@@ -219,6 +219,24 @@ def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     return [a[i][n] / a[i][i] if abs(a[i][i]) > 1e-12 else 0.0 for i in range(n)]
 
 
+def before(name: str) -> Scores:
+    """The hint as it was before issue 17, for comparison: rapidfuzz token_set_ratio on the folded
+    title and text against every other question, the best five from 60."""
+    from rapidfuzz import fuzz, process
+
+    from dialogue.core.text import fold
+
+    labelled = load(name)
+    texts = {q["id"]: fold(q["title"] + " " + q["body"]) for q in labelled.questions}
+    shown = {}
+    for label, text in texts.items():
+        others = [other for other in texts if other != label]
+        matches = process.extract(text, [texts[o] for o in others], scorer=fuzz.token_set_ratio, limit=5,
+                                  score_cutoff=60)
+        shown[label] = [{"label": others[index], "very_likely": False} for _text, _score, index in matches]
+    return score(labelled, shown)
+
+
 # --- Running it ----------------------------------------------------------------------------------------
 
 async def measure(name: str, database_url: str | None = None) -> tuple[Scores, list[float]]:
@@ -306,11 +324,14 @@ def main() -> None:
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--database", default=None, help="an empty migrated PostgreSQL database (default: SQLite)")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--before", action="store_true", help="also the figures of the hint before issue 17")
     options = parser.parse_args()
     if options.calibrate:
         asyncio.run(calibrate())
         return
     for name in ("dev", "holdout"):
+        if options.before:
+            print(report(f"{name} before", before(name), [0.0]).split(" · lookup")[0])
         scores, times = asyncio.run(measure(name, options.database))
         print(report(name, scores, times))
         if options.verbose:
