@@ -11,7 +11,8 @@ from dialogue.answers.tables import Answer
 from dialogue.core.calendar import local_today
 from dialogue.demo.province import TABLES, Options, load_province
 from dialogue.demo.province_texts import DEPARTMENTS, LATE_DEPARTMENTS
-from dialogue.questions.tables import Assignment, Question
+from dialogue.questions import similarity
+from dialogue.questions.tables import Assignment, Question, SimilarityEntry
 from dialogue.reference.calendar import working_calendar
 from dialogue.reference.tables import Agency
 from tests.pinned import TODAY
@@ -86,3 +87,25 @@ async def test_a_second_run_adds_nothing_and_the_keys_hold(province):
     if settings.database_engine == "sqlite":  # PostgreSQL checked every key as the rows went in
         with sqlite3.connect(settings.sqlite_path) as connection:
             assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+async def test_its_similar_question_entries_are_those_a_rebuild_makes(province):
+    """The generator writes each question's entry as a submission would (its texts' profiles
+    computed once); they equal what similarity.rebuild() makes of the questions."""
+    columns = (SimilarityEntry.question, SimilarityEntry.conference, SimilarityEntry.conference_unit,
+               SimilarityEntry.main_question, SimilarityEntry.listed, SimilarityEntry.text, SimilarityEntry.profile)
+    written = await SimilarityEntry.select(*columns).order_by(SimilarityEntry.question)
+    assert len(written) == await Question.count().where(Question.state != "withdrawn")
+    await similarity.rebuild()
+    assert await SimilarityEntry.select(*columns).order_by(SimilarityEntry.question) == written
+    # The generator repeats a text with the same place in a conference: one lookup finds the other.
+    seen: dict[tuple, dict] = {}
+    for question in await Question.select().where(Question.state.is_in(["accepted", "assigned", "answered"])):
+        key = (question["conference"], question["title"], question["body"])
+        if key in seen:
+            hints = {hint["id"] for hint in await similarity.similar(question)}
+            assert seen[key]["id"] in hints or seen[key]["merged_into"] in hints
+            break
+        seen[key] = question
+    else:
+        pytest.fail("no text repeated within a conference")

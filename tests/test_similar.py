@@ -125,6 +125,7 @@ async def test_accepting_lists_it_merging_points_at_the_main_and_withdrawing_rem
 # --- What it finds and what it keeps apart -------------------------------------------------------------
 
 @pytest.mark.parametrize("title, body", [
+    FLOOD,  # the same text sent twice (a family's second member, a resubmission): the surest of all
     ("ngo 12 pho chua boc bi ngap moi khi mua", "Nuoc ngap den nua banh xe, cong dau ngo bi tac."),  # folded
     ("Ngõ 12 phố Chùa Bộc ngập", "Mưa là ngập, cống dầu ngõ tắc, dề nghị phường nạo vét."),  # đ typed as d
     ("Ngõ 12 Chùa Bộc bị úng ngập", "Mỗi trận mưa to nước ngập đầu ngõ, cống tắc lâu ngày."),  # a paraphrase
@@ -167,6 +168,16 @@ async def test_the_engine_meets_its_goals_on_the_development_set(demo_db):
     for kind in kinds:
         pairs = 2 * sum(1 for *_ab, k in labelled.hard_negatives if k == kind)
         assert sum(1 for *_ab, k in scores.errors if k == kind) <= 0.15 * pairs, kind
+
+
+async def test_a_pair_with_nothing_in_common_is_never_offered(demo_db):
+    """The model rates a pair by its differences; two questions that share no place, no problem and
+    few words have none it knows of, and are still not offered."""
+    first = await submit("Xin hỏi về chế độ nghỉ phép của cán bộ không chuyên trách",
+                         "Đề nghị phường cho biết quy định nghỉ phép năm của cán bộ không chuyên trách ở tổ dân phố.")
+    other = await submit("Đề nghị tổ chức lễ hội văn hóa cho thiếu nhi",
+                         "Đề nghị phường tổ chức lễ hội văn hóa cho thiếu nhi trong dịp hè ở nhà văn hóa tổ dân phố.")
+    assert first["id"] not in await hints_for(other["id"])
 
 
 async def test_hints_say_how_likely_and_why(demo_db):

@@ -49,7 +49,9 @@ from dialogue.demo.province_texts import (
     WARD_PLACES,
 )
 from dialogue.inspections.report import issuer
+from dialogue.questions import similarity
 from dialogue.questions.intake import CODE_LENGTH, CROCKFORD
+from dialogue.questions.machine import QUESTION
 from dialogue.reference.calendar import SCREENING_DAYS, working_calendar
 from dialogue.reference.loading import load_admin_units, seed_holidays
 from dialogue.reference.tables import AdminUnit
@@ -78,6 +80,8 @@ COLUMNS = {
                  "state", "submitted_from", "public_summary", "public_text", "decision_category", "decision_reason",
                  "forwarded_to", "merged_into", "screening_due_on", "answer_due_on", "origin", "returned_by_agency",
                  "created_at", "updated_at"),
+    "question_match": ("id", "question", "conference", "conference_unit", "created_at", "main_question", "listed",
+                       "text", "profile"),
     "assignment": ("id", "question", "agency", "role", "assigned_at", "due_on", "active", "returned_reason"),
     "answer": ("id", "question", "agency", "body", "legal_basis", "state", "version", "return_comment", "updated_by",
                "updated_at", "approved_by", "approved_at", "answered_on", "working_days", "published_at",
@@ -238,6 +242,7 @@ class Province:
         self.topic_weights: list[int] = []
         self.departments: dict[str, Agency] = {}  # by topic code
         self.templates = {code: [(t, b, fold(t), fold(b)) for t, b in texts] for code, texts in QUESTIONS.items()}
+        self.entries: dict[tuple[str, str], tuple[str, str]] = {}  # similar-question entries by text
 
     def working_day(self, day: dt.date, days: int) -> dt.date:
         """`days` working days after `day`, remembered (a million questions fall on a few thousand days)."""
@@ -424,11 +429,28 @@ class Province:
                 agency = self.departments[code] if r.random() < 0.15 else commune.offices[office]
                 state, updated = self.route(question_id, agency, routed, routed_on, due, session, conference, code,
                                             place, commitments)
+        public = r.random() < 0.7
         self.add("question", (
             question_id, conference["id"], self.tracking_code(), f"{r.getrandbits(256):064x}",
             f"province-{question_id}", kind, asker, email, phone, organisation, tax_code, False, commune.id, topic_id,
-            title, body, folded, "session" if session else "writing", r.random() < 0.7, created, "vi", state, "demo",
+            title, body, folded, "session" if session else "writing", public, created, "vi", state, "demo",
             "", "", category, reason, forwarded, merged_into, screening_due, due, "online", False, created, updated))
+        if state != "withdrawn":  # its similar-question entry, as a submission writes it (similarity.py)
+            text, profile = self.similarity_entry(title, body)
+            self.add("question_match", (
+                self.ids.next("question_match"), question_id, conference["id"], commune.id, created, merged_into,
+                public and QUESTION.is_in("public", state), text, profile))
+
+    def similarity_entry(self, title: str, body: str) -> tuple[str, str]:
+        """The entry's text and profile; computed once per text (the texts repeat across questions)."""
+        key = (title, body)
+        if key not in self.entries:
+            entry = similarity.entry_of({
+                "id": 0, "conference": 0, "conference_unit": 0, "created_at": None, "merged_into": None,
+                "state": "", "public_consent": False, "title": title, "body": body, "public_summary": "",
+                "public_text": ""})
+            self.entries[key] = (entry.text, entry.profile)
+        return self.entries[key]
 
     def tracking_code(self) -> str:
         bits = self.random.getrandbits(5 * CODE_LENGTH)

@@ -105,7 +105,7 @@ _NUMBERED_ROAD = re.compile(rf"\b(quoc lo|tinh lo|duong so|duong)\s+{_NUMBER}")
 _NAMED = {
     "street": ("duong", "pho", "d.", "quoc lo", "tinh lo", "dai lo"),
     "ward": ("phuong", "xa", "thi tran", "dac khu", "p."),
-    "group": ("thon", "xom", "ap", "ban", "khom", "lang"),
+    "group": ("thon", "xom", "ap", "ban", "khom", "lang", "khu pho", "kp", "khu vuc", "khu", "to dan pho", "tdp"),
     "alley": ("ngo", "ngach", "hem", "kiet"),
     "project": ("du an", "khu do thi", "kdt", "chung cu", "toa nha", "khu tap the", "ktt", "khu dan cu", "kdc",
                 "khu cong nghiep", "kcn", "cum cong nghiep", "truong", "cho", "cong vien", "ho", "cau", "benh vien",
@@ -172,6 +172,8 @@ _NOT_A_NAME = frozenset("""
 bi da dang se co khong rat nay do kia nhu va voi cua tai o thi ma la de cho duoc moi hien nao ong day dien
 nuoc xa sa an tien thuc phap huong chau truong hoc sinh vien tra sat bo sa xe di nhua ray
 """.split())  # noqa: SIM905 (a list of words reads best as words)
+# With capitals, a marker followed by a name is a place, but for these ("thành phố Hà Nội").
+_NAMED_NOT_PLACE = {"pho": {"thanh", "dan", "khu"}, "khu": {"to"}}
 _BEFORE_NOT_PLACE = {"pho": {"thanh", "dan", "khu"}, "duong": {"con", "tuyen", "mat", "len", "ra", "via", "tren"},
                      "phuong": {"dia", "cac"}}
 
@@ -259,7 +261,7 @@ def places(text: str) -> dict[str, set[str]]:
                 if marker[0].isupper() and not marker.isupper() and before and before[-1] not in ".!?:;":
                     continue  # a capitalised word inside a sentence begins a name: "thanh pho Ho Chi Minh"
                 before = before.lower().strip(",")
-                if before in _BEFORE_NOT_PLACE.get(marker.lower(), ()):
+                if before in _NAMED_NOT_PLACE.get(marker.lower(), ()):
                     continue  # "thanh pho", "mat duong"
                 name = _without_province(" ".join(w for w in words_of(_name_words(m.group(3))) if w != "so"))
                 if not name or name.isdigit() or name in _PROVINCES or (kind == "alley" and name.split()[0].isdigit()):
@@ -370,6 +372,36 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "clearance.price": ("gia den bu", "don gia", "gia boi thuong", "muc boi thuong", "thap"),
     "clearance.resettlement": ("tai dinh cu", "nha tai dinh cu", "dat tai dinh cu"),
     "clearance.payment": ("chi tra", "cham tra", "chua nhan"),
+    "procedure.birth": ("khai sinh",),
+    "procedure.death": ("khai tu",),
+    "procedure.marriage": ("ket hon", "ly hon"),
+    "procedure.certify": ("chung thuc", "ban sao", "cong chung"),
+    "procedure.residence": ("cu tru", "tam tru", "thuong tru", "ho khau"),
+    "procedure.identity": ("can cuoc", "dinh danh", "vneid"),
+    "green.trees": ("cay xanh", "cat tia", "cay do", "cay gay", "cay nghieng", "cay sau", "cay"),
+    "green.equipment": ("may tap", "san choi", "the duc", "ghe da"),
+    "green.encroachment": ("bai xe", "trong giu xe", "chiem", "lan chiem"),
+    "traffic.parking": ("do xe", "bai xe", "trong giu xe", "dau xe"),
+    "traffic.racing": ("dua xe", "boc dau"),
+    "traffic.signals": ("den tin hieu", "bien bao", "go giam toc", "vach ke"),
+    "traffic.jams": ("un tac", "tac duong", "tac xe", "ket xe"),
+    "security.theft": ("trom", "mat xe", "cuop", "giat"),
+    "security.gangs": ("tu tap", "danh nhau", "gay roi"),
+    "security.drugs": ("ma tuy", "nghien"),
+    "security.fraud": ("lua dao",),
+    "waste.collection": ("thu gom", "gio thu gom", "tap ket"),
+    "waste.dumping": ("do trom", "do rac", "phe thai", "xa rac"),
+    "waste.fees": ("phi rac", "tien rac", "phi ve sinh"),
+    "power.outage": ("mat dien", "cat dien", "dien yeu"),
+    "power.lines": ("day dien", "cot dien", "tram bien ap"),
+    "noise.karaoke": ("karaoke", "loa keo", "hat"),
+    "noise.works": ("thi cong", "cong trinh", "may khoan", "xe tai"),
+    "housing.lift": ("thang may",),
+    "housing.fees": ("phi dich vu", "phi quan ly", "phi bao tri"),
+    "housing.fire": ("phong chay", "pccc", "chua chay"),
+    "health.insurance": ("bao hiem y te", "the bhyt"),
+    "health.vaccination": ("tiem chung", "tiem phong", "vac xin"),
+    "health.epidemic": ("sot xuat huyet", "dich benh", "phun thuoc"),
 }
 
 
@@ -518,7 +550,10 @@ class Comparison:
 
 
 FEATURES = ("bias", "text", "heading", "words", "pairs", "same_spot", "same_area", "other_spot", "other_area",
-            "partial_place", "one_sided_place", "same_problem", "other_problem", "other_detail", "unshared_rare")
+            "partial_place", "one_sided_place", "same_problem", "other_problem", "other_detail", "unshared_rare",
+            "few_words_differ")
+# The way each feature may count (+1 for, -1 against, 0 either): the fit keeps to it.
+FEATURE_SIGNS = (0, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, 1, -1, -1, -1, -1)
 # Places that pin a matter down (a house, an alley, a residential group, a project) and places that
 # only say where around (a street, a ward): another alley is another matter, another street may be
 # the same road named by its other end.
@@ -559,6 +594,10 @@ def compare(a: Profile, b: Profile, rarity: dict[str, float] | None = None) -> C
                 same_places.append((kind, values[0]))
             else:
                 one_sided += 1
+    differing = _differing_words(a.text, b.text)
+    if differing and not other["spot"] and any(w[0].isdigit() for w in differing[0]) \
+            and any(w[0].isdigit() for w in differing[1]):
+        other["spot"] += 1  # one text with another number: another house, alley or group, named or not
     ka, kb = set(a.problems), set(b.problems)
     shared_problems = tuple(sorted(ka & kb))
     same_problem = len(ka & kb) / min(len(ka), len(kb)) if ka and kb else 0.0
@@ -582,8 +621,37 @@ def compare(a: Profile, b: Profile, rarity: dict[str, float] | None = None) -> C
         len(ba & bb) / pair_union,
         min(same["spot"], 2.0), min(same["area"], 2.0), min(other["spot"], 2.0), min(other["area"], 2.0),
         min(partial, 2.0), min(one_sided, 3.0), same_problem, other_problem, other_detail, unshared_rare,
+        _few_words_differ(differing),
     )
     return Comparison(features, tuple(same_places), shared_problems)
+
+
+def _differing_words(first: str, second: str) -> tuple[set[str], set[str]] | None:
+    """The words only one of two texts has, when the two are mostly one text (None otherwise); a
+    word mistyped on one side is the same word."""
+    a = {w for w in first.split() if w not in STOPWORDS}
+    b = {w for w in second.split() if w not in STOPWORDS}
+    if len(a & b) < 0.6 * len(a | b):
+        return None
+    only_a, only_b = a - b, b - a
+    # A word mistyped on one side is the same word: only the words that are really other count.
+    for word in list(only_a):
+        if not word.isdigit():
+            match = next((other for other in only_b if not other.isdigit() and fuzz.ratio(word, other) >= 80), None)
+            if match:
+                only_a.discard(word)
+                only_b.discard(match)
+    return only_a, only_b
+
+
+def _few_words_differ(differing: tuple[set[str], set[str]] | None) -> float:
+    """How much two texts are one text with a few words changed: a copy naming another alley, house
+    number or name. Two copies of one text are not (nothing differs); two people describing one
+    matter are not either (many words differ)."""
+    if not differing:
+        return 0.0
+    differ = len(differing[0]) + len(differing[1])
+    return max(0.0, 1.0 - (differ - 1) / 8) if differ else 0.0
 
 
 def rarity_of(profiles: Iterable[Profile]) -> dict[str, float]:
@@ -600,10 +668,23 @@ def rarity_of(profiles: Iterable[Profile]) -> dict[str, float]:
 
 # The model's weights, by FEATURES, fitted on the development set (see the module's docstring).
 WEIGHTS: tuple[float, ...] = (
-    -4.899, 3.576, 5.338, 0.458, -8.22, 2.278, 0.43, -7.643, -6.96, -1.82, -1.085, 1.907, -5.358, -6.881, -1.333)
+    2.177, 1.526, 2.399, 0.0, 0.0, 1.594, 0.0, -5.597, -6.812, -3.551, -1.889, 0.617, -5.718, -7.128, -0.882, -1.072)
 # The likelihoods from which a hint is shown, and from which it is called very likely.
-SHOWN_FROM = 0.75
-VERY_LIKELY_FROM = 0.95
+SHOWN_FROM = 0.92
+VERY_LIKELY_FROM = 0.97
+
+
+# A hint says why: the same place, the same problem, or, for what the lists of places and problems do
+# not know, nearly the same words. A pair with none of these is not shown whatever the model says:
+# its likelihood rests only on the absence of a difference, which proves nothing.
+TEXT_ALONE = 0.8
+_SAME_SPOT, _SAME_AREA, _SAME_PROBLEM, _TEXT = (FEATURES.index(name) for name in (
+    "same_spot", "same_area", "same_problem", "text"))
+
+
+def has_a_reason(features: tuple[float, ...]) -> bool:
+    return bool(features[_SAME_SPOT] or features[_SAME_AREA] or features[_SAME_PROBLEM]) \
+        or features[_TEXT] >= TEXT_ALONE
 
 
 def likelihood(comparison: Comparison, weights: tuple[float, ...] = WEIGHTS) -> float:
