@@ -99,6 +99,7 @@ async def test_without_javascript_the_search_and_the_button_keep_what_was_typed(
     context = await browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
     page = await context.new_page()
     await open_the_form(page, asked.url)
+    await page.get_by_text("Câu hỏi của bạn đã có người hỏi chưa?").click()  # the search, folded
     await page.get_by_label("Địa điểm và vấn đề, trong vài từ").fill("ngập ngõ 42 Hoàng Cầu")
     await page.get_by_role("button", name="Tìm trong các câu hỏi đã gửi").click()
     await page.locator("#asked-like-results").get_by_role("link", name=ASKED).wait_for()
