@@ -415,11 +415,14 @@ async def correct(actor: Actor, document_id: int, now: dt.datetime) -> int:
     conference = await get_conference(doc["conference"])
     scope = await scope_of_unit(conference["unit"])
     require(actor, "organise", scope)
+    # The latest version first, then the correction begun: read the other way round, a correction
+    # another organiser commits in between would be missed by the first read and make this document
+    # look outdated to the second.
+    latest = {row["kind"]: row for row in await latest_of(doc["conference"])}
     newer = await ConferenceDocument.select(ConferenceDocument.id, ConferenceDocument.state).where(
         ConferenceDocument.supersedes == document_id).first()
     if newer is not None and DOCUMENT.is_in("editable", newer["state"]):
         return newer["id"]  # the correction begun already (a second press, or a second organiser)
-    latest = {row["kind"]: row for row in await latest_of(doc["conference"])}
     if latest[doc["kind"]]["id"] != document_id:
         raise Conflict(_("Only the latest version of a document can be corrected."))
     created: list[int] = []
