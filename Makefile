@@ -69,10 +69,13 @@ test: lint translations
 migration: $(STAMP)
 	$(BIN)/piccolo migrations new dialogue --auto --desc=$(NAME)
 
-# Benchmarks: SQLite, then PostgreSQL when TEST_DATABASE_URL is set. Bounded: about two minutes.
+# Benchmarks: SQLite, then PostgreSQL when TEST_DATABASE_URL is set. Bounded: about two minutes, then the
+# similar-question lookup at 10,000 and 100,000 questions (tests/bench/similar.py: minutes; its data sets
+# are built once and kept in var/bench/ and dialogue_bench_similar_* databases).
 bench: translations
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench.dashboards
+	$(BIN)/python -m tests.bench.similar
 
 # Mutation testing (not part of `make test`; minutes): mutmut changes the permission, transition and
 # deadline modules one mutant at a time and runs their fast tests on SQLite ([tool.mutmut] in
