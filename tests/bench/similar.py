@@ -6,17 +6,19 @@ holds the demo's reference data and, in its first conference, N generated Vietna
 (`Generator`, seeded: the same questions every run) plus the questions of tests/data/similar/dev.json.
 Built once and kept between runs: var/bench/similar-<N>.sqlite3, and the PostgreSQL databases
 dialogue_bench_similar_<N> beside TEST_DATABASE_URL's. A marker (a file beside the SQLite one, the
-database's comment on PostgreSQL) records what is there: the questions once inserted; the dev set, by
-its hash (seeded again when it changes); the entries of question_match, by the hash of the modules
+database's comment on PostgreSQL) records what is there: the questions, with the hash of the migrations
+that make question_match and its index (built again when one of them is edited in place); the dev set,
+by its hash (seeded again when it changes); the entries of question_match, by the hash of the modules
 that compute them (similarity.rebuild() runs again when likeness.py, similarity.py or text.py change,
 and its time is printed). `make clean` removes the SQLite ones; `DROP DATABASE` the others.
 
 Then, in this process with the tables bound (and the app's pool of connections on PostgreSQL), one after
 the other: 20 lookups to warm up, then `similarity.similar()` for the dev set's questions and random
 generated ones (300 in all), each timed, with what the lookup spends in its parts (the index's
-statement through Piccolo, the re-rank in Python, the details of the hints). The index's statement
-of each lookup is then run again alone through the raw driver (sqlite3, asyncpg) with the same
-parameters: the reference the lookup's p99 is compared with.
+statements through Piccolo, the re-rank in Python, the details of the hints). The statements the index's
+part sent for each lookup (one on PostgreSQL; one per phrase, then the rows, on SQLite) are then run
+again through the raw driver (sqlite3, asyncpg) with the same parameters: the reference the lookup's p99
+is compared with.
 
 Prints:
   BENCH similar <engine> <N> candidates p99=… ms (goal …: met) p50=… prefilter_p99=… ratio=… candidates=…
@@ -580,6 +582,17 @@ def sources_hash() -> str:
     return digest.hexdigest()[:16]
 
 
+def schema_hash() -> str:
+    """The migrations that make question_match and its index: one edited in place (as during development)
+    is not applied again to a database that has it, so the data set is built again."""
+    digest = hashlib.sha256()
+    for path in sorted((PROJECT_ROOT / "migrations" / "dialogue").glob("*.py")):
+        text = path.read_bytes()
+        if b"question_match" in text:
+            digest.update(path.name.encode() + text)
+    return f"{GENERATOR_VERSION}:{digest.hexdigest()[:16]}"
+
+
 def dev_hash() -> str:
     from tests.similar_quality import SETS
 
@@ -703,8 +716,9 @@ async def data_set(engine: str, size: int, admin_url: str = "") -> str:
         url = pg_url(admin_url, f"{PG_PREFIX}{size}")
     marker = Marker(engine, size, url, admin_url)
     state = await marker.read()
-    if state.get("questions") != GENERATOR_VERSION:
-        say(f"# building the {label} questions data set (once; kept in "
+    if state.get("questions") != schema_hash():
+        why = "the first time" if "questions" not in state else "the generator or question_match's migrations changed"
+        say(f"# building the {label} questions data set ({why}; kept in "
             f"{'var/bench/' if engine == 'sqlite' else urlsplit(url).path.lstrip('/')})")
         started = time.monotonic()
         if engine == "sqlite":
@@ -722,7 +736,7 @@ async def data_set(engine: str, size: int, admin_url: str = "") -> str:
                 await admin.close()
         migrate(url)
         await insert_questions(engine, url, size)
-        state = {"questions": GENERATOR_VERSION}
+        state = {"questions": schema_hash()}
         await marker.write(state)
         say(f"# {size:,} questions inserted in {time.monotonic() - started:.0f} s")
     else:
@@ -749,23 +763,36 @@ async def data_set(engine: str, size: int, admin_url: str = "") -> str:
 # --- Timing ------------------------------------------------------------------------------------------------
 
 class Instrumented:
-    """similarity's parts wrapped to time them and keep what the index was asked, for the lookups run inside."""
+    """similarity's parts wrapped to time them, for the lookups run inside; and the statements the index's
+    part sends (similarity.candidates(), whatever table it reads through) kept as they were sent, with
+    their parameters, for the raw driver to run again."""
 
-    def __init__(self) -> None:
+    def __init__(self, engine) -> None:
         from dialogue.questions import similarity
 
-        self.similarity = similarity
+        self.similarity, self.engine = similarity, engine
         self.originals = {name: getattr(similarity, name) for name in ("candidates", "rank", "_details")}
         self.calls: list[dict] = []
 
     def __enter__(self) -> Instrumented:
-        originals = self.originals
+        originals, engine = self.originals, self.engine
+        sending = engine.run_querystring
 
         async def candidates(terms, scope, *args, **kwargs):
+            sent = []
+
+            async def recording(querystring, *run_args, **run_kwargs):
+                sent.append(querystring)
+                return await sending(querystring, *run_args, **run_kwargs)
+
+            engine.run_querystring = recording  # every Piccolo query of the engine goes through it
             started = time.perf_counter()
-            rows = await originals["candidates"](terms, scope, *args, **kwargs)
-            self.calls[-1].update(prefilter=(time.perf_counter() - started) * 1000, found=len(rows), terms=terms,
-                                  scope=scope)
+            try:
+                rows = await originals["candidates"](terms, scope, *args, **kwargs)
+            finally:
+                elapsed = (time.perf_counter() - started) * 1000
+                del engine.run_querystring  # the class's own again
+            self.calls[-1].update(prefilter=elapsed, found=len(rows), sent=sent)
             return rows
 
         def rank(*args, **kwargs):
@@ -788,40 +815,16 @@ class Instrumented:
             setattr(self.similarity, name, original)
 
     async def lookup(self, row: dict) -> list[dict]:
-        self.calls.append({"prefilter": 0.0, "rank": 0.0, "details": 0.0, "found": 0, "terms": None})
+        self.calls.append({"prefilter": 0.0, "rank": 0.0, "details": 0.0, "found": 0, "sent": []})
         started = time.perf_counter()
         hints = await self.similarity.similar(row)
         self.calls[-1]["lookup"] = (time.perf_counter() - started) * 1000
         return hints
 
-
-class Capture:
-    """Stands in for SimilarityEntry while similarity.candidates() builds its statements (one per phrase
-    on SQLite, one on PostgreSQL): keeps them, runs nothing."""
-
-    def __init__(self, engine_type: str) -> None:
-        self.engine_type, self.statements = engine_type, []
-
-    def raw(self, sql: str, *args):
-        from piccolo.querystring import QueryString
-
-        self.statements.append(QueryString(sql, *args).compile_string(engine_type=self.engine_type))
-
-        async def nothing() -> list:
-            return []
-        return nothing()
-
-
-async def statement_of(terms: list[str], scope, engine_type: str) -> list[tuple[str, list]] | None:
-    from dialogue.questions import similarity
-
-    capture, table = Capture(engine_type), similarity.SimilarityEntry
-    similarity.SimilarityEntry = capture
-    try:
-        await similarity.candidates(terms, scope)
-    finally:
-        similarity.SimilarityEntry = table
-    return capture.statements or None
+    def statements(self) -> list[list[tuple[str, list]]]:
+        """Each lookup's statements of the index, compiled for the raw driver (lookups with none left out)."""
+        return [[querystring.compile_string(engine_type=self.engine.engine_type) for querystring in call["sent"]]
+                for call in self.calls if call["sent"]]
 
 
 async def raw_times(url: str, statements: list[list[tuple[str, list]]]) -> list[float]:
@@ -870,7 +873,7 @@ def distribution(values: list[float]) -> str:
 
 
 async def bench_size(engine: str, size: int, url: str) -> None:
-    from dialogue.core.db import current_engine, start_pool
+    from dialogue.core.db import start_pool
     from dialogue.questions.tables import Question
     from tests.similar_quality import load, score
 
@@ -888,7 +891,7 @@ async def bench_size(engine: str, size: int, url: str) -> None:
         r.shuffle(timed)
         rows = {row["id"]: row for row in await Question.select().where(Question.id.is_in(warm + timed))}
         shown: dict[str, list[dict]] = {}
-        with Instrumented() as instrumented:
+        with Instrumented(piccolo) as instrumented:
             for question_id in warm:
                 await instrumented.lookup(rows[question_id])
             instrumented.calls.clear()
@@ -896,10 +899,7 @@ async def bench_size(engine: str, size: int, url: str) -> None:
                 hints = await instrumented.lookup(rows[question_id])
                 if question_id in dev:
                     shown[dev[question_id]] = [{**hint, "label": dev.get(hint["id"], "")} for hint in hints]
-        calls = instrumented.calls
-        engine_type = current_engine().engine_type
-        statements = [await statement_of(call["terms"], call["scope"], engine_type)
-                      for call in calls if call["terms"]]
+        calls, statements = instrumented.calls, instrumented.statements()
     raw = await raw_times(url, statements)
     load_after = os.getloadavg()[0]
     lookups = [call["lookup"] for call in calls]
@@ -937,12 +937,12 @@ async def bare_quality(engine: str, admin_url: str = "") -> None:
         marker = Marker(engine, 0, url, admin_url)
         admin = await asyncpg.connect(admin_url)
         try:
-            if (await marker.read()).get("demo") != 1:
+            if (await marker.read()).get("demo") != schema_hash():
                 await admin.execute(f'DROP DATABASE IF EXISTS "{BARE}" WITH (FORCE)')
                 await admin.execute(f'CREATE DATABASE "{BARE}"')
                 migrate(url)
                 await load_demo_into(url, NOW.date(), with_questions=False)
-                await marker.write({"demo": 1})
+                await marker.write({"demo": schema_hash()})
             else:
                 migrate(url)
         finally:
