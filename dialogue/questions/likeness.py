@@ -416,10 +416,6 @@ def problems(words: list[str]) -> set[str]:
     return {kind for kind, (_label, phrases) in PROBLEMS.items() if any(f" {p} " in text for p in phrases)}
 
 
-def problem_label(kind: str) -> str:
-    return PROBLEMS[kind][0]
-
-
 # --- Profiles --------------------------------------------------------------------------------------
 
 @dataclass
@@ -468,8 +464,8 @@ def profile(heading: str, text: str) -> Profile:
 
 def search_terms(p: Profile, limit: int = 8) -> list[str]:
     """The phrases a database prefilter looks for: the places first, then the heading's and the
-    text's word pairs that carry the matter. Each at least three letters (a trigram index finds
-    nothing shorter)."""
+    text's word pairs that carry the matter. Each at least three letters (PostgreSQL's trigram index
+    finds nothing shorter)."""
     terms: list[str] = []
 
     def add(term: str) -> None:

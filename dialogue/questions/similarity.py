@@ -29,7 +29,6 @@ from dialogue.questions.tables import Question, SimilarityEntry
 CANDIDATES = 50
 PER_TERM = 100  # entries read per phrase on SQLite
 SINCE_DAYS = 730  # the unit's conferences of the last two years, besides the question's own
-PUBLIC_STATES = ", ".join(f"'{state}'" for state in sorted(QUESTION.sets["public"]))
 WITHDRAWN = Question.State.withdrawn.value
 
 # What an entry is made of, from the question and its conference.

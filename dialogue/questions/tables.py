@@ -115,7 +115,7 @@ class ReminderSent(Table, tablename="reminder_sent"):
 
 class SimilarityEntry(Table, tablename="question_match"):
     """A question as the similar-question lookup reads it (similarity.py): its public heading and
-    text normalised, which a database index searches (FTS5 with trigrams on SQLite, pg_trgm on
+    text normalised, which a database index searches (FTS5 on its words on SQLite, pg_trgm on
     PostgreSQL), and its profile (likeness.py), computed once. Written in the transaction that writes
     the question; a withdrawn question has none."""
 

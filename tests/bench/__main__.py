@@ -88,6 +88,10 @@ async def main():
             batch = []
     if batch:
         await Question.insert(*batch)
+    # Their similar-question entries, as submissions would have written them: the `similar` figure
+    # then looks up among the conference's questions, as its reference (rapidfuzz over all of them) does.
+    from dialogue.questions import similarity
+    await similarity.rebuild()
     await close_engine(engine)
 asyncio.run(main())
 """.replace("COUNT", str(PUBLIC_QUESTIONS)).replace("QUEUE)", str(QUEUE_QUESTIONS) + ")")
