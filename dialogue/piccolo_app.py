@@ -26,7 +26,7 @@ from dialogue.inspections.tables import InspectionFile, InspectionItem, Inspecti
 from dialogue.machine.events import LiveEvent
 from dialogue.machine.log import ActionLog
 from dialogue.mail.tables import OutboxAttachment, OutboxMessage
-from dialogue.questions.tables import Assignment, Follower, Question, ReminderSent, SimilarityEntry
+from dialogue.questions.tables import Assignment, Follower, Question, ReminderSent, SimilarityEntry, SimilarityPhrase
 from dialogue.ratings.tables import Rating
 from dialogue.reference.tables import AdminUnit, Agency, Holiday, Topic
 
@@ -37,6 +37,7 @@ ALL_TABLES = [
     SessionAttendee, CommitmentConfirmation, AnswerPromise,
     ConferenceDocument, Rating, InspectionRound, InspectionItem, InspectionFile,
     MonthlyReportSent, AnswerFact, AnswerMonth, OutboxAttachment, SimilarityEntry,
+    SimilarityPhrase,
 ]
 
 APP_CONFIG = AppConfig(

@@ -12,7 +12,7 @@ from dialogue.conferences.tables import Conference
 from dialogue.core.db import on_postgres
 from dialogue.machine.actors import Actor
 from dialogue.questions import intake, likeness, screening, similarity, tracking
-from dialogue.questions.tables import Question, SimilarityEntry
+from dialogue.questions.tables import Question, SimilarityEntry, SimilarityPhrase
 from dialogue.reference.tables import Topic
 from tests import similar_quality
 from tests.conftest import DEMO_ACCOUNTS, csrf_token_from
@@ -54,30 +54,33 @@ async def hints_for(question_id: int) -> list[int]:
     return [hint["id"] for hint in await similarity.similar(await row(question_id))]
 
 
-async def indexed(words: str) -> set[int]:
-    """The questions the database's own index finds for a phrase (not the re-ranker)."""
-    if on_postgres():
-        rows = await SimilarityEntry.raw("SELECT question FROM question_match WHERE text LIKE {}", f"% {words} %")
-    else:
-        rows = await SimilarityEntry.raw(
-            "SELECT e.question FROM question_match_fts f JOIN question_match e ON e.id = f.rowid"
-            " WHERE question_match_fts MATCH {}", f'"{words}"')
+async def indexed(phrase: str) -> set[int]:
+    """The questions the phrase index finds for a phrase (not the re-ranker)."""
+    rows = await SimilarityPhrase.select(SimilarityPhrase.question).where(
+        SimilarityPhrase.phrase == similarity.phrase_key(phrase))
     return {r["question"] for r in rows}
 
 
 # --- The index, kept in step -------------------------------------------------------------------------
 
-async def test_the_migration_creates_the_index(demo_db):
+async def test_the_migration_creates_the_index_and_fills_it(demo_db):
     if on_postgres():
         rows = await SimilarityEntry.raw(
-            "SELECT indexdef FROM pg_indexes WHERE tablename = 'question_match' AND indexname = 'question_match_text'")
-        assert "gin_trgm_ops" in rows[0]["indexdef"]
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('question_match', 'question_phrase')")
     else:
-        rows = await SimilarityEntry.raw("SELECT sql FROM sqlite_master WHERE name = 'question_match_fts'")
-        assert "fts5" in rows[0]["sql"] and "unicode61" in rows[0]["sql"]
-        triggers = await SimilarityEntry.raw("SELECT name FROM sqlite_master WHERE type = 'trigger'"
-                                             " AND tbl_name = 'question_match'")
-        assert len(triggers) == 3
+        rows = await SimilarityEntry.raw("SELECT name AS indexname, sql AS indexdef FROM sqlite_master"
+                                         " WHERE tbl_name IN ('question_match', 'question_phrase')")
+    definitions = {r["indexname"]: r["indexdef"] for r in rows}
+    assert "(phrase, conference_unit, question)" in definitions["question_phrase_lookup"]
+    assert "question_match_text" not in definitions and "question_match_fts" not in definitions  # replaced
+    # What a migration or a repair runs: every entry and its phrases computed again from the questions.
+    first, second = await submit(*FLOOD), await submit(
+        "Đèn đường ngõ 5 Kim Mã hỏng", "Đèn chiếu sáng ngõ 5 phố Kim Mã hỏng nhiều tháng, buổi tối ngõ tối om.")
+    await SimilarityPhrase.delete(force=True)
+    assert await similarity.rebuild() == await Question.count().where(Question.state != "withdrawn")
+    assert first["id"] in await indexed("chua boc") and second["id"] in await indexed("kim ma")
+    with_phrases = await SimilarityPhrase.raw("SELECT COUNT(DISTINCT question) AS n FROM question_phrase")
+    assert with_phrases[0]["n"] == await SimilarityEntry.count()
 
 
 async def test_a_submission_is_indexed_in_its_own_transaction(demo_db):
@@ -93,7 +96,7 @@ async def test_the_organisers_public_text_replaces_what_is_searched(demo_db):
         "public_summary": "Ngập ở ngõ 12 Chùa Bộc",
         "public_text": "Đầu ngõ ngập khi mưa; cống bị tắc ở nhà ông [đã ẩn]."},
         NOW)
-    assert question["id"] in await indexed("ong da an")
+    assert question["id"] in await indexed("tac an")  # "tắc ở nhà ông [đã ẩn]", content words only
     assert question["id"] not in await indexed("kim lien")  # the original text is no longer what is searched
 
 

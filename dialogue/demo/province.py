@@ -49,7 +49,7 @@ from dialogue.demo.province_texts import (
     WARD_PLACES,
 )
 from dialogue.inspections.report import issuer
-from dialogue.questions import similarity
+from dialogue.questions import likeness, similarity
 from dialogue.questions.intake import CODE_LENGTH, CROCKFORD
 from dialogue.questions.machine import QUESTION
 from dialogue.reference.calendar import SCREENING_DAYS, working_calendar
@@ -82,6 +82,7 @@ COLUMNS = {
                  "created_at", "updated_at"),
     "question_match": ("id", "question", "conference", "conference_unit", "created_at", "main_question", "listed",
                        "text", "profile"),
+    "question_phrase": ("id", "phrase", "question", "conference_unit"),
     "assignment": ("id", "question", "agency", "role", "assigned_at", "due_on", "active", "returned_reason"),
     "answer": ("id", "question", "agency", "body", "legal_basis", "state", "version", "return_comment", "updated_by",
                "updated_at", "approved_by", "approved_at", "answered_on", "working_days", "published_at",
@@ -436,20 +437,23 @@ class Province:
             title, body, folded, "session" if session else "writing", public, created, "vi", state, "demo",
             "", "", category, reason, forwarded, merged_into, screening_due, due, "online", False, created, updated))
         if state != "withdrawn":  # its similar-question entry, as a submission writes it (similarity.py)
-            text, profile = self.similarity_entry(title, body)
+            text, profile, phrases = self.similarity_entry(title, body)
             self.add("question_match", (
                 self.ids.next("question_match"), question_id, conference["id"], commune.id, created, merged_into,
                 public and QUESTION.is_in("public", state), text, profile))
+            for phrase in phrases:
+                self.add("question_phrase", (self.ids.next("question_phrase"), phrase, question_id, commune.id))
 
-    def similarity_entry(self, title: str, body: str) -> tuple[str, str]:
-        """The entry's text and profile; computed once per text (the texts repeat across questions)."""
+    def similarity_entry(self, title: str, body: str) -> tuple[str, str, list[int]]:
+        """The entry's text, profile and phrases; computed once per text (the texts repeat across questions)."""
         key = (title, body)
         if key not in self.entries:
+            profile = likeness.profile(title, body)
             entry = similarity.entry_of({
                 "id": 0, "conference": 0, "conference_unit": 0, "created_at": None, "merged_into": None,
                 "state": "", "public_consent": False, "title": title, "body": body, "public_summary": "",
-                "public_text": ""})
-            self.entries[key] = (entry.text, entry.profile)
+                "public_text": ""}, profile)
+            self.entries[key] = (entry.text, entry.profile, similarity.phrase_keys(profile))
         return self.entries[key]
 
     def tracking_code(self) -> str:

@@ -276,7 +276,7 @@ async def submit_question(
         submitted_from=address_key, created_at=now, updated_at=now, **values,
     )
     row = {**question.to_dict(), "id": None}
-    entry = similarity.entry_of({**row, "conference_unit": conference["unit"], "merged_into": None})
+    entry = similarity.new_entry({**row, "conference_unit": conference["unit"], "merged_into": None})
     mail = outbox.prepare(
         to=row["asker_email"], template="question_received", language_code=language_code,
         subject=lambda: _("Your question has been received: %(code)s", code=display_code(code)),
@@ -296,7 +296,8 @@ async def submit_question(
         done = await write_steps(
             *guard,
             RowInsert(question, returning_id=True),
-            lambda done: RowInsert(similarity.for_question(entry, done[first][0]["id"])),
+            lambda done: entry.entry_insert(done[first][0]["id"]),
+            lambda done: entry.phrases_insert(done[first][0]["id"]),
             lambda done: audit.entry(Actor.public(code), "submitted", "question", done[first][0]["id"], at=now,
                                      to_state=Question.State.submitted.value),
             lambda done: events.insert(now, [f"question:{done[first][0]['id']}", f"conference:{conference_id}"],

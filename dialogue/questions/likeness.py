@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import islice, pairwise
 
 from rapidfuzz import fuzz
 from vietnam_provinces import Province
@@ -462,40 +462,54 @@ def profile(heading: str, text: str) -> Profile:
                    problems=sorted(problems(words)), details=sorted(details(words)), content=content_words(words))
 
 
-def search_terms(p: Profile, limit: int = 8) -> list[str]:
-    """The phrases a database prefilter looks for: the places first, then the heading's and the
-    text's word pairs that carry the matter. Each at least three letters (PostgreSQL's trigram index
-    finds nothing shorter)."""
-    terms: list[str] = []
+def _phrases(p: Profile, every: bool) -> Iterator[str]:
+    """The phrases a question is found by, those that carry its matter first: its places (a number as
+    the text says it: "ngo 12", "hem 45/3", "so 18"), its heading's word pairs, the phrases that name
+    its problems (the first of each kind, or `every` one), then its text's word pairs. Word pairs are
+    of content words, so "nuoc o ngo" and "nuoc ngo" give the same pair. Duplicates and phrases of
+    fewer than three letters are left out."""
+    seen: set[str] = set()
 
-    def add(term: str) -> None:
-        if len(term) >= 3 and term not in terms:
-            terms.append(term)
+    def new(phrase: str) -> bool:
+        if len(phrase) < 3 or phrase in seen:
+            return False
+        seen.add(phrase)
+        return True
 
     for kind in ("alley", "street", "project", "group", "house", "ward"):
         for value in p.places.get(kind, []):
             if kind in ("alley", "house") and value[0].isdigit():
-                # A number is searched as the text says it: "ngo 12", "hem 45/3", "so 18".
                 said = re.search(rf"\b(?:ngo|ngach|hem|kiet|so nha|nha|so)\s(?:so\s)?{re.escape(value)}(?=\s|$)",
                                  p.text)
-                if said:
-                    add(said.group(0).replace(" so ", " "))
+                phrase = said.group(0).replace(" so ", " ") if said else ""
             else:
-                add(value)
-    heading_content = content_words(p.heading.split())
-    for a, b in pairwise(heading_content):
-        add(f"{a} {b}")
+                phrase = value
+            if new(phrase):
+                yield phrase
+    for a, b in pairwise(content_words(p.heading.split())):
+        if new(f"{a} {b}"):
+            yield f"{a} {b}"
     for kind in p.problems:
         for phrase in PROBLEMS[kind][1]:
-            if f" {phrase} " in f" {p.text} " and len(phrase) > 4:
-                add(phrase)
-                break
-    content = p.content
-    for a, b in pairwise(content):
-        if len(terms) >= limit * 2:
-            break
-        add(f"{a} {b}")
-    return terms[:limit]
+            if len(phrase) > 4 and f" {phrase} " in f" {p.text} ":
+                if new(phrase):
+                    yield phrase
+                if not every:
+                    break
+    for a, b in pairwise(p.content):
+        if new(f"{a} {b}"):
+            yield f"{a} {b}"
+
+
+def search_terms(p: Profile, limit: int = 8) -> list[str]:
+    """The phrases a lookup looks for: the first `limit` a question is found by."""
+    return list(islice(_phrases(p, every=False), limit))
+
+
+def index_phrases(p: Profile) -> list[str]:
+    """Every phrase a question is found by (similarity.py indexes them): any of another question's
+    search terms that this one holds in the same role."""
+    return list(_phrases(p, every=True))
 
 
 # --- Comparing -------------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """Similar questions: a hint for the organiser who screens, so that one matter gets one answer, and
 for the resident on the ask form, so that they can follow a question already asked.
 
-Retrieve, then re-rank. A database index narrows the candidates to the best ~50 (the question's
-places and the word pairs that carry its matter, searched in the normalised public text: FTS5 on its
-words on SQLite, a pg_trgm GIN index on PostgreSQL); likeness.py then compares
+Retrieve, then re-rank. An index of phrases narrows the candidates to the best ~50: for each of the
+question's search terms (its places and the word pairs that carry its matter, likeness.search_terms),
+the newest hundred questions of its unit that hold it, ranked by the terms they hold. The same
+table and statement on both engines (question_phrase, an ordinary B-tree that stops after a hundred
+rows whatever the size of the province). likeness.py then compares
 profiles and gives each candidate a calibrated likelihood of being the same matter. Nothing below
 SHOWN_FROM is shown. Both the organiser's hint and the public form read through `lookup()`.
 
-`question_match` is kept in the transaction of every write that changes what it holds: the
+`question_match` and `question_phrase` are kept in the transaction of every write that changes what it holds: the
 submission, a question recorded in the hall, the organisers' edit of the public text, and every
 change of state (a watcher on the question machine: merged, withdrawn, made public…).
 """
@@ -15,19 +17,20 @@ change of state (a watcher on the question machine: merged, withdrawn, made publ
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from dialogue.core.db import on_postgres, write_transaction
+from dialogue.core.db import RowInsert, write_transaction
 from dialogue.core.vocabulary import N_, declare
 from dialogue.questions import likeness
 from dialogue.questions.machine import QUESTION
-from dialogue.questions.tables import Question, SimilarityEntry
+from dialogue.questions.tables import Question, SimilarityEntry, SimilarityPhrase
 
 CANDIDATES = 50
-PER_TERM = 100  # entries read per phrase on SQLite
+PER_TERM = 100  # the newest entries read for each search term
 SINCE_DAYS = 730  # the unit's conferences of the last two years, besides the question's own
 WITHDRAWN = Question.State.withdrawn.value
 
@@ -49,10 +52,25 @@ def entry_of(row: dict, profile: likeness.Profile | None = None) -> SimilarityEn
         text=f" {profile.text} ", profile=json.dumps(profile.to_json(), ensure_ascii=False))
 
 
-def for_question(entry: SimilarityEntry, question_id: int) -> SimilarityEntry:
-    """The entry made before its question had an id (the submission's unit of work), given it."""
-    entry.question = question_id
-    return entry
+@dataclass(frozen=True)
+class NewEntry:
+    """A submission's entry and phrases, computed before its unit of work (which gives the id)."""
+
+    entry: SimilarityEntry
+    phrases: list[int]
+
+    def entry_insert(self, question_id: int) -> RowInsert:
+        self.entry.question = question_id
+        return RowInsert(self.entry)
+
+    def phrases_insert(self, question_id: int):
+        return _phrases_query([(key, question_id, self.entry.conference_unit) for key in self.phrases])
+
+
+def new_entry(row: dict) -> NewEntry:
+    """The entry of a question about to be written (a row of SOURCE_SQL's columns, its id unknown)."""
+    profile = likeness.profile(row["public_summary"] or row["title"], row["public_text"] or row["body"])
+    return NewEntry(entry_of(row, profile), phrase_keys(profile))
 
 
 def _values(entry: SimilarityEntry) -> list:
@@ -68,13 +86,49 @@ UPSERT_SQL = (
     " profile = excluded.profile")
 
 
+def phrase_key(phrase: str) -> int:
+    """A phrase as question_phrase holds it: a signed 64-bit hash (collisions cost a candidate the
+    re-ranking turns away, never a hint)."""
+    return int.from_bytes(hashlib.blake2b(phrase.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def phrase_keys(profile: likeness.Profile) -> list[int]:
+    return list(dict.fromkeys(phrase_key(phrase) for phrase in likeness.index_phrases(profile)))
+
+
+PHRASES_PER_STATEMENT = 2000  # 6,000 parameters: under both engines' limits (a question has fewer)
+
+
+def _phrases_query(rows: list[tuple[int, int, int]]):
+    """One statement inserting question_phrase rows (phrase, question, conference_unit); None for none."""
+    if not rows:
+        return None
+    return SimilarityPhrase.raw(
+        "INSERT INTO question_phrase (phrase, question, conference_unit) VALUES "
+        + ", ".join(["({}, {}, {})"] * len(rows)), *(value for row in rows for value in row))
+
+
+async def _write_phrases(rows: list[tuple[int, int, int]]) -> None:
+    for start in range(0, len(rows), PHRASES_PER_STATEMENT):
+        await _phrases_query(rows[start:start + PHRASES_PER_STATEMENT])
+
+
 async def keep(question_id: int) -> None:
-    """Bring the question's entry up to date, inside the caller's transaction."""
+    """Bring the question's entry and its phrases up to date, inside the caller's transaction (the
+    phrases are written again only when the text they come from changed)."""
     rows = await Question.raw(SOURCE_SQL + " WHERE q.id = {}", question_id)
+    before = await SimilarityEntry.select(SimilarityEntry.text).where(SimilarityEntry.question == question_id).first()
     if not rows or rows[0]["state"] == WITHDRAWN:
+        await SimilarityPhrase.delete().where(SimilarityPhrase.question == question_id)
         await SimilarityEntry.delete().where(SimilarityEntry.question == question_id)
         return
-    await SimilarityEntry.raw(UPSERT_SQL, *_values(entry_of(rows[0])))
+    row = rows[0]
+    profile = likeness.profile(row["public_summary"] or row["title"], row["public_text"] or row["body"])
+    entry = entry_of(row, profile)
+    await SimilarityEntry.raw(UPSERT_SQL, *_values(entry))
+    if before is None or before["text"] != entry.text:
+        await SimilarityPhrase.delete().where(SimilarityPhrase.question == question_id)
+        await _write_phrases([(key, question_id, entry.conference_unit) for key in phrase_keys(profile)])
 
 
 async def _question_changed(question: dict) -> None:
@@ -85,27 +139,32 @@ QUESTION.watch(_question_changed)
 
 
 async def rebuild(batch: int = 1000) -> int:
-    """Every entry recomputed from the questions (a migration, a repair). Profiles of the same
-    heading and text are computed once (the province data set repeats its texts); each batch is
-    one statement (Piccolo's insert builds its SQL row by row)."""
-    profiles: dict[tuple[str, str], likeness.Profile] = {}
+    """Every entry and phrase recomputed from the questions (a migration, a repair). Profiles of the
+    same heading and text are computed once (the province data set repeats its texts); each batch of
+    entries is one statement (Piccolo's insert builds its SQL row by row)."""
+    profiles: dict[tuple[str, str], tuple[likeness.Profile, list[int]]] = {}
     count, last = 0, 0
     insert = UPSERT_SQL.split(" ON CONFLICT")[0].split(" VALUES")[0] + " VALUES "
     row_sql = "(" + ", ".join(["{}"] * 8) + ")"
     async with write_transaction():
+        await SimilarityPhrase.delete(force=True)
         await SimilarityEntry.delete(force=True)
         while True:
             rows = await Question.raw(SOURCE_SQL + " WHERE q.id > {} AND q.state != {} ORDER BY q.id LIMIT {}",
                                       last, WITHDRAWN, batch)
             if not rows:
                 break
-            values = []
+            values, phrases = [], []
             for row in rows:
                 key = (row["public_summary"] or row["title"], row["public_text"] or row["body"])
                 if key not in profiles:
-                    profiles[key] = likeness.profile(*key)
-                values.extend(_values(entry_of(row, profiles[key])))
+                    profile = likeness.profile(*key)
+                    profiles[key] = (profile, phrase_keys(profile))
+                profile, keys = profiles[key]
+                values.extend(_values(entry_of(row, profile)))
+                phrases.extend((phrase, row["id"], row["conference_unit"]) for phrase in keys)
             await SimilarityEntry.raw(insert + ", ".join([row_sql] * len(rows)), *values)
+            await _write_phrases(phrases)
             count += len(rows)
             last = rows[-1]["id"]
     return count
@@ -123,44 +182,35 @@ class Scope:
 
 
 async def candidates(terms: list[str], scope: Scope, limit: int = CANDIDATES) -> list[dict]:
-    """The best `limit` entries in scope for the phrases, by the index."""
+    """The best `limit` entries in scope for the search terms: each term's newest PER_TERM entries in
+    scope (one statement: an index range read backwards, stopping there), ranked by the terms they
+    hold, the places (first) three times, and a rare term (all of whose entries were read) twice.
+    Ranking every entry that holds any term cost seconds at 100,000 questions (docs/similar-questions.md)."""
     if not terms:
         return []
     listed = " AND e.listed" if scope.listed_only else ""
-    where = (" AND e.question != {} AND (e.conference = {} OR (e.conference_unit = {} AND e.created_at > {}))"
-             + listed)
-    args = [scope.exclude, scope.conference, scope.conference_unit, scope.since]
-    if on_postgres():
-        # The GIN trigram index finds the entries holding any phrase; they are ranked by the phrases
-        # they hold, the places (first) counting three times, longer phrases more.
-        weights = [3 if index < 2 else 1 for index in range(len(terms))]
-        patterns = [f"% {term} %" for term in terms]
-        score = " + ".join(f"(CASE WHEN e.text LIKE {{}} THEN {w * (1 + len(t) / 10):.2f} ELSE 0 END)"
-                           for w, t in zip(weights, terms, strict=True))
-        return await SimilarityEntry.raw(
-            f"SELECT e.question, e.main_question, e.profile, {score} AS score FROM question_match e"
-            f" WHERE e.text LIKE ANY({{}}){where} ORDER BY score DESC, e.question DESC LIMIT {{}}",
-            *patterns, patterns, *args, limit)
-    # FTS5 on words: each phrase's most recent PER_TERM entries in scope (its doclist read newest
-    # first, stopping there), ranked by the phrases they hold: the places (first) three times, and a
-    # phrase with fewer entries than that (a rare one, all of whose entries were read) twice.
-    # Ranking every entry holding any phrase by BM25 cost ~100 ms at 100,000 questions.
+    part = ("SELECT * FROM (SELECT p.question, {index} AS term FROM question_phrase p"
+            " JOIN question_match e ON e.question = p.question WHERE p.phrase = {{}} AND p.conference_unit = {{}}"
+            " AND p.question != {{}} AND (e.conference = {{}} OR e.created_at > {{}})" + listed
+            + " ORDER BY p.question DESC LIMIT {{}}) AS t{index}")
+    statement = " UNION ALL ".join(part.format(index=index) for index in range(len(terms)))
+    args = [value for term in terms for value in (
+        phrase_key(term), scope.conference_unit, scope.exclude, scope.conference, scope.since, PER_TERM)]
+    held: dict[int, list[int]] = {}
+    for row in await SimilarityPhrase.raw(statement, *args):
+        held.setdefault(row["term"], []).append(row["question"])
     score: dict[int, float] = {}
-    for index, term in enumerate(terms):
-        rows = await SimilarityEntry.raw(
-            "SELECT e.id FROM question_match_fts f JOIN question_match e ON e.id = f.rowid"
-            f" WHERE question_match_fts MATCH {{}}{where} ORDER BY f.rowid DESC LIMIT {{}}",
-            f'"{term}"', *args, PER_TERM)
-        weight = (3 if index < 2 else 1) * (2 if len(rows) < PER_TERM else 1)
-        for row in rows:
-            score[row["id"]] = score.get(row["id"], 0) + weight
-    best = sorted(score, key=lambda entry: (-score[entry], -entry))[:limit]
+    for term, questions in held.items():
+        weight = (3 if term < 2 else 1) * (2 if len(questions) < PER_TERM else 1)
+        for question in questions:
+            score[question] = score.get(question, 0) + weight
+    best = sorted(score, key=lambda question: (-score[question], -question))[:limit]
     if not best:
         return []
-    found = {row["id"]: row for row in await SimilarityEntry.raw(
-        "SELECT id, question, main_question, profile FROM question_match WHERE id IN ({})".format(
+    found = {row["question"]: row for row in await SimilarityEntry.raw(
+        "SELECT question, main_question, profile FROM question_match WHERE question IN ({})".format(
             ", ".join("{}" for _ in best)), *best)}
-    return [found[entry] for entry in best if entry in found]
+    return [found[question] for question in best if question in found]
 
 
 @dataclass(frozen=True)

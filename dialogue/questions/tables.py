@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -115,9 +115,9 @@ class ReminderSent(Table, tablename="reminder_sent"):
 
 class SimilarityEntry(Table, tablename="question_match"):
     """A question as the similar-question lookup reads it (similarity.py): its public heading and
-    text normalised, which a database index searches (FTS5 on its words on SQLite, pg_trgm on
-    PostgreSQL), and its profile (likeness.py), computed once. Written in the transaction that writes
-    the question; a withdrawn question has none."""
+    text normalised, and its profile (likeness.py), computed once; its phrases are in
+    question_phrase. Written in the transaction that writes the question; a withdrawn question has
+    none."""
 
     question = ForeignKey(Question, null=False, unique=True)
     conference = Integer(help_text="The question's conference.")
@@ -125,5 +125,16 @@ class SimilarityEntry(Table, tablename="question_match"):
     created_at = Timestamptz()
     main_question = Integer(null=True, default=None, help_text="Merged: the main question it joined.")
     listed = Boolean(default=False, help_text="Shown on the public pages (public state, and the asker agreed).")
-    text = Text(help_text="The normalised words between spaces, which the index searches.")
+    text = Text(help_text="The normalised words between spaces, which its phrases are drawn from.")
     profile = Text(help_text="The profile as JSON: places, problems, heading.")
+
+
+class SimilarityPhrase(Table, tablename="question_phrase"):
+    """The similar-question index: one row for each phrase an entry is found by (a hash of
+    likeness.index_phrases), read through an index on (phrase, conference_unit, question) as "the
+    newest questions of this unit holding this phrase", which stops after the first hundred whatever
+    the size of the province. Written with its entry, in the same transaction."""
+
+    phrase = BigInt(help_text="The phrase's 64-bit hash (similarity.phrase_key).")
+    question = Integer(help_text="The entry's question.")
+    conference_unit = Integer(help_text="The entry's unit, so that a lookup reads only its own unit's rows.")

@@ -2,10 +2,10 @@
 lookup narrows its candidates with (dialogue/questions/similarity.py), and every question's entry
 computed once from what is there. On SQLite an FTS5 table of its words, kept in step
 with question_match by triggers (so in the same transaction as every write of it); on PostgreSQL
-pg_trgm's GIN index (the extension is trusted: the database's owner may create it). A separate
+pg_trgm's GIN index (the extension is trusted: the database's owner may create it). Both were
+replaced by question_phrase (dialogue_2026_11_28t08_51_00_000000), which drops them. A separate
 migration: a migration's raw steps run before its new tables exist. Not wrapped in a transaction:
-the statements are idempotent, and the rebuild writes through the app's own engine (its own
-transaction), which would wait forever on a lock the migration's transaction held.
+the statements are idempotent.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -44,14 +44,12 @@ async def forwards():
                                wrap_in_transaction=False)
 
     async def run():
-        from dialogue.questions.similarity import rebuild
-
         engine = engine_finder()
         sqlite = isinstance(engine, SQLiteEngine)
         for statement in (*SCOPE_INDEXES, *(SQLITE if sqlite else POSTGRES)):
             await engine.run_ddl(statement, in_pool=False)
-        await rebuild()
-        await engine.run_ddl("ANALYZE question_match", in_pool=False)
+        # The entries were computed here until the index became question_phrase; they now are by
+        # dialogue_2026_11_28t08_51_00_000000, since similarity.rebuild() writes that table too.
 
     manager.add_raw(run)
     return manager
