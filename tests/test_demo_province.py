@@ -12,7 +12,7 @@ from dialogue.core.calendar import local_today
 from dialogue.demo.province import TABLES, Options, load_province
 from dialogue.demo.province_texts import DEPARTMENTS, LATE_DEPARTMENTS
 from dialogue.questions import similarity
-from dialogue.questions.tables import Assignment, Question, SimilarityEntry
+from dialogue.questions.tables import Assignment, Question, SimilarityEntry, SimilarityPhrase
 from dialogue.reference.calendar import working_calendar
 from dialogue.reference.tables import Agency
 from tests.pinned import TODAY
@@ -90,14 +90,18 @@ async def test_a_second_run_adds_nothing_and_the_keys_hold(province):
 
 
 async def test_its_similar_question_entries_are_those_a_rebuild_makes(province):
-    """The generator writes each question's entry as a submission would (its texts' profiles
-    computed once); they equal what similarity.rebuild() makes of the questions."""
+    """The generator writes each question's entry and phrases as a submission would (its texts'
+    profiles computed once); they equal what similarity.rebuild() makes of the questions."""
     columns = (SimilarityEntry.question, SimilarityEntry.conference, SimilarityEntry.conference_unit,
                SimilarityEntry.main_question, SimilarityEntry.listed, SimilarityEntry.text, SimilarityEntry.profile)
+    phrases = (SimilarityPhrase.question, SimilarityPhrase.phrase, SimilarityPhrase.conference_unit)
     written = await SimilarityEntry.select(*columns).order_by(SimilarityEntry.question)
+    written_phrases = await SimilarityPhrase.select(*phrases).order_by(*phrases)
     assert len(written) == await Question.count().where(Question.state != "withdrawn")
+    assert len({row["question"] for row in written_phrases}) == len(written)
     await similarity.rebuild()
     assert await SimilarityEntry.select(*columns).order_by(SimilarityEntry.question) == written
+    assert await SimilarityPhrase.select(*phrases).order_by(*phrases) == written_phrases
     # The generator repeats a text with the same place in a conference: one lookup finds the other.
     seen: dict[tuple, dict] = {}
     for question in await Question.select().where(Question.state.is_in(["accepted", "assigned", "answered"])):

@@ -19,6 +19,9 @@ VERSION = "1.38.0"
 DESCRIPTION = "similarity_phrase_index"
 
 INDEXES = (
+    # The lookup reaches question_match by question now: its scope indexes serve nothing.
+    "DROP INDEX IF EXISTS question_match_conference",
+    "DROP INDEX IF EXISTS question_match_unit",
     "CREATE INDEX IF NOT EXISTS question_phrase_lookup ON question_phrase (phrase, conference_unit, question)",
     "CREATE INDEX IF NOT EXISTS question_phrase_question ON question_phrase (question)",
 )

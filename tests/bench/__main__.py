@@ -203,7 +203,7 @@ async def bench_engine(engine: str, database_url: str) -> None:
             ("home_page", Load("/"), Load("/reference/home")),
             ("tracking_page", Load(f"/q/{track}"), Load(f"/reference/track/{track}")),
             ("queue", Load("/organiser/conferences/1/queue", {"Cookie": staff}), Load("/reference/queue/1")),
-            # A similarity lookup reads and scores every question of the conference (~0.1 s of CPU):
+            # The reference's lookup reads and scores every question of the conference (~0.1 s of CPU):
             # at 32 connections few would finish within the measurement, so this one uses 8.
             ("similar", Load(f"/bench/similar/{target}", connections=SIMILAR_CONNECTIONS),
              Load(f"/reference/similar/{target}", connections=SIMILAR_CONNECTIONS)),

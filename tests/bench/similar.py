@@ -16,7 +16,7 @@ Then, in this process with the tables bound (and the app's pool of connections o
 the other: 20 lookups to warm up, then `similarity.similar()` for the dev set's questions and random
 generated ones (300 in all), each timed, with what the lookup spends in its parts (the index's
 statements through Piccolo, the re-rank in Python, the details of the hints). The statements the index's
-part sent for each lookup (one on PostgreSQL; one per phrase, then the rows, on SQLite) are then run
+part sent for each lookup (the phrase index's statement, then the candidates' profiles) are then run
 again through the raw driver (sqlite3, asyncpg) with the same parameters: the reference the lookup's p99
 is compared with.
 
