@@ -91,15 +91,32 @@ async def published_answer(question_id: int) -> PublicAnswer | None:
     answer = await answer_of(question_id)
     if not answer or not ANSWER.is_in("published", answer["state"]):
         return None
-    files = await FILES.rows(question_id)
+    return _public_answer(answer, await parts_of(question_id), await FILES.rows(question_id),
+                          await promises_of(question_id))
+
+
+def _public_answer(answer: dict, parts: list[dict], files: list[dict], promises: list[dict]) -> PublicAnswer:
     return PublicAnswer(
         body=answer["body"], legal_basis=answer["legal_basis"], agency_name=answer["agency_name"],
         approver_role=answer["approver_role"] or "", published_at=answer["published_at"],
-        parts=tuple(PublicPart(p["agency_name"], p["body"]) for p in await parts_of(question_id)),
+        parts=tuple(PublicPart(p["agency_name"], p["body"]) for p in parts),
         files=tuple(PublicFile(f["id"], f["filename"], f["size"]) for f in files),
-        promises=tuple(PublicPromise(p["text"], p["due_on"], p["expected_output"])
-                       for p in await promises_of(question_id)),
+        promises=tuple(PublicPromise(p["text"], p["due_on"], p["expected_output"]) for p in promises),
     )
+
+
+async def published_answers(answers: list[dict]) -> dict[int, PublicAnswer]:
+    """{question id: public answer} for answer rows already read (with `agency_name`, `approver_role`)
+    and known to be published: their parts, files and promises in three reads, not three per answer."""
+    ids = [a["question"] for a in answers] or [0]
+    parts = await AnswerPart.select(AnswerPart.all_columns(), AnswerPart.agency.name.as_alias("agency_name")) \
+        .where(AnswerPart.question.is_in(ids)).order_by(AnswerPart.id)
+    files = await AnswerFile.select(AnswerFile.id, AnswerFile.question, AnswerFile.filename, AnswerFile.size) \
+        .where(AnswerFile.question.is_in(ids)).order_by(AnswerFile.id)
+    promises = await AnswerPromise.select().where(AnswerPromise.question.is_in(ids)).order_by(AnswerPromise.id)
+    return {a["question"]: _public_answer(a, [p for p in parts if p["question"] == a["question"]],
+                                          [f for f in files if f["question"] == a["question"]],
+                                          [p for p in promises if p["question"] == a["question"]]) for a in answers}
 
 
 async def published_for_conference(conference_id: int) -> dict[int, dict]:

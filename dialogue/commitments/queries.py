@@ -167,7 +167,9 @@ class PublicFollowUp:
     (and the first one, if extended), where it stands, its outcome and its timeline."""
 
     id: int
+    conference: int
     text: str
+    lead_agency_id: int
     lead_agency: str
     cooperating: tuple[str, ...]
     status: str  # the state's code, for word("commitment_state", …)
@@ -179,6 +181,7 @@ class PublicFollowUp:
     question_code: str  # the tracking code of the public question it serves ("" otherwise)
     serves_question: bool  # False: a commitment of the chair's conclusions
     from_answer: bool = False  # promised in the question's written answer
+    updated_at: dt.datetime | None = None
     timeline: tuple[PublicCommitmentEvent, ...] = ()
     evidence: tuple[PublicEvidence, ...] = ()
 
@@ -218,6 +221,11 @@ async def public_follow_up(now: dt.datetime, *, conference_id: int | None = None
                            question_id: int | None = None) -> list[PublicFollowUp]:
     """The public view of a conference's (or one question's) commitments, with their timelines."""
     found = await (OF_CONFERENCE.rows(conference_id) if question_id is None else OF_QUESTION.rows(question_id))
+    return await public_view(found, now)
+
+
+async def public_view(found: list[dict], now: dt.datetime) -> list[PublicFollowUp]:
+    """The public view of commitment rows read with LISTED_COLUMNS (disputed first, then as given)."""
     rows = await _listed(None, now, found)
     if not rows:
         return []  # nothing to follow: the four reads below would find nothing
@@ -231,13 +239,14 @@ async def public_follow_up(now: dt.datetime, *, conference_id: int | None = None
         Question.id.is_in([r["question"] for r in rows if r["question"]] or [0])
         & Question.state.is_in(sorted(QUESTION.sets["public"])) & (Question.public_consent == True))}
     return [PublicFollowUp(
-        id=r["id"], text=r["text"], lead_agency=r["lead_agency_name"],
+        id=r["id"], conference=r["conference"], text=r["text"], lead_agency_id=r["lead_agency"],
+        lead_agency=r["lead_agency_name"],
         cooperating=tuple(p["agency_name"] for p in partners if p["commitment"] == r["id"]), status=r["state"],
         due_on=r["due_on"], original_due_on=r["original_due_on"], overdue=r["overdue"], progress=r["progress"],
         outcome=r["outcome"] or "",
         question_code=display_code(r["question_code"]) if r["question"] in public_questions else "",
         serves_question=r["question"] is not None, from_answer=r["origin"] == Commitment.Origin.answer.value,
-        timeline=timelines.get(r["id"], ()),
+        updated_at=r["updated_at"], timeline=timelines.get(r["id"], ()),
         evidence=tuple(PublicEvidence(id=f["id"], filename=f["filename"], content_type=f["content_type"],
                                       size=f["size"], agency=f["agency_name"], at=f["created_at"])
                        for f in files.get(r["id"], []))) for r in rows]

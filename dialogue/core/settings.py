@@ -57,6 +57,7 @@ class Settings:
     confirmation_link_days: int = 30  # how long the asker's confirmation link works
     rating_min_count: int = 5  # satisfaction averages are shown only from this many ratings (no asker singled out)
     monthly_report_working_day: int = 3  # the working day of each month on which last month's report goes out
+    api_requests_per_minute: int = 120  # per client address, on the open-data API and the Open311 view
     background_tasks: bool = True
     template_reload: bool = False  # re-read a template when its file changed: a stat per render, for template work only
     notices: tuple[str, ...] = field(default=(), compare=False)
@@ -207,6 +208,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         confirmation_link_days=_int(env, "CONFIRMATION_LINK_DAYS", 30, minimum=1),
         rating_min_count=_int(env, "RATING_MIN_COUNT", 5, minimum=2),
         monthly_report_working_day=_int(env, "MONTHLY_REPORT_WORKING_DAY", 3, minimum=1, maximum=MAX_REPORT_DAY),
+        api_requests_per_minute=_int(env, "API_REQUESTS_PER_MINUTE", 120, minimum=1),
         template_reload=env.get("TEMPLATE_RELOAD", "").strip().lower() in ("1", "true", "yes"),
         notices=tuple(notices),
     )

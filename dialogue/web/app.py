@@ -13,6 +13,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 
 from dialogue.accountability import monthly
@@ -27,6 +28,7 @@ from dialogue.piccolo_app import ALL_TABLES
 from dialogue.questions import reminders
 from dialogue.web.accountability import AccountabilityController
 from dialogue.web.admin import AdminController
+from dialogue.web.api import ApiDocsController, api_router, cors_hook, openapi_config
 from dialogue.web.auth import AuthController
 from dialogue.web.commitments import (
     AgencyCommitmentsController,
@@ -130,7 +132,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             OpsController, MetricsController, CommitmentController, AgencyCommitmentsController,
             OrganiserCommitmentsController, EvidenceController, ConfirmationController, AccountabilityController,
             OrganiserRatingsController, InspectionsController, PublicInspectionsController, ReportsController,
-            static_file,
+            static_file, ApiDocsController,
+            api_router(settings.api_requests_per_minute, settings.trusted_proxies),
         ],
         middleware=[
             RequestIdMiddleware,
@@ -140,10 +143,11 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             session_config(settings.session_idle_minutes, settings.secure_cookies).middleware,
             DefineMiddleware(StaffMiddleware, max_hours=settings.session_max_hours, clock=clock),
         ],
-        stores={"sessions": DatabaseStore(clock)},
+        stores={"sessions": DatabaseStore(clock), "api_rate_limit": MemoryStore()},
         template_config=TemplateConfig(instance=templates),
         exception_handlers=EXCEPTION_HANDLERS,
-        before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://")), outage_over_hook],
+        before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://")), outage_over_hook,
+                     cors_hook],
         # Not the live stream: gzip would hold its small messages back. Not static files: gzipped once.
         # Level 5, not Litestar's 9: a dashboard of 130 KB compresses in half the time, 4 % larger.
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=5,
@@ -152,7 +156,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         plugins=[make_channels(settings)],
         lifespan=[lifespan, live_lifespan],
         state=State({"settings": settings, "clock": clock}),
-        openapi_config=None,
+        openapi_config=openapi_config(),  # the API's routers only: every other layer is left out
+        include_in_schema=False,
         request_max_body_size=FORM_BODY_LIMIT,  # uploads raise it on their own route (web/screening.py)
         debug=False,
     )

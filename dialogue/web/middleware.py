@@ -64,8 +64,41 @@ def _parse_cookies(scope: Scope) -> dict[str, str]:
     return found
 
 
+# The machine-readable paths (the open-data API, Open311): their language comes from Accept-Language.
+ACCEPT_LANGUAGE_PATHS = ("/api/v1", "/open311")
+
+
+def accepted_language(header: str) -> str | None:
+    """The first of our languages in an Accept-Language header, by its q-values ("en-US,vi;q=0.5")."""
+    ranked = []
+    for position, item in enumerate(header.split(",")[:20]):
+        tag, _sep, params = item.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _eq, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        primary = tag.strip().split("-")[0].lower()
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, primary))
+    return min(ranked)[2] if ranked else None
+
+
+def language_of_request(scope: Scope, default_language: str) -> str:
+    """The `lang` cookie's language for pages; Accept-Language's for the API (default: the setting)."""
+    if scope.get("path", "").startswith(ACCEPT_LANGUAGE_PATHS):
+        header = next((value.decode("latin-1") for key, value in scope.get("headers", [])
+                       if key == b"accept-language"), "")
+        return accepted_language(header) or default_language
+    chosen = cookie_value(scope, LANGUAGE_COOKIE)
+    return chosen if chosen in LANGUAGES else default_language
+
+
 class LanguageMiddleware:
-    """Set the language of this request from the `lang` cookie (default: the setting)."""
+    """Set the language of this request (language_of_request)."""
 
     def __init__(self, app: ASGIApp, default_language: str = "vi") -> None:
         self.app = app
@@ -73,8 +106,7 @@ class LanguageMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            chosen = cookie_value(scope, LANGUAGE_COOKIE)
-            i18n.set_language(chosen if chosen in LANGUAGES else self.default_language)
+            i18n.set_language(language_of_request(scope, self.default_language))
         await self.app(scope, receive, send)
 
 
