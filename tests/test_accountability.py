@@ -49,6 +49,10 @@ def local(day: dt.date, hour: int = 9) -> dt.datetime:
 
 @pytest.fixture
 async def results(demo_db):
+    return await concluded_record(demo_db)
+
+
+async def concluded_record(demo_db) -> dict:
     """The demo's concluded conference with its follow-up (drainage in progress, building site overdue,
     street lights kept, the chair's review extended), and answers: drainage by KT-HT-ĐT on time, street
     lights by KT-HT-ĐT late (published today), the pavement question by VP on time; the rubbish

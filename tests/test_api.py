@@ -18,9 +18,15 @@ from dialogue.questions import intake
 from dialogue.questions.tables import Question
 from dialogue.reference.tables import Topic
 from tests.conftest import make_client
-from tests.test_accountability import results as results_fixture  # noqa: F401  (the fixture "results")
+from tests.test_accountability import concluded_record
 
 API = "/api/v1"
+
+
+@pytest.fixture
+async def results(demo_db):
+    """The demo's concluded conference with answers and commitments (test_accountability's record)."""
+    return await concluded_record(demo_db)
 
 
 async def get_json(client, path: str, status: int = 200, **kwargs) -> dict:
@@ -298,5 +304,6 @@ async def test_the_schema_and_its_page(results, demo_client):
     assert page.status_code == 200 and "/schema/openapi.json" in page.text
     for path in schema["paths"]:
         assert path in page.text
-    english = await demo_client.get("/api", cookies={"lang": "en"})
+    demo_client.cookies.set("lang", "en")
+    english = await demo_client.get("/api")
     assert "Open data API" in english.text
