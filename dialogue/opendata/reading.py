@@ -138,7 +138,7 @@ async def conference(links: Links, conference_id: int) -> records.Conference:
 
 # --- Questions -------------------------------------------------------------------------------------
 
-def _public_questions():
+def public_question():
     return (Question.state.is_in(PUBLIC_QUESTION_STATES) & (Question.public_consent == True)
             & Question.conference.state.is_in(PUBLIC_CONFERENCE_STATES))
 
@@ -173,7 +173,7 @@ async def questions(links: Links, *, conference: int | None = None, unit: int | 
                     limit: int = DEFAULT_LIMIT) -> records.QuestionPage:
     """The public questions, oldest first; `agency`: those it was asked to answer (lead or
     contributing); `unit`: asked about that commune, or any commune of that province."""
-    query = Question.select(*QUESTION_COLUMNS).where(_public_questions() & (Question.id > after_cursor(cursor)))
+    query = Question.select(*QUESTION_COLUMNS).where(public_question() & (Question.id > after_cursor(cursor)))
     if conference:
         query = query.where(Question.conference == conference)
     if unit:
@@ -195,7 +195,7 @@ async def question_id(raw_code: str) -> int:
     """The id of the public question with this tracking code; not found for any other."""
     code = normalise_code(raw_code)
     row = await Question.select(Question.id).where(
-        (Question.tracking_code == code) & _public_questions()).first() if len(code) == CODE_LENGTH else None
+        (Question.tracking_code == code) & public_question()).first() if len(code) == CODE_LENGTH else None
     if row is None:
         raise NotFound(_("No public question has this tracking code."))
     return row["id"]

@@ -66,10 +66,11 @@ def http_date(moment: dt.datetime) -> str:
     return format_datetime(as_utc(moment).replace(microsecond=0), usegmt=True)
 
 
-def conditional(request: Request, record: msgspec.Struct, last_modified: dt.datetime | None = None) -> Response:
-    """The record as JSON with a weak ETag of its body (weak: the body may be compressed on the way),
-    or 304 when the client's copy is still right."""
-    body = msgspec.json.encode(record)
+def conditional(request: Request, record: msgspec.Struct | list, last_modified: dt.datetime | None = None, *,
+                body: bytes | None = None, media_type: str = "application/json") -> Response:
+    """The record as JSON (or the body given) with a weak ETag of it (weak: the body may be compressed
+    on the way), or 304 when the client's copy is still right."""
+    body = msgspec.json.encode(record) if body is None else body
     tag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
     headers = {"etag": tag, "cache-control": "no-cache", "content-language": current_language(),
                "vary": "Accept-Language"}
@@ -77,7 +78,7 @@ def conditional(request: Request, record: msgspec.Struct, last_modified: dt.date
         headers["last-modified"] = http_date(last_modified)
     if _still_fresh(request, tag, last_modified):
         return Response(content=b"", status_code=304, headers=headers)
-    return Response(content=body, media_type="application/json", headers=headers)
+    return Response(content=body, media_type=media_type, headers=headers)
 
 
 def _still_fresh(request: Request, tag: str, last_modified: dt.datetime | None) -> bool:
@@ -231,9 +232,13 @@ def rate_limit(requests_per_minute: int, trusted_proxies: tuple[str, ...]) -> Ra
                            identifier_for_request=lambda request: client_address(request.scope, trusted_proxies))
 
 
-def api_router(requests_per_minute: int, trusted_proxies: tuple[str, ...]) -> Router:
-    return Router("/api/v1", route_handlers=[OpenDataController], include_in_schema=True,
-                  middleware=[rate_limit(requests_per_minute, trusted_proxies).middleware])
+def api_routers(requests_per_minute: int, trusted_proxies: tuple[str, ...]) -> list[Router]:
+    """/api/v1 and /open311/v2, sharing one limit per address."""
+    from dialogue.web.open311 import Open311Controller
+
+    limit = rate_limit(requests_per_minute, trusted_proxies).middleware
+    return [Router("/api/v1", route_handlers=[OpenDataController], include_in_schema=True, middleware=[limit]),
+            Router("/open311/v2", route_handlers=[Open311Controller], include_in_schema=True, middleware=[limit])]
 
 
 CORS_HEADERS = {

@@ -28,7 +28,7 @@ from dialogue.piccolo_app import ALL_TABLES
 from dialogue.questions import reminders
 from dialogue.web.accountability import AccountabilityController
 from dialogue.web.admin import AdminController
-from dialogue.web.api import ApiDocsController, api_router, cors_hook, openapi_config
+from dialogue.web.api import ApiDocsController, api_routers, cors_hook, openapi_config
 from dialogue.web.auth import AuthController
 from dialogue.web.commitments import (
     AgencyCommitmentsController,
@@ -133,7 +133,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             OrganiserCommitmentsController, EvidenceController, ConfirmationController, AccountabilityController,
             OrganiserRatingsController, InspectionsController, PublicInspectionsController, ReportsController,
             static_file, ApiDocsController,
-            api_router(settings.api_requests_per_minute, settings.trusted_proxies),
+            *api_routers(settings.api_requests_per_minute, settings.trusted_proxies),
         ],
         middleware=[
             RequestIdMiddleware,
