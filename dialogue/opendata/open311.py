@@ -122,9 +122,10 @@ def _topic_name(row: dict) -> str:
 
 
 async def discovery(base_url: str, changeset: dt.datetime) -> Discovery:
+    when = moment(changeset) or ""
     return Discovery(
-        changeset=moment(changeset) or "", contact=base_url, key_service="",
-        endpoints=[Endpoint(specification=SPECIFICATION, url=f"{base_url}/open311/v2", changeset=moment(changeset) or "",
+        changeset=when, contact=base_url, key_service="",
+        endpoints=[Endpoint(specification=SPECIFICATION, url=f"{base_url}/open311/v2", changeset=when,
                             type="production", formats=["application/json", "text/xml"])])
 
 
