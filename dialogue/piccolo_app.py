@@ -9,7 +9,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from dialogue.accountability.tables import MonthlyReportSent
-from dialogue.accounts.tables import SessionRecord, SignInFailure, StaffUser
+from dialogue.accounts.tables import ApiToken, SessionRecord, SignInFailure, StaffUser
 from dialogue.agenda.tables import AgendaItem, ConferenceSession, SessionAttendee
 from dialogue.answers.tables import Answer, AnswerFact, AnswerFile, AnswerMonth, AnswerPart, AnswerPromise
 from dialogue.commitments.tables import (
@@ -37,7 +37,7 @@ ALL_TABLES = [
     SessionAttendee, CommitmentConfirmation, AnswerPromise,
     ConferenceDocument, Rating, InspectionRound, InspectionItem, InspectionFile,
     MonthlyReportSent, AnswerFact, AnswerMonth, OutboxAttachment, SimilarityEntry,
-    SimilarityPhrase,
+    SimilarityPhrase, ApiToken,
 ]
 
 APP_CONFIG = AppConfig(

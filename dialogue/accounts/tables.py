@@ -53,3 +53,20 @@ class SignInFailure(Table, tablename="sign_in_failure"):
     scope = Varchar(length=8, choices=Scope)
     key = Varchar(length=254, index=True)
     at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class ApiToken(Table, tablename="api_token"):
+    """A key an agency's own system uses on /api/v1/agency: named, scoped, with an expiry, shown
+    once and kept only as a hash (accounts/tokens.py). Revoked, never deleted: the action log of its
+    uses points at it."""
+
+    agency = ForeignKey(Agency, null=False, index=True)
+    name = Varchar(length=100, help_text="What the agency calls the system that uses it.")
+    scopes = Varchar(length=60, help_text="Comma-separated: read, progress, drafts.")
+    token_hash = Varchar(length=64, unique=True, help_text="SHA-256 of the token (it has 256 random bits).")
+    hint = Varchar(length=12, help_text="The token's first characters, to tell tokens apart.")
+    created_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(null=True, default=None)

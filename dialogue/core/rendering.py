@@ -100,8 +100,11 @@ def format_percent(value: float | None) -> str:
 
 def log_sentence(entry: dict) -> str:
     """One action-log entry as a sentence: "Nguyễn Văn An created the account"."""
+    kind = entry.get("actor_kind")
     who = entry.get("actor_name") or (
-        i18n.gettext("The asker") if entry.get("actor_kind") == "public" else i18n.gettext("The system")
+        i18n.gettext("The asker") if kind == "public"
+        else i18n.gettext("The agency's system (%(token)s)", token=entry.get("actor_ref", "")) if kind == "token"
+        else i18n.gettext("The system")
     )
     sentence = f"{who} {vocabulary.action_sentence(entry['action'])}"
     details = entry.get("details") or {}

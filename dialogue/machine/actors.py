@@ -46,6 +46,8 @@ ROLE_ACTIONS: dict[str, frozenset[Role]] = {
     "work_on_commitment": frozenset({R.admin, R.agency_officer, R.agency_head}),
     # surprise re-inspection rounds of the unit: plan, record findings (a "not done" disputes), close
     "inspect": frozenset({R.admin, R.organiser, R.inspector}),
+    # an agency's API tokens for its own systems: create, revoke
+    "manage_tokens": frozenset({R.admin, R.agency_head}),
 }
 AGENCY_ROLES = frozenset({R.agency_officer.value, R.agency_head.value})
 UNIT_ROLES = frozenset({R.organiser.value, R.secretary.value, R.viewer.value, R.inspector.value})
@@ -75,6 +77,12 @@ class Actor:
     def system(cls, name: str) -> Actor:
         return cls(kind="system", ref=name)
 
+    @classmethod
+    def token(cls, token_id: int, name: str, agency_id: int) -> Actor:
+        """An agency's own system, by its API token: the agency's officer, never its head (so it
+        never approves); what it may use besides is the token's scopes (web/agency_api.py)."""
+        return cls(kind="token", ref=f"token {token_id}: {name}", role=R.agency_officer.value, agency_id=agency_id)
+
 
 @dataclass(frozen=True)
 class ObjectScope:
@@ -88,7 +96,8 @@ ADMIN_SCOPE = ObjectScope()  # what only an admin may touch: reference data, acc
 
 
 def may(actor: Actor, action: str, scope: ObjectScope) -> bool:
-    if actor.kind != "staff" or actor.role not in {role.value for role in ROLE_ACTIONS.get(action, frozenset())}:
+    allowed = {role.value for role in ROLE_ACTIONS.get(action, frozenset())}
+    if actor.kind not in ("staff", "token") or actor.role not in allowed:
         return False
     if actor.role == R.admin.value:
         return True

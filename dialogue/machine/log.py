@@ -29,6 +29,7 @@ class ActionLog(Table, tablename="action_log"):
         staff = "staff"
         public = "public"  # an asker, known by the reference of their question
         system = "system"  # scheduled jobs, commands
+        token = "token"  # an agency's own system, by its API token (accounts/tokens.py)
 
     at = Timestamptz(default=TimestamptzNow(), index=True)
     actor_kind = Varchar(length=8, choices=ActorKind)

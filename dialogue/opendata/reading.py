@@ -261,7 +261,7 @@ async def answer(links: Links, raw_code: str) -> records.Answer:
 
 # --- Commitments -----------------------------------------------------------------------------------
 
-async def _commitments(rows: list[dict], now: dt.datetime, links: Links) -> list[records.Commitment]:
+async def commitment_records(rows: list[dict], now: dt.datetime, links: Links) -> list[records.Commitment]:
     order = {row["id"]: n for n, row in enumerate(rows)}
     views = sorted(await public_view(rows, now), key=lambda view: order[view.id])  # by id, as paged
     return [records.Commitment(
@@ -292,7 +292,7 @@ async def commitments(links: Links, now: dt.datetime, *, conference: int | None 
     if updated_since is not None:
         query = query.where(Commitment.updated_at >= updated_since)
     rows, after = _page(await query.order_by(Commitment.id).limit(limit + 1), limit)
-    return records.CommitmentPage(await _commitments(rows, now, links), after)
+    return records.CommitmentPage(await commitment_records(rows, now, links), after)
 
 
 async def commitment(links: Links, now: dt.datetime, commitment_id: int) -> records.Commitment:
@@ -301,7 +301,7 @@ async def commitment(links: Links, now: dt.datetime, commitment_id: int) -> reco
         if valid_id(commitment_id) else []
     if not rows:
         raise NotFound(_("There is no such commitment."))
-    return (await _commitments(rows, now, links))[0]
+    return (await commitment_records(rows, now, links))[0]
 
 
 # --- Agencies, units, topics -----------------------------------------------------------------------

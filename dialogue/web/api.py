@@ -234,10 +234,12 @@ def rate_limit(requests_per_minute: int, trusted_proxies: tuple[str, ...]) -> Ra
 
 def api_routers(requests_per_minute: int, trusted_proxies: tuple[str, ...]) -> list[Router]:
     """/api/v1 and /open311/v2, sharing one limit per address."""
+    from dialogue.web.agency_api import AgencyApiController
     from dialogue.web.open311 import Open311Controller
 
     limit = rate_limit(requests_per_minute, trusted_proxies).middleware
-    return [Router("/api/v1", route_handlers=[OpenDataController], include_in_schema=True, middleware=[limit]),
+    return [Router("/api/v1", route_handlers=[OpenDataController, AgencyApiController], include_in_schema=True,
+                   middleware=[limit]),
             Router("/open311/v2", route_handlers=[Open311Controller], include_in_schema=True, middleware=[limit])]
 
 
@@ -265,13 +267,20 @@ async def cors_hook(message: Message, scope: Scope) -> None:
                 headers[key] = value
 
 
+def agency_components():
+    from dialogue.web.agency_api import COMPONENTS
+
+    return COMPONENTS
+
+
 def openapi_config() -> OpenAPIConfig:
     config = OpenAPIConfig(
         title="Dialogue open data API", version="1.0.0", path=SCHEMA_PATH,
         description="The public record of dialogue conferences: conferences, public questions, published "
                     "answers, commitments and their history, agencies and their figures. Read only; no "
                     "personal data. Errors are RFC 9457 problem details; `Accept-Language: en` for English.",
-        tags=[Tag(name="open data"), Tag(name="Open311 GeoReport v2")],
+        tags=[Tag(name="open data"), Tag(name="Open311 GeoReport v2"), Tag(name="agency systems (token)")],
+        components=agency_components(),
         render_plugins=[JsonRenderPlugin()],
     )
     config.default_plugin = None  # only /schema/openapi.json: no page that loads scripts from another site

@@ -54,6 +54,7 @@ from dialogue.web.session import SessionController
 from dialogue.web.sessions import StaffMiddleware, session_config
 from dialogue.web.staff import StaffController
 from dialogue.web.static import static_file
+from dialogue.web.tokens import TokensController
 
 log = logging.getLogger("dialogue")
 CSRF_COOKIE = "dialogue_csrf"
@@ -120,7 +121,9 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
 
     csrf = CSRFConfig(
         secret=settings.secret_key, cookie_name=CSRF_COOKIE, cookie_secure=settings.secure_cookies,
-        cookie_httponly=True, cookie_samesite="lax", exclude=["^/static/"],
+        cookie_httponly=True, cookie_samesite="lax",
+        # The API's writes authenticate by a bearer token, never a cookie: nothing for CSRF to protect.
+        exclude=["^/static/", "^/api/v1/"],
     )
     templates = JinjaTemplateEngine.from_environment(build_environment(reload=settings.template_reload))
     templates.register_template_callable("csrf_token", csrf_token)  # made when a page has a form (web/csrf.py)
@@ -132,7 +135,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             OpsController, MetricsController, CommitmentController, AgencyCommitmentsController,
             OrganiserCommitmentsController, EvidenceController, ConfirmationController, AccountabilityController,
             OrganiserRatingsController, InspectionsController, PublicInspectionsController, ReportsController,
-            static_file, ApiDocsController,
+            static_file, ApiDocsController, TokensController,
             *api_routers(settings.api_requests_per_minute, settings.trusted_proxies),
         ],
         middleware=[

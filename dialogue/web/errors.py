@@ -92,7 +92,9 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
 def sign_in_redirect_handler(request: Request, exc: NotAuthorizedException) -> Response:
     """A page for staff only, asked for without a session: sign in first, then come back."""
     if is_api(request.url.path):
-        return error_page(request, 401)
+        response = error_page(request, 401)
+        response.headers.update(exc.headers or {"www-authenticate": "Bearer"})
+        return response
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Redirect(path=request.app.route_reverse("sign_in") + f"?next={quote(target, safe='')}", status_code=303)
 
