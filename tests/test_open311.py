@@ -127,3 +127,15 @@ async def test_updates_are_the_public_steps(record, demo_client):
     assert root.tag == "service_request_updates" and len(root.findall("request_update")) == len(updates)
     for value in record["private"]:
         assert value not in str(updates)
+
+
+def test_xml_never_carries_what_xml_cannot():
+    """Text pasted from another program can hold control characters: XML 1.0 cannot carry them, and the
+    document must stay readable (they are dropped)."""
+    from dialogue.opendata import open311
+
+    update = open311.ServiceRequestUpdate(update_id="1", service_request_id="ABCD-EFGH-JKMNP", status="open",
+                                          updated_datetime="2026-11-28T08:00:00+07:00",
+                                          description="Ngập\x00 ngõ\x0b 12 \ud800<b>&", media_url="")
+    root = ET.fromstring(open311.to_xml("service_request_updates", "request_update", [update]))
+    assert root.find("request_update/description").text == "Ngập ngõ 12 <b>&"

@@ -11,6 +11,7 @@ questions of public conferences, their published text, never who asked.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from typing import Annotated
 
@@ -230,6 +231,14 @@ async def updates(now: dt.datetime, *, start: str = "", end: str = "") -> list[S
 
 # --- XML -------------------------------------------------------------------------------------------
 
+# What XML 1.0 cannot carry at all (C0 controls but tab and newlines, surrogates, U+FFFE/FFFF):
+# ElementTree would write them and leave the document unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(value) -> str:
+    return _NOT_XML.sub("", str(value))
+
 def to_xml(root: str, item: str, records: list[Struct] | Struct) -> bytes:
     """The GeoReport v2 XML of records: <root><item><field>…</field>…</item>…</root> (a list), or
     <root><field>…</field></root> (one record, as discovery)."""
@@ -246,10 +255,10 @@ def to_xml(root: str, item: str, records: list[Struct] | Struct) -> bytes:
                     if isinstance(entry, Struct):
                         fill(ET.SubElement(holder, field.rstrip("s")), entry)
                     else:
-                        ET.SubElement(holder, "format" if field == "formats" else "value").text = str(entry)
+                        ET.SubElement(holder, "format" if field == "formats" else "value").text = _xml_text(entry)
                 continue
             ET.SubElement(parent, field).text = ("true" if value else "false") if isinstance(value, bool) \
-                else str(value)
+                else _xml_text(value)
 
     if isinstance(records, list):
         for record in records:
