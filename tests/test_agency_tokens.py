@@ -71,6 +71,8 @@ async def test_only_heads_and_admins_manage_tokens_and_only_their_agencys(record
     assert (await demo_client.get(f"{AGENCY}/questions", headers=bearer(vp_token))).status_code == 200
     demo_client.cookies.clear()
     await sign_in(demo_client, DEMO_ACCOUNTS["admin"])
+    picker = await demo_client.get("/agency/tokens/")  # no agency chosen yet: the choice
+    assert picker.status_code == 200 and 'name="agency"' in picker.text
     admin_made = await create_token(demo_client, agency=record["agencies"]["VP"], name="Cổng dữ liệu")
     assert (await ApiToken.select(ApiToken.agency).where(ApiToken.token_hash == token_hash(admin_made)).first()) \
         == {"agency": record["agencies"]["VP"]}
@@ -113,6 +115,8 @@ async def test_scopes_expiry_revocation_and_every_use_logged(record, demo_client
     assert uses == 2  # the read and the refused draft; unknown tokens are nobody's use
     clock.advance(days=1, seconds=1)
     assert (await demo_client.get(f"{AGENCY}/questions", headers=bearer(token))).status_code == 401  # expired
+    assert await ActionLog.count().where(
+        (ActionLog.action == "api_token_refused") & (ActionLog.object_id == str(row["id"]))) == 1
     await sign_in(demo_client, DEMO_ACCOUNTS["agency_head"])
     fresh = await create_token(demo_client)
     fresh_id = (await ApiToken.select(ApiToken.id).where(ApiToken.token_hash == token_hash(fresh)).first())["id"]
@@ -138,7 +142,7 @@ async def test_a_draft_sent_by_the_system_is_approved_by_the_head_in_the_browser
                                   json={"body": "Phường đã bố trí xe thu gom rác hằng ngày.", "legal_basis": ""},
                                   headers=bearer(token))
     assert sent.status_code == 201, sent.text
-    assert sent.json() == {"question": rubbish, "answer_state": "submitted"}
+    assert sent.json() == {"question": rubbish, "answer_state": "submitted", "answer_version": 1}
     question = await Question.select(Question.id).where(Question.tracking_code == rubbish.replace("-", "")).first()
     answer = await Answer.select().where(Answer.question == question["id"]).first()
     assert answer["updated_by"] is None and answer["approved_by"] is None  # a system wrote it; nobody approved yet
@@ -149,6 +153,24 @@ async def test_a_draft_sent_by_the_system_is_approved_by_the_head_in_the_browser
     await sign_in(demo_client, DEMO_ACCOUNTS["agency_head"])
     page = await demo_client.get(f"/agency/questions/{question['id']}")
     assert "Phường đã bố trí xe thu gom rác hằng ngày." in page.text
+    # The head returns it; the system reads the version and sends it again (a stale version is a conflict).
+    returned = await post_form(demo_client, f"/agency/questions/{question['id']}/answer/return",
+                               {"comment": "Nêu rõ giờ thu gom."}, page=f"/agency/questions/{question['id']}",
+                               follow_redirects=False)
+    assert returned.status_code == 303, returned.text
+    demo_client.cookies.clear()
+    listed = (await demo_client.get(f"{AGENCY}/questions", headers=bearer(token))).json()
+    mine = next(q for q in listed if q["code"] == rubbish)
+    assert mine["answer_state"] == "returned"
+    stale = await demo_client.post(f"{AGENCY}/questions/{rubbish}/draft",
+                                   json={"body": "Bản cũ.", "version": mine["answer_version"] + 5},
+                                   headers=bearer(token))
+    assert stale.status_code == 409
+    again = await demo_client.post(f"{AGENCY}/questions/{rubbish}/draft", headers=bearer(token), json={
+        "body": "Phường đã bố trí xe thu gom rác hằng ngày, từ 18 giờ.", "version": mine["answer_version"]})
+    assert again.status_code == 201, again.text
+    assert again.json()["answer_state"] == "submitted"
+    await sign_in(demo_client, DEMO_ACCOUNTS["agency_head"])
     approved = await post_form(demo_client, f"/agency/questions/{question['id']}/answer/approve", {},
                                page=f"/agency/questions/{question['id']}", follow_redirects=False)
     assert approved.status_code == 303, approved.text

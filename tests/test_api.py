@@ -275,6 +275,8 @@ async def test_any_site_may_read_it(results, demo_client):
     ("/questions?state=withdrawn", 400, "state"),
     ("/questions?conference=abc", 400, "conference"),
     ("/questions?updated_since=yesterday", 400, "updated_since"),
+    ("/questions?updated_since=0001-01-01T00:00:00%2B01:00", 400, "updated_since"),
+    ("/answers?published_since=9999-12-31T23:59:59-05:00", 400, "published_since"),
     ("/commitments?state=%27%3BDROP", 400, "state"),
     ("/units?level=district%00", 400, "level"),
     ("/conferences/99999999999999999999", 400, "conference_id"),

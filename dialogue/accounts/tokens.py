@@ -35,10 +35,11 @@ declare("token_scope", {
 })
 MAX_DAYS = 366
 DEFAULT_DAYS = 90
-CREATED, REVOKED, USED = "api_token_created", "api_token_revoked", "api_token_used"
+CREATED, REVOKED, USED, REFUSED = "api_token_created", "api_token_revoked", "api_token_used", "api_token_refused"
 declare_action(CREATED, N_("created an API token"))
 declare_action(REVOKED, N_("revoked an API token"))
 declare_action(USED, N_("used the API"))
+declare_action(REFUSED, N_("was refused: the token had expired or was revoked"))
 
 
 class NotAuthenticated(Exception):
@@ -133,8 +134,14 @@ async def authenticate(plain: str, now: dt.datetime, method: str, path: str) -> 
     if not plain.startswith(PREFIX) or len(plain) > 100:
         raise NotAuthenticated()
     row = await ApiToken.select(ApiToken.id, ApiToken.agency, ApiToken.name, ApiToken.scopes, ApiToken.expires_at,
-                                ApiToken.revoked_at).where(ApiToken.token_hash == token_hash(plain)).first()
-    if row is None or row["revoked_at"] is not None or as_utc(row["expires_at"]) <= as_utc(now):
+                                ApiToken.revoked_at, ApiToken.agency.active.as_alias("agency_active")).where(
+        ApiToken.token_hash == token_hash(plain)).first()
+    if row is None:
+        raise NotAuthenticated()
+    if row["revoked_at"] is not None or as_utc(row["expires_at"]) <= as_utc(now) or not row["agency_active"]:
+        # a known token that no longer works: the attempt is worth knowing of (an unknown one is noise)
+        await log.record(Actor.token(row["id"], row["name"], row["agency"]), REFUSED, "api_token", row["id"], at=now,
+                         details={"method": method, "path": path[:200]})
         raise NotAuthenticated()
     actor = Actor.token(row["id"], row["name"], row["agency"])
     async with write_transaction():

@@ -63,6 +63,11 @@ def public_action(logged_as: str) -> str | None:
     return gettext(words.public) if words and words.public else None
 
 
+def public_actions() -> list[str]:
+    """Every action the public timelines show."""
+    return sorted(name for name, words in _actions.items() if words.public)
+
+
 def is_public_action(logged_as: str) -> bool:
     words = _actions.get(logged_as)
     return bool(words and words.public)

@@ -38,6 +38,8 @@ class AssignedQuestion(Struct):
     due_on: dt.date | None
     assigned_at: dt.datetime
     answer_state: Annotated[str, Meta(description="draft, submitted, returned, approved, published, or empty.")]
+    answer_version: Annotated[int | None, Meta(description=(
+        "The answer's version: send it with a new draft of an answer that exists (null: none yet)."))]
 
 
 class AssignedCommitment(Struct):
@@ -48,6 +50,7 @@ class AssignedCommitment(Struct):
 class AnswerState(Struct):
     question: str
     answer_state: str
+    answer_version: int
 
 
 class ProgressNote(Struct):
@@ -67,7 +70,8 @@ async def assigned_questions(actor: Actor, now: dt.datetime) -> list[AssignedQue
         out.append(AssignedQuestion(
             code=display_code(row["tracking_code"]), conference=question["conference"], topic_vi=row["topic_vi"],
             topic_en=row["topic_en"], title=row["title"], text=question["body"], state=row["state"],
-            role=row["role"], due_on=row["due_on"], assigned_at=row["assigned_at"], answer_state=state_of(answer)))
+            role=row["role"], due_on=row["due_on"], assigned_at=row["assigned_at"], answer_state=state_of(answer),
+            answer_version=answer["version"] if answer else None))
     return out
 
 
@@ -86,12 +90,17 @@ async def _assigned_question_id(actor: Actor, raw_code: str, now: dt.datetime) -
     raise NotFound(_("No question with this code is assigned to your agency."))
 
 
-async def send_draft(actor: Actor, raw_code: str, body: str, legal_basis: str, now: dt.datetime) -> AnswerState:
+async def send_draft(actor: Actor, raw_code: str, body: str, legal_basis: str, version: int | None,
+                     now: dt.datetime) -> AnswerState:
     """The answer's text saved and sent to the agency's head, in one transaction (as "save and
-    submit" on the answer page); the head approves it in the browser."""
+    submit" on the answer page); the head approves it in the browser. Over an answer that exists
+    (returned by the head, or begun in the browser), `version` must be the one it was read at:
+    otherwise someone changed it since, and it is a conflict."""
     question_id = await _assigned_question_id(actor, raw_code, now)
-    await drafting.submit(actor, question_id, now, {"body": body, "legal_basis": legal_basis})
-    return AnswerState(display_code(normalise_code(raw_code)), state_of(await answer_of(question_id)))
+    await drafting.submit(actor, question_id, now, {
+        "body": body, "legal_basis": legal_basis, "version": "" if version is None else str(version)})
+    answer = await answer_of(question_id)
+    return AnswerState(display_code(normalise_code(raw_code)), state_of(answer), answer["version"])
 
 
 async def post_progress(actor: Actor, commitment_id: int, note: str, percent: int | None, now: dt.datetime,

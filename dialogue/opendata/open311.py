@@ -4,7 +4,8 @@ update-history extension (`servicerequestupdates`), in JSON and XML.
 Topics are the services; a question is a service request, known by its tracking code. Its status
 is "closed" once its answer is published and none of its commitments is still to be done, "open"
 before. A conference has no map: lat/long are left out rather than invented, and the address is
-the commune the question is about. The same public rules as everywhere (reading.py): only public
+the commune the question is about; media_url (a photo, in GeoReport) is left out, as questions have
+none. The same public rules as everywhere (reading.py): only public
 questions of public conferences, their published text, never who asked.
 """
 
@@ -15,7 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Annotated
 
-from msgspec import Meta, Struct
+from msgspec import Meta, Struct, structs
 
 from dialogue.answers.tables import Answer
 from dialogue.commitments.machine import COMMITMENT
@@ -25,7 +26,7 @@ from dialogue.core.clock import as_utc
 from dialogue.core.errors import InvalidInput, NotFound
 from dialogue.core.i18n import current_language
 from dialogue.core.i18n import gettext as _
-from dialogue.core.vocabulary import public_action
+from dialogue.core.vocabulary import public_action, public_actions
 from dialogue.machine.log import ActionLog
 from dialogue.opendata.reading import PUBLISHED, QUESTION_COLUMNS, Links, public_question
 from dialogue.questions.intake import CODE_LENGTH, display_code, normalise_code
@@ -103,16 +104,18 @@ def parse_moment(text: str, field: str) -> dt.datetime | None:
         return None
     try:
         value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        if not 2000 <= value.year <= 9000:
+            raise ValueError
     except ValueError:
         raise InvalidInput({field: _("Write a date as 2026-01-31, or a moment as 2026-01-31T08:00:00+07:00.")}) \
             from None
-    return value.replace(tzinfo=TZ) if value.tzinfo is None else value
+    return as_utc(value.replace(tzinfo=TZ) if value.tzinfo is None else value)
 
 
 def _range(start: str, end: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    until = parse_moment(end, "end_date") or now
-    since = parse_moment(start, "start_date") or until - dt.timedelta(days=DEFAULT_DAYS)
-    start, end = as_utc(since), as_utc(until)
+    end_at = parse_moment(end, "end_date") or now
+    start_at = parse_moment(start, "start_date") or end_at - dt.timedelta(days=DEFAULT_DAYS)
+    start, end = as_utc(start_at), as_utc(end_at)
     if start > end:
         raise InvalidInput({"start_date": _("The start date is after the end date.")})
     return start, end
@@ -168,7 +171,7 @@ async def _requests(rows: list[dict], links: Links) -> list[ServiceRequest]:
             service_name=_topic_name(row), service_code=row["topic_code"], description=f"{heading}\n\n{text}",
             agency_responsible=(answer or lead or {}).get("agency_name", ""), service_notice="",
             requested_datetime=moment(row["created_at"]) or "", updated_datetime=moment(row["updated_at"]) or "",
-            expected_datetime=moment(expected), address=row["unit_name"], media_url=links.question(code)))
+            expected_datetime=moment(expected), address=row["unit_name"]))
     return out
 
 
@@ -206,27 +209,26 @@ async def request(links: Links, raw_code: str) -> list[ServiceRequest]:
 
 async def updates(now: dt.datetime, *, start: str = "", end: str = "") -> list[ServiceRequestUpdate]:
     """The public steps of public questions between start and end (default: the last 90 days),
-    oldest first, at most 1,000: what each question's public timeline shows."""
+    oldest first, at most the newest 1,000: what each question's public timeline shows."""
     since, until = _range(start, end, now)
-    public_ids = Question.select(Question.id).where(public_question())
     rows = await ActionLog.select(ActionLog.id, ActionLog.object_id, ActionLog.at, ActionLog.action,
                                   ActionLog.to_state).where(
-        (ActionLog.object_type == "question") & (ActionLog.at >= since) & (ActionLog.at <= until)
-    ).order_by(ActionLog.id).limit(MAX_REQUESTS * 4)
+        (ActionLog.object_type == "question") & ActionLog.action.is_in(public_actions())
+        & (ActionLog.at >= since) & (ActionLog.at <= until)
+    ).order_by(ActionLog.id, ascending=False).limit(MAX_REQUESTS * 2)
     ids = {int(row["object_id"]) for row in rows if row["object_id"].isdigit()}
     questions = {row["id"]: row for row in await Question.select(Question.id, Question.tracking_code).where(
-        Question.id.is_in(list(ids) or [0]) & Question.id.is_in(public_ids))}
+        Question.id.is_in(list(ids) or [0]) & public_question())}
     out = []
-    for row in rows:
-        label = public_action(row["action"])
+    for row in reversed(rows):  # oldest first, of the newest read
         question = questions.get(int(row["object_id"])) if row["object_id"].isdigit() else None
-        if label is None or question is None:
+        if question is None:
             continue
         out.append(ServiceRequestUpdate(
             update_id=str(row["id"]), service_request_id=display_code(question["tracking_code"]),
             status="closed" if row["to_state"] == Question.State.answered.value else "open",
-            updated_datetime=moment(row["at"]) or "", description=label, media_url=""))
-    return out[:MAX_REQUESTS]
+            updated_datetime=moment(row["at"]) or "", description=public_action(row["action"]) or "", media_url=""))
+    return out[-MAX_REQUESTS:]
 
 
 # --- XML -------------------------------------------------------------------------------------------
@@ -245,10 +247,11 @@ def to_xml(root: str, item: str, records: list[Struct] | Struct) -> bytes:
     element = ET.Element(root)
 
     def fill(parent: ET.Element, record: Struct) -> None:
-        for field in record.__struct_fields__:
-            value = getattr(record, field)
-            if value is None:
-                continue
+        omit_defaults = record.__struct_config__.omit_defaults
+        for info in structs.fields(record):
+            field, value = info.name, getattr(record, info.name)
+            if value is None or (omit_defaults and value == info.default):
+                continue  # as the JSON leaves it out
             if isinstance(value, list):
                 holder = ET.SubElement(parent, field)
                 for entry in value:

@@ -5,7 +5,8 @@ draft (CONFERENCE "public"), a question while it is public (accepted and its ask
 public conference), an answer once published, a commitment as the follow-up shows it
 (commitments.queries.public_view). Lists are read in the order of their ids with a cursor (the last
 id of the page, opaque to the caller): a row added while someone pages through comes after what they
-have read, so nothing is skipped or read twice.
+have read, so nothing is skipped or read twice. A question made public late keeps its early id: a
+copy is kept up to date by `updated_since`.
 """
 
 from __future__ import annotations

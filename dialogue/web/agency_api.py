@@ -24,6 +24,9 @@ TOKEN_PROBLEMS = {
                       media_type="application/problem+json"),
     403: ResponseSpec(Problem, description="The token's scopes do not allow this.",
                       media_type="application/problem+json"),
+    409: ResponseSpec(Problem, description="The answer changed since it was read (send its answer_version), "
+                                           "or is no longer waiting for a draft.",
+                      media_type="application/problem+json"),
 }
 SECURITY = [{"agency_token": []}]
 COMPONENTS = Components(security_schemes={"agency_token": SecurityScheme(
@@ -33,6 +36,8 @@ COMPONENTS = Components(security_schemes={"agency_token": SecurityScheme(
 class Draft(msgspec.Struct):
     body: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
     legal_basis: Annotated[str, msgspec.Meta(max_length=2_000)] = ""
+    version: Annotated[int, msgspec.Meta(ge=1, le=1_000_000, description=(
+        "The answer_version read with the question, when an answer exists."))] | None = None
 
 
 class Progress(msgspec.Struct):
@@ -76,7 +81,8 @@ class AgencyApiController(Controller):
     async def draft(self, request: Request, code: Annotated[str, PathParameter(max_length=40)],
                     data: JSONBody[Draft]) -> agency.AnswerState:
         found = await authenticated(request, "drafts")
-        return await agency.send_draft(found.actor, code, data.body, data.legal_basis, request.app.state.clock())
+        return await agency.send_draft(found.actor, code, data.body, data.legal_basis, data.version,
+                                       request.app.state.clock())
 
     @post("/commitments/{commitment_id:int}/progress", summary="Post a progress note on a commitment",
           responses=TOKEN_PROBLEMS, status_code=201)

@@ -29,7 +29,9 @@ from litestar.response import Template
 from litestar.types import Message, Scope
 
 from dialogue.core.clock import as_utc
+from dialogue.core.errors import InvalidInput
 from dialogue.core.i18n import current_language
+from dialogue.core.i18n import gettext as _
 from dialogue.opendata import reading, records
 from dialogue.web.sessions import client_address
 
@@ -95,11 +97,6 @@ def _still_fresh(request: Request, tag: str, last_modified: dt.datetime | None) 
     return False
 
 
-def newest(*moments: dt.datetime | None) -> dt.datetime | None:
-    known = [as_utc(moment) for moment in moments if moment is not None]
-    return max(known) if known else None
-
-
 def links(request: Request) -> reading.Links:
     base, reverse = request.app.state.settings.base_url, request.app.route_reverse
     return reading.Links(
@@ -125,8 +122,14 @@ PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 Code = Annotated[str, PathParameter(max_length=40, description="A tracking code, XXXX-XXXX-XXXXX.")]
 
 
-def _since(moment: dt.datetime | None) -> dt.datetime | None:
-    return as_utc(moment) if moment is not None else None
+def _since(moment: dt.datetime | None, field: str = "updated_since") -> dt.datetime | None:
+    """The moment in UTC (without a zone, it is UTC); one at the calendar's edge is refused politely."""
+    if moment is None:
+        return None
+    try:
+        return as_utc(moment)
+    except (OverflowError, ValueError):
+        raise InvalidInput({field: _("Give a moment between the years 2000 and 9000.")}) from None
 
 
 def read(path: str, summary: str):
@@ -161,7 +164,7 @@ class OpenDataController(Controller):
                         updated_since: Since = None) -> Response[records.QuestionPage]:
         page = await reading.questions(links(request), conference=conference, unit=unit, topic=topic, agency=agency,
                                        state=state_, updated_since=_since(updated_since), cursor=cursor, limit=limit)
-        return conditional(request, page, newest(*(q.updated_at for q in page.items)))
+        return conditional(request, page)  # a list: its ETag only (one that left it has no date here)
 
     @read("/questions/{code:str}", "One public question, by its tracking code")
     async def question(self, request: Request, code: Code) -> Response[records.Question]:
@@ -178,8 +181,8 @@ class OpenDataController(Controller):
                       conference: Id = None, agency: Id = None, published_since: Since = None,
                       ) -> Response[records.AnswerPage]:
         page = await reading.answers(links(request), conference=conference, agency=agency,
-                                     published_since=_since(published_since), cursor=cursor, limit=limit)
-        return conditional(request, page, newest(*(a.published_at for a in page.items)))
+                                     published_since=_since(published_since, "published_since"), cursor=cursor, limit=limit)
+        return conditional(request, page)
 
     @read("/commitments", "Commitments of public conferences, with their history")
     async def commitments(self, request: Request, cursor: Cursor = "", limit: Limit = reading.DEFAULT_LIMIT,
@@ -192,7 +195,7 @@ class OpenDataController(Controller):
         page = await reading.commitments(links(request), request.app.state.clock(), conference=conference,
                                          agency=agency, state=state_, updated_since=_since(updated_since),
                                          cursor=cursor, limit=limit)
-        return conditional(request, page, newest(*(c.updated_at for c in page.items)))
+        return conditional(request, page)
 
     @read("/commitments/{commitment_id:int}", "One commitment, with its history")
     async def commitment(self, request: Request, commitment_id: PathId) -> Response[records.Commitment]:

@@ -36,9 +36,11 @@ class TokensController(Controller):
     async def _page(self, request: Request, agency_id: int, errors: dict | None = None, values: dict | None = None,
                     created: str = "", status_code: int = 200) -> Template:
         actor = actor_of(request)
+        agency = await Agency.select(Agency.id, Agency.name).where(Agency.id == agency_id).first() \
+            if agency_id else None  # an admin who has not chosen one yet: the choice only
         return Template(template_name="agency/tokens.html", status_code=status_code, context={
-            "agency": await Agency.select(Agency.id, Agency.name).where(Agency.id == agency_id).first(),
-            "tokens": await tokens.of_agency(actor, agency_id, request.app.state.clock()), "scopes": tokens.SCOPES,
+            "agency": agency, "scopes": tokens.SCOPES,
+            "tokens": await tokens.of_agency(actor, agency_id, request.app.state.clock()) if agency else [],
             "errors": errors or {}, "values": values or {"days": str(tokens.DEFAULT_DAYS), "scopes": ["read"]},
             "created": created, "max_days": tokens.MAX_DAYS,
             "agencies": await Agency.select(Agency.id, Agency.name).order_by(Agency.name)
@@ -65,6 +67,6 @@ class TokensController(Controller):
     async def revoke(self, request: Request, token_id: FromPath[int]) -> Redirect:
         form = await form_data(request)
         await tokens.revoke(actor_of(request), token_id, request.app.state.clock())
-        agency = form.get("agency", "")
+        agency = parse_id(form.get("agency", ""))
         return Redirect(path=request.app.route_reverse("agency_tokens") + (f"?agency={agency}" if agency else ""),
                         status_code=303)
