@@ -181,7 +181,8 @@ class OpenDataController(Controller):
                       conference: Id = None, agency: Id = None, published_since: Since = None,
                       ) -> Response[records.AnswerPage]:
         page = await reading.answers(links(request), conference=conference, agency=agency,
-                                     published_since=_since(published_since, "published_since"), cursor=cursor, limit=limit)
+                                     published_since=_since(published_since, "published_since"), cursor=cursor,
+                                     limit=limit)
         return conditional(request, page)
 
     @read("/commitments", "Commitments of public conferences, with their history")
