@@ -38,6 +38,21 @@ def test_the_web_layer_imports_no_table():
     assert offenders == []
 
 
+def test_the_open_data_records_cannot_carry_personal_data():
+    """The API's and Open311's records (msgspec Structs) have no field for who asked or how to reach them."""
+    import msgspec
+
+    from dialogue.opendata import agency, open311, records
+
+    who = PERSONAL - {"title", "body", "public_text", "language"}  # a conference has a title too
+    for module in (records, open311, agency):
+        for struct in vars(module).values():
+            if isinstance(struct, type) and issubclass(struct, msgspec.Struct) and struct is not msgspec.Struct:
+                assert set(struct.__struct_fields__) & who == set(), struct
+    # a public question carries its published heading and text, never the fields they may replace
+    assert {"title", "body", "public_text"} & set(records.Question.__struct_fields__) == set()
+
+
 def test_the_public_views_cannot_carry_personal_data():
     assert {field.name for field in dataclasses.fields(PublicQuestion)} & PERSONAL == set()
     assert {field.name for field in dataclasses.fields(PublicAnswer)} & INTERNAL == set()

@@ -374,7 +374,9 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # The one-click unsubscribe (RFC 8058: the mail client posts, with no page and no cookie) and the asker's
 # yes/no on a reported commitment, whose unguessable, single-use link is itself the proof (re-checked on
 # each post), as it is for the page that shows them.
-CSRF_EXEMPT = {"unsubscribe_submit", "confirm_commitment_yes", "confirm_commitment_no"}
+# The asker's one-click links from e-mails; the agency systems' API writes (a bearer token, no cookie).
+CSRF_EXEMPT = {"unsubscribe_submit", "confirm_commitment_yes", "confirm_commitment_no", "agency_api_draft",
+               "agency_api_progress"}
 
 
 def unsafe_routes(app) -> list[tuple[str, str, str, object]]:
@@ -398,7 +400,8 @@ async def test_every_unsafe_route_refuses_a_request_without_the_csrf_token(demo_
     for name, path, method, handler in routes:
         if name in CSRF_EXEMPT:
             continue
-        who = None if not handler.resolve_guards() else "agency_officer" if path.startswith("/agency") else "admin"
+        who = None if not handler.resolve_guards() else "agency_head" if path.startswith("/agency/tokens") \
+            else "agency_officer" if path.startswith("/agency") else "admin"
         if who != current:
             demo_client.cookies.clear()
             if who:

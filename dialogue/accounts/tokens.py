@@ -69,6 +69,16 @@ async def _agency(agency_id) -> dict:
     return row
 
 
+async def agency_named(agency_id: int | None) -> dict | None:
+    """The agency (id, name), or None for none."""
+    return await Agency.select(Agency.id, Agency.name).where(Agency.id == agency_id).first() if agency_id else None
+
+
+async def agency_choices() -> list[dict]:
+    """Every agency by name, for an admin's choice."""
+    return await Agency.select(Agency.id, Agency.name).order_by(Agency.name)
+
+
 async def of_agency(actor: Actor, agency_id: int, now: dt.datetime) -> list[dict]:
     """The agency's tokens, newest first, for those who manage them (never the token itself), each
     with whether it is `revoked` or `expired`."""

@@ -76,8 +76,9 @@ class AgencyApiController(Controller):
         return conditional(request, await agency.assigned_commitments(found.actor, request.app.state.clock(),
                                                                       links(request)))
 
+    # No cookie is read here, only the bearer token: nothing for CSRF to protect.
     @post("/questions/{code:str}/draft", summary="Send an answer draft for the agency head's approval",
-          responses=TOKEN_PROBLEMS, status_code=201)
+          responses=TOKEN_PROBLEMS, status_code=201, exclude_from_csrf=True, name="agency_api_draft")
     async def draft(self, request: Request, code: Annotated[str, PathParameter(max_length=40)],
                     data: JSONBody[Draft]) -> agency.AnswerState:
         found = await authenticated(request, "drafts")
@@ -85,7 +86,7 @@ class AgencyApiController(Controller):
                                        request.app.state.clock())
 
     @post("/commitments/{commitment_id:int}/progress", summary="Post a progress note on a commitment",
-          responses=TOKEN_PROBLEMS, status_code=201)
+          responses=TOKEN_PROBLEMS, status_code=201, exclude_from_csrf=True, name="agency_api_progress")
     async def progress(self, request: Request,
                        commitment_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
                        data: JSONBody[Progress]) -> agency.ProgressNote:

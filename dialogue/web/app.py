@@ -121,9 +121,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
 
     csrf = CSRFConfig(
         secret=settings.secret_key, cookie_name=CSRF_COOKIE, cookie_secure=settings.secure_cookies,
-        cookie_httponly=True, cookie_samesite="lax",
-        # The API's writes authenticate by a bearer token, never a cookie: nothing for CSRF to protect.
-        exclude=["^/static/", "^/api/v1/"],
+        cookie_httponly=True, cookie_samesite="lax", exclude=["^/static/"],
     )
     templates = JinjaTemplateEngine.from_environment(build_environment(reload=settings.template_reload))
     templates.register_template_callable("csrf_token", csrf_token)  # made when a page has a form (web/csrf.py)

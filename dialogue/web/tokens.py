@@ -14,7 +14,6 @@ from dialogue.accounts import tokens
 from dialogue.core.errors import InvalidInput
 from dialogue.core.text import parse_id
 from dialogue.machine.actors import Role
-from dialogue.reference.tables import Agency
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, roles
 
@@ -36,15 +35,13 @@ class TokensController(Controller):
     async def _page(self, request: Request, agency_id: int, errors: dict | None = None, values: dict | None = None,
                     created: str = "", status_code: int = 200) -> Template:
         actor = actor_of(request)
-        agency = await Agency.select(Agency.id, Agency.name).where(Agency.id == agency_id).first() \
-            if agency_id else None  # an admin who has not chosen one yet: the choice only
+        agency = await tokens.agency_named(agency_id)  # None: an admin who has not chosen one yet
         return Template(template_name="agency/tokens.html", status_code=status_code, context={
             "agency": agency, "scopes": tokens.SCOPES,
             "tokens": await tokens.of_agency(actor, agency_id, request.app.state.clock()) if agency else [],
             "errors": errors or {}, "values": values or {"days": str(tokens.DEFAULT_DAYS), "scopes": ["read"]},
             "created": created, "max_days": tokens.MAX_DAYS,
-            "agencies": await Agency.select(Agency.id, Agency.name).order_by(Agency.name)
-            if actor.role == R.admin.value else [],
+            "agencies": await tokens.agency_choices() if actor.role == R.admin.value else [],
         })
 
     @get("/", name="agency_tokens")
