@@ -94,6 +94,10 @@ async def test_the_standard_filters(record, demo_client):
     assert {r["service_request_id"] for r in by_id} == {codes["drainage"], codes["lights"]}
     environment = await fetch(demo_client, f"/requests.json?start_date={LONG_AGO}&service_code=environment")
     assert environment and all(r["service_code"] == "environment" for r in environment)
+    two = await fetch(demo_client, f"/requests.json?start_date={LONG_AGO}&service_code=environment,traffic")
+    assert {r["service_code"] for r in two} == {"environment", "traffic"}
+    both = await fetch(demo_client, f"/requests.json?start_date={LONG_AGO}&status=open,closed")
+    assert len(both) == len(everything)
     assert await fetch(demo_client, "/requests.json?start_date=2000-01-01&end_date=2000-02-01") == []
     problem = await fetch(demo_client, "/requests.json?start_date=2026-02-01&end_date=2026-01-01", 400)
     assert "start_date" in problem["errors"]

@@ -180,22 +180,25 @@ COLUMNS = (*QUESTION_COLUMNS, Question.topic.code.as_alias("topic_code"))
 
 async def requests(links: Links, now: dt.datetime, *, ids: str = "", service_code: str = "", start: str = "",
                    end: str = "", status: str = "") -> list[ServiceRequest]:
-    """The standard's query: by ids (comma-separated codes, which override the rest), or by service,
-    requested between start and end (default: the last 90 days), and status; newest first, at most
-    1,000."""
+    """The standard's query: by ids (comma-separated codes, which override the rest), or by services
+    and statuses (each a comma-separated list), requested between start and end (default: the last
+    90 days); newest first, at most 1,000 (the status is worked out after they are read)."""
     query = Question.select(*COLUMNS).where(public_question())
+    statuses = {value.strip() for value in status.split(",") if value.strip()}
     if ids:
         codes = [normalise_code(code) for code in ids.split(",")[:MAX_IDS]]
         query = query.where(Question.tracking_code.is_in([c for c in codes if len(c) == CODE_LENGTH] or [""]))
+        statuses = set()
     else:
-        if status not in ("", "open", "closed"):
+        if not statuses <= {"open", "closed"}:
             raise InvalidInput({"status": _("Use one of: %(choices)s.", choices="open, closed")})
         since, until = _range(start, end, now)
         query = query.where((Question.created_at >= since) & (Question.created_at <= until))
-        if service_code:
-            query = query.where(Question.topic.code == service_code)
+        services = [code.strip() for code in service_code.split(",") if code.strip()][:MAX_IDS]
+        if services:
+            query = query.where(Question.topic.code.is_in(services))
     found = await _requests(await query.order_by(Question.id, ascending=False).limit(MAX_REQUESTS), links)
-    return [request for request in found if not status or ids or request.status == status]
+    return [request for request in found if not statuses or request.status in statuses]
 
 
 async def request(links: Links, raw_code: str) -> list[ServiceRequest]:

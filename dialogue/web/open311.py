@@ -23,12 +23,14 @@ Jurisdiction = Annotated[str, QueryParameter(name="jurisdiction_id", max_length=
     "Accepted for compatibility; one deployment is one jurisdiction."))]
 Ids = Annotated[str, QueryParameter(name="service_request_id", max_length=2000, description=(
     "Tracking codes, comma-separated: the rest of the query is then ignored."))]
-ServiceCode = Annotated[str, QueryParameter(name="service_code", max_length=40)]
+ServiceCode = Annotated[str, QueryParameter(name="service_code", max_length=2000, description=(
+    "Topic codes, comma-separated."))]
 Start = Annotated[str, QueryParameter(name="start_date", max_length=40, description=(
     "A W3C date or date-time: requested (for updates, changed) at or after it; default: 90 days before end_date."))]
 End = Annotated[str, QueryParameter(name="end_date", max_length=40,
                                     description="A W3C date or date-time; default: now.")]
-Status = Annotated[str, QueryParameter(name="status", max_length=10, description="open or closed.")]
+Status = Annotated[str, QueryParameter(name="status", max_length=20, description=(
+    "open, closed, or both, comma-separated."))]
 
 
 def answer(request: Request, records, root: str, item: str, fmt: str) -> Response:
