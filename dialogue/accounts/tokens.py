@@ -62,8 +62,7 @@ def _scope(agency_id: int) -> ObjectScope:
 
 
 async def _agency(agency_id) -> dict:
-    row = await Agency.select(Agency.id, Agency.name).where(Agency.id == agency_id).first() \
-        if valid_id(agency_id) else None
+    row = await agency_named(agency_id) if valid_id(agency_id) else None
     if row is None:
         raise NotFound(_("There is no such agency."))
     return row

@@ -12,6 +12,7 @@ from msgspec import Meta, Struct
 
 from dialogue.answers import drafting
 from dialogue.answers.queries import agency_inbox, answer_of, state_of
+from dialogue.answers.tables import Answer
 from dialogue.commitments import followup
 from dialogue.commitments.queries import for_agency
 from dialogue.core.errors import NotFound
@@ -31,8 +32,7 @@ class AssignedQuestion(Struct):
     topic_vi: str
     topic_en: str
     title: str
-    text: Annotated[str, Meta(description="The question as asked (the agency answers it), or as the organisers "
-                                          "edited it for publication.")]
+    text: Annotated[str, Meta(description="The question as asked: the agency answers it.")]
     state: str
     role: Annotated[str, Meta(description="lead (writes the answer) or contributing (adds a part).")]
     due_on: dt.date | None
@@ -59,20 +59,17 @@ class ProgressNote(Struct):
 
 
 async def assigned_questions(actor: Actor, now: dt.datetime) -> list[AssignedQuestion]:
-    inbox = await agency_inbox(actor, now)
+    inbox = await agency_inbox(actor, now)  # with each answer's state
     ids = [row["question_id"] for row in inbox] or [0]
-    texts = {row["id"]: row for row in await Question.select(
-        Question.id, Question.conference, Question.body, Question.public_text).where(Question.id.is_in(ids))}
-    out = []
-    for row in inbox:
-        question = texts[row["question_id"]]
-        answer = await answer_of(row["question_id"])
-        out.append(AssignedQuestion(
-            code=display_code(row["tracking_code"]), conference=question["conference"], topic_vi=row["topic_vi"],
-            topic_en=row["topic_en"], title=row["title"], text=question["body"], state=row["state"],
-            role=row["role"], due_on=row["due_on"], assigned_at=row["assigned_at"], answer_state=state_of(answer),
-            answer_version=answer["version"] if answer else None))
-    return out
+    texts = {row["id"]: row for row in await Question.select(Question.id, Question.conference, Question.body)
+             .where(Question.id.is_in(ids))}
+    versions = {row["question"]: row["version"] for row in await Answer.select(Answer.question, Answer.version)
+                .where(Answer.question.is_in(ids))}
+    return [AssignedQuestion(
+        code=display_code(row["tracking_code"]), conference=texts[row["question_id"]]["conference"],
+        topic_vi=row["topic_vi"], topic_en=row["topic_en"], title=row["title"], text=texts[row["question_id"]]["body"],
+        state=row["state"], role=row["role"], due_on=row["due_on"], assigned_at=row["assigned_at"],
+        answer_state=row["answer_state"], answer_version=versions.get(row["question_id"])) for row in inbox]
 
 
 async def assigned_commitments(actor: Actor, now: dt.datetime, links: Links) -> list[AssignedCommitment]:
