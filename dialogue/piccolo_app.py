@@ -26,6 +26,7 @@ from dialogue.inspections.tables import InspectionFile, InspectionItem, Inspecti
 from dialogue.machine.events import LiveEvent
 from dialogue.machine.log import ActionLog
 from dialogue.mail.tables import OutboxAttachment, OutboxMessage
+from dialogue.privacy.tables import DataRequest
 from dialogue.questions.tables import Assignment, Follower, Question, ReminderSent, SimilarityEntry, SimilarityPhrase
 from dialogue.ratings.tables import Rating
 from dialogue.reference.tables import AdminUnit, Agency, Holiday, Topic
@@ -37,7 +38,7 @@ ALL_TABLES = [
     SessionAttendee, CommitmentConfirmation, AnswerPromise,
     ConferenceDocument, Rating, InspectionRound, InspectionItem, InspectionFile,
     MonthlyReportSent, AnswerFact, AnswerMonth, OutboxAttachment, SimilarityEntry,
-    SimilarityPhrase, ApiToken,
+    SimilarityPhrase, ApiToken, DataRequest,
 ]
 
 APP_CONFIG = AppConfig(

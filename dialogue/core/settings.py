@@ -58,6 +58,18 @@ class Settings:
     rating_min_count: int = 5  # satisfaction averages are shown only from this many ratings (no asker singled out)
     monthly_report_working_day: int = 3  # the working day of each month on which last month's report goes out
     api_requests_per_minute: int = 120  # per client address, on the open-data API and the Open311 view
+    # Phone channels (docs/operations.md, "SMS and Zalo"): a provider is used when its URL is set.
+    sms_url: str = ""  # the brandname SMS provider's send endpoint
+    sms_api_key: str = ""
+    sms_sender: str = "DOITHOAI"  # the registered brandname the SMS comes from
+    sms_price: int = 800  # đồng per SMS part, for the cost counter
+    zalo_url: str = ""  # the Zalo ZNS template-message endpoint
+    zalo_access_token: str = ""
+    zalo_templates: tuple[tuple[str, str], ...] = ()  # (message kind, approved ZNS template id)
+    zalo_price: int = 300  # đồng per ZNS message
+    phone_messages_per_asker_per_day: int = 5  # to one phone number, in any 24 hours
+    phone_messages_per_unit_per_day: int = 500  # from one unit's conferences, in any 24 hours
+    retention_months: int = 24  # askers' personal data is erased this long after their conference is followed up
     background_tasks: bool = True
     template_reload: bool = False  # re-read a template when its file changed: a stat per render, for template work only
     notices: tuple[str, ...] = field(default=(), compare=False)
@@ -209,9 +221,38 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         rating_min_count=_int(env, "RATING_MIN_COUNT", 5, minimum=2),
         monthly_report_working_day=_int(env, "MONTHLY_REPORT_WORKING_DAY", 3, minimum=1, maximum=MAX_REPORT_DAY),
         api_requests_per_minute=_int(env, "API_REQUESTS_PER_MINUTE", 120, minimum=1),
+        sms_url=_provider_url(env, "SMS_URL"),
+        sms_api_key=env.get("SMS_API_KEY", "").strip(),
+        sms_sender=env.get("SMS_SENDER", "").strip() or Settings.sms_sender,
+        sms_price=_int(env, "SMS_PRICE", 800),
+        zalo_url=_provider_url(env, "ZALO_URL"),
+        zalo_access_token=env.get("ZALO_ACCESS_TOKEN", "").strip(),
+        zalo_templates=_pairs(env, "ZALO_TEMPLATES"),
+        zalo_price=_int(env, "ZALO_PRICE", 300),
+        phone_messages_per_asker_per_day=_int(env, "PHONE_MESSAGES_PER_ASKER_PER_DAY", 5, minimum=1),
+        phone_messages_per_unit_per_day=_int(env, "PHONE_MESSAGES_PER_UNIT_PER_DAY", 500, minimum=1),
+        retention_months=_int(env, "RETENTION_MONTHS", 24, minimum=1, maximum=600),
         template_reload=env.get("TEMPLATE_RELOAD", "").strip().lower() in ("1", "true", "yes"),
         notices=tuple(notices),
     )
+
+
+def _provider_url(env: dict[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if value and urlsplit(value).scheme not in ("http", "https"):
+        raise SettingsError(f"{name}: must start with https:// (or http:// for a provider on this machine).")
+    return value
+
+
+def _pairs(env: dict[str, str], name: str) -> tuple[tuple[str, str], ...]:
+    """kind=value,kind=value (ZALO_TEMPLATES=question_received=123456,answer_published=234567)."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in env.get(name, "").split(","))):
+        key, equals, value = item.partition("=")
+        if not equals or not key.strip() or not value.strip():
+            raise SettingsError(f"{name}: write kind=id pairs separated by commas, e.g. question_received=123456.")
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
 
 
 def _log_format(raw: str) -> str:

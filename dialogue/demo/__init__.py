@@ -69,6 +69,7 @@ ACCOUNTS = [
     ("police@dongda.demo", "Đỗ Quang Huy", "agency_officer", "CA", "Cán bộ Công an phường"),
     ("viewer@dongda.demo", "Hoàng Văn Nam", "viewer", None, "Chủ tịch UBND phường"),
     ("inspector@dongda.demo", "Bùi Thị Mai", "inspector", None, "Thanh tra viên"),
+    ("privacy@dongda.demo", "Lương Thị Hạnh", "data_protection", None, "Cán bộ bảo vệ dữ liệu cá nhân"),
     # the heads of the other agencies, whom the monthly report holds responsible
     ("head.vp@dongda.demo", "Đặng Thị Minh", "agency_head", "VP", "Chánh Văn phòng HĐND và UBND"),
     ("head.vhxh@dongda.demo", "Vũ Thị Thanh Hương", "agency_head", "VH-XH", "Trưởng phòng Văn hóa - Xã hội"),

@@ -24,13 +24,14 @@ class Role(str, Enum):
     agency_head = "agency_head"
     viewer = "viewer"  # leadership: read-only dashboards
     inspector = "inspector"  # surprise re-inspections of commitments reported done
+    data_protection = "data_protection"  # answers askers' personal-data requests (Law 91/2025)
 
 
 declare("role", {
     Role.admin.value: N_("Administrator"), Role.organiser.value: N_("Organiser"),
     Role.secretary.value: N_("Secretary"), Role.agency_officer.value: N_("Agency officer"),
     Role.agency_head.value: N_("Agency head"), Role.viewer.value: N_("Leadership (read only)"),
-    Role.inspector.value: N_("Inspector"),
+    Role.inspector.value: N_("Inspector"), Role.data_protection.value: N_("Data protection officer"),
 })
 
 R = Role
@@ -48,9 +49,12 @@ ROLE_ACTIONS: dict[str, frozenset[Role]] = {
     "inspect": frozenset({R.admin, R.organiser, R.inspector}),
     # an agency's API tokens for its own systems: create, revoke
     "manage_tokens": frozenset({R.admin, R.agency_head}),
+    # askers' personal-data requests of the unit: the queue, extend a deadline, complete or refuse
+    "handle_data_requests": frozenset({R.admin, R.data_protection}),
 }
 AGENCY_ROLES = frozenset({R.agency_officer.value, R.agency_head.value})
-UNIT_ROLES = frozenset({R.organiser.value, R.secretary.value, R.viewer.value, R.inspector.value})
+UNIT_ROLES = frozenset({R.organiser.value, R.secretary.value, R.viewer.value, R.inspector.value,
+                        R.data_protection.value})
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,12 @@ from piccolo.table import Table
 
 
 class OutboxMessage(Table, tablename="outbox_message"):
+    """One message to one person, by e-mail or to a phone (SMS, Zalo): `message_id` is also the
+    idempotency key a phone provider is given, so that a resend is recognisably the same."""
+
     message_id = Varchar(length=200, unique=True, help_text="Stable Message-ID: a resend is recognisably the same.")
-    to_address = Varchar(length=254)
+    channel = Varchar(length=5, default="email", index=True, help_text="email, sms or zalo.")
+    to_address = Varchar(length=254, help_text="An e-mail address, or a phone number in E.164 (+849…).")
     subject = Varchar(length=300)
     text_body = Text()
     html_body = Text()
@@ -26,6 +30,11 @@ class OutboxMessage(Table, tablename="outbox_message"):
     claimed_by = Varchar(length=64, default="")
     claimed_until = Timestamptz(null=True, default=None)
     sent_at = Timestamptz(null=True, default=None, index=True)
+    payload = Text(default="", help_text="A phone message's template and parameters as JSON (Zalo ZNS).")
+    segments = Integer(default=0, help_text="An SMS's parts, each billed.")
+    cost = Integer(default=0, help_text="What the provider charges for it, in đồng, counted when sent.")
+    skipped_reason = Varchar(length=20, default="", help_text="Never sent: asker_cap or unit_cap (a daily cap).")
+    provider_ref = Varchar(length=100, default="", help_text="The provider's id for the message it accepted.")
 
 
 class OutboxAttachment(Table, tablename="outbox_attachment"):

@@ -29,6 +29,14 @@ class Question(Table, tablename="question"):
         online = "online"
         floor = "floor"  # asked in the hall during the session, recorded by the secretary
 
+    class NotifyBy(str, Enum):
+        """How the asker hears about their question: only through a contact they gave."""
+
+        email = "email"
+        sms = "sms"
+        zalo = "zalo"  # a Zalo Official Account's template message (ZNS), to the phone number
+        none = "none"  # no news: the asker looks at the tracking page
+
     class State(str, Enum):
         submitted = "submitted"
         accepted = "accepted"
@@ -56,8 +64,13 @@ class Question(Table, tablename="question"):
     body = Text()
     search_folded = Text(default="", help_text="Title and text without diacritics, for search.")
     answer_mode = Varchar(length=8, choices=AnswerMode, default=AnswerMode.writing)
+    notify_by = Varchar(length=5, choices=NotifyBy, default=NotifyBy.email,
+                        help_text="The channel the asker chose for news of their question.")
     public_consent = Boolean(default=False, help_text="The question (never the asker) may be shown publicly.")
     data_consent_at = Timestamptz(help_text="When the asker agreed to the processing of their personal data.")
+    personal_data_erased_at = Timestamptz(
+        null=True, default=None,
+        help_text="When the asker's name and contacts were erased (consent withdrawn, erasure, or retention).")
     language = Varchar(length=2, default="vi")
     state = Varchar(length=12, choices=State, default=State.submitted, index=True)
     submitted_from = Varchar(length=64, default="", index=True,

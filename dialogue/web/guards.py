@@ -21,6 +21,7 @@ HOMES = {
     R.agency_head.value: "agency_home",
     R.viewer.value: "dashboard",
     R.inspector.value: "inspection_rounds",
+    R.data_protection.value: "data_requests",
 }
 
 
