@@ -99,12 +99,17 @@ def one_line_per_step(entries: list[dict]) -> list[dict]:
     return lines
 
 
-async def entries_for(object_type: str, object_id: Any, limit: int = 200) -> list[dict]:
-    """An object's history, oldest first, one line per step."""
+async def entries_for(
+    object_type: str, object_id: Any, limit: int = 200, leaving_out: tuple[str, ...] = (),
+) -> list[dict]:
+    """An object's history, oldest first, one line per step, without the actions `leaving_out` names
+    (reads that are logged but are no step of the object's life)."""
+    where = (ActionLog.object_type == object_type) & (ActionLog.object_id == str(object_id))
+    if leaving_out:
+        where &= ActionLog.action.not_in(list(leaving_out))
     return one_line_per_step(await ActionLog.select(
         ActionLog.all_columns(), ActionLog.actor.full_name.as_alias("actor_name"),
-    ).where((ActionLog.object_type == object_type) & (ActionLog.object_id == str(object_id))) \
-        .order_by(ActionLog.id).limit(limit).output(load_json=True))
+    ).where(where).order_by(ActionLog.id).limit(limit).output(load_json=True))
 
 
 async def recent_entries(limit: int = 100, offset: int = 0, object_type: str | None = None) -> list[dict]:

@@ -7,6 +7,7 @@ import datetime as dt
 from dialogue.conferences.queries import area_options, get_conference
 from dialogue.core.calendar import local_today
 from dialogue.core.text import fold, parse_id
+from dialogue.core.vocabulary import N_, declare_action
 from dialogue.machine import log
 from dialogue.machine.actors import Actor, require
 from dialogue.questions import similarity
@@ -23,6 +24,12 @@ PAGE = 50
 ACTIVE = Assignment.active == True
 STATES_OF = {name: sorted(states) for name, states in QUESTION.sets.items()}
 BULK_ACTIONS = frozenset({"accept", "assign", "reject", "merge"})  # what the queue's bulk actions do
+
+# A staff member's reading of an asker's name or contacts (Law 91/2025: the asker may learn who read
+# them; privacy/access.py lists them). Logged by whichever service hands the data to staff, with
+# details {"where": the page}; no step of the question's life, so its history leaves them out.
+PERSONAL_DATA_VIEWED = "personal_data_viewed"
+declare_action(PERSONAL_DATA_VIEWED, N_("opened the asker's name and contact details"))
 
 
 async def queue(actor: Actor, conference_id: int, filters: dict, now: dt.datetime, page: int = 1) -> dict:
@@ -124,8 +131,12 @@ async def asked_like(conference: dict, heading: str, text: str, now: dt.datetime
 
 
 async def screening_page(actor: Actor, question_id: int, now: dt.datetime) -> dict:
-    """Everything the organiser's page of one question shows of the question's own life."""
+    """Everything the organiser's page of one question shows of the question's own life. It names the
+    asker: each opening is logged as a read of their personal data (one insert)."""
     question = await for_organiser(actor, question_id)
+    if question["asker_name"] or question["organisation_name"]:  # what the page shows of the asker
+        await log.record(actor, PERSONAL_DATA_VIEWED, "question", question_id, at=now,
+                         details={"where": "organiser_question"})
     calendar = await working_calendar()
     default_lead = await default_agency(question)
     alike = await similar(question)
@@ -136,7 +147,7 @@ async def screening_page(actor: Actor, question_id: int, now: dt.datetime) -> di
         "agencies": await agencies_for(question), "default_lead": str(default_lead or ""),
         "due": deadline(question, calendar, local_today(now)),
         "forward_by": calendar.add_working_days(question["created_at"], FORWARD_DAYS),
-        "history": await log.entries_for("question", question_id),
+        "history": await log.entries_for("question", question_id, leaving_out=(PERSONAL_DATA_VIEWED,)),
         "actions": QUESTION.allowed(question["state"]),
         "routed": QUESTION.is_in("with_agency", question["state"]),
     }
