@@ -321,3 +321,39 @@ def users_list() -> None:
         status = "" if row["active"] else "  (closed)"
         where = row["agency_name"] or row["unit_name"] or ""
         click.echo(f"{row['id']:>4}  {row['role']:<15} {row['email']:<30} {row['full_name']} {where}{status}")
+
+
+@main.group()
+def privacy() -> None:
+    """Askers' personal data (Law 91/2025/QH15)."""
+
+
+@privacy.command("retention")
+@click.option("--dry-run", is_flag=True, help="Only say what would be erased.")
+def privacy_retention(dry_run: bool) -> None:
+    """Erase the askers' personal data (and followers) of conferences followed up more than
+    RETENTION_MONTHS ago, as the scheduled job does; all of it, a batch at a time."""
+    from dialogue.privacy import retention
+
+    settings, now = get_settings(), utc_now()
+
+    async def work() -> dict[str, int]:
+        if dry_run:
+            return await retention.pending(now, settings)
+        done = {retention.ERASED: 0, retention.FOLLOWERS: 0}
+        while True:  # each run is bounded; this one goes on until nothing is left
+            batch = await retention.tick(now, settings)
+            for kind, count in batch.items():
+                done[kind] += count
+            if not any(batch.values()):
+                return done
+
+    counts = run(work)
+    cutoff = retention.months_before(now, settings.retention_months)
+    rule = f"conferences followed up before {cutoff:%d/%m/%Y} ({settings.retention_months} months)"
+    if dry_run:
+        click.echo(f"Dry run, nothing changed. {rule}: {counts['conferences']}; askers' personal data to erase: "
+                   f"{counts[retention.ERASED]}; followers to delete: {counts[retention.FOLLOWERS]}.")
+    else:
+        click.echo(f"Retention, {rule}: askers' personal data erased: {counts[retention.ERASED]}; "
+                   f"followers deleted: {counts[retention.FOLLOWERS]}.")

@@ -32,27 +32,15 @@ async def erase_personal_data(question: dict, *, actor: Actor, now: dt.datetime,
     if question.get("personal_data_erased_at"):
         return False
     addresses = [address for address in (question["asker_email"], question["asker_phone"]) if address]
+    # updated_at stays: it is the public record's time of change (the API's), and that record is unchanged.
     await Question.update({
         Question.asker_name: "", Question.asker_email: "", Question.asker_phone: "",
         Question.organisation_name: "", Question.tax_code: "", Question.tax_code_unverified: False,
         Question.submitted_from: "", Question.notify_by: Question.NotifyBy.none.value,
-        Question.personal_data_erased_at: now, Question.updated_at: now,
+        Question.personal_data_erased_at: now,
     }).where(Question.id == question["id"])
     if addresses:
-        # Sent copies keep their kind, date and cost (the unit's counter), not the words or the address;
-        # messages still waiting are never sent.
-        # The messages about this question (each names its tracking code), not those about the same
-        # person's other questions, which they have not asked to erase.
-        code = f"%{display_code(question['tracking_code'])}%"
-        mine = OutboxMessage.to_address.is_in(addresses) & (
-            OutboxMessage.text_body.like(code) | OutboxMessage.payload.like(code))
-        await OutboxMessage.update({
-            OutboxMessage.skipped_reason: ERASED, OutboxMessage.claimed_until: None,
-        }).where(mine & OutboxMessage.sent_at.is_null() & (OutboxMessage.skipped_reason == ""))
-        await OutboxMessage.update({
-            OutboxMessage.to_address: "", OutboxMessage.subject: "", OutboxMessage.text_body: "",
-            OutboxMessage.html_body: "", OutboxMessage.headers: "{}", OutboxMessage.payload: "",
-        }).where(mine)
+        await forget_messages(addresses, question["tracking_code"])
         # The asker who also followed their question by e-mail
         await Follower.delete().where((Follower.question == question["id"]) & Follower.email.is_in(addresses))
     await Rating.update({Rating.comment: ""}).where(Rating.question == question["id"])
@@ -60,3 +48,20 @@ async def erase_personal_data(question: dict, *, actor: Actor, now: dt.datetime,
         (CommitmentConfirmation.question == question["id"]) & CommitmentConfirmation.used_at.is_null())
     await log.record(actor, "personal_data_erased", "question", question["id"], at=now, reason=reason)
     return True
+
+
+async def forget_messages(addresses: list[str], tracking_code: str) -> None:
+    """Empty the copies of the messages sent to these addresses about this question (each names its
+    tracking code), not those about the same person's other questions, which they have not asked to
+    erase. Sent copies keep their kind, date and cost (the unit's counter), not the words or the
+    address; messages still waiting are never sent. Call inside the caller's write transaction."""
+    code = f"%{display_code(tracking_code)}%"
+    mine = OutboxMessage.to_address.is_in(addresses) & (
+        OutboxMessage.text_body.like(code) | OutboxMessage.payload.like(code))
+    await OutboxMessage.update({
+        OutboxMessage.skipped_reason: ERASED, OutboxMessage.claimed_until: None,
+    }).where(mine & OutboxMessage.sent_at.is_null() & (OutboxMessage.skipped_reason == ""))
+    await OutboxMessage.update({
+        OutboxMessage.to_address: "", OutboxMessage.subject: "", OutboxMessage.text_body: "",
+        OutboxMessage.html_body: "", OutboxMessage.headers: "{}", OutboxMessage.payload: "",
+    }).where(mine)

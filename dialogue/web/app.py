@@ -25,6 +25,7 @@ from dialogue.core.rendering import build_environment
 from dialogue.core.settings import Settings, get_settings
 from dialogue.mail.sender import run_worker, smtp_sender
 from dialogue.piccolo_app import ALL_TABLES
+from dialogue.privacy import retention
 from dialogue.questions import reminders
 from dialogue.web.accountability import AccountabilityController
 from dialogue.web.admin import AdminController
@@ -74,6 +75,9 @@ async def run_reminders(clock: Clock, settings: Settings, stop: asyncio.Event) -
                     settings.confirmation_link_days)).items():
                 REMINDERS.labels(kind=kind).inc(count)
             for kind, count in (await monthly.tick(clock(), settings, settings.base_url)).items():
+                REMINDERS.labels(kind=kind).inc(count)
+            # askers' personal data past its retention (privacy/retention.py): a bounded batch per run
+            for kind, count in (await retention.tick(clock(), settings)).items():
                 REMINDERS.labels(kind=kind).inc(count)
         except Exception as error:
             if unavailable(error):
