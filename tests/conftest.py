@@ -290,7 +290,7 @@ DEMO_PASSWORD = "doithoai-demo-2026"
 DEMO_ACCOUNTS = {
     "admin": "admin@dongda.demo", "organiser": "organiser@dongda.demo", "secretary": "secretary@dongda.demo",
     "agency_officer": "officer@dongda.demo", "agency_head": "head@dongda.demo", "viewer": "viewer@dongda.demo",
-    "inspector": "inspector@dongda.demo",
+    "inspector": "inspector@dongda.demo", "data_protection": "privacy@dongda.demo",
 }
 
 

@@ -112,7 +112,7 @@ async def lived_in_demo(demo_db):
     return flood
 
 
-ROLES = ["admin", "organiser", "secretary", "agency_officer", "agency_head", "viewer"]
+ROLES = ["admin", "organiser", "secretary", "agency_officer", "agency_head", "viewer", "data_protection"]
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])

@@ -13,14 +13,15 @@ ECONOMY, POLICE = 2, 5
 HERE = ObjectScope(unit_path=(WARD, PROVINCE), agency_ids=frozenset({ECONOMY}))
 ELSEWHERE = ObjectScope(unit_path=(OTHER_WARD, PROVINCE), agency_ids=frozenset({POLICE}))
 
-ACTIONS = ["administer", "read", "organise", "record_session", "answer", "approve", "inspect"]
+ACTIONS = ["administer", "read", "organise", "record_session", "answer", "approve", "inspect", "handle_data_requests"]
 # role -> the actions it may take on an object within its reach
 ALLOWED = {
-    "admin": {"administer", "read", "organise", "record_session", "inspect"},
+    "admin": {"administer", "read", "organise", "record_session", "inspect", "handle_data_requests"},
     "organiser": {"read", "organise", "record_session", "inspect"},
     "secretary": {"read", "record_session"},
     "viewer": {"read"},
     "inspector": {"read", "inspect"},  # surprise re-inspections of the area's commitments
+    "data_protection": {"handle_data_requests"},  # the area's askers' personal-data requests, nothing else
     "agency_officer": {"read", "answer"},
     "agency_head": {"read", "answer", "approve"},
 }

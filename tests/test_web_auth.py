@@ -294,7 +294,9 @@ PAGES = {
     "/agency": {"agency_officer", "agency_head"},
     "/dashboard": {"viewer", "organiser", "admin"},
     "/inspection-rounds/": {"inspector", "organiser", "admin"},
-    "/account/password": {"admin", "organiser", "secretary", "agency_officer", "agency_head", "viewer", "inspector"},
+    "/data-requests/": {"data_protection", "admin"},
+    "/account/password": {"admin", "organiser", "secretary", "agency_officer", "agency_head", "viewer", "inspector",
+                          "data_protection"},
 }
 
 
