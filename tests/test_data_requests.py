@@ -299,3 +299,15 @@ async def test_a_phone_asker_withdrawing_consent_waits_for_the_provider_within_t
     # 20 working days from Monday 7 December 2026, New Year's Day off: Tuesday 5 January 2027
     assert row["due_on"] == dt.date(2027, 1, 5)
     assert (await Question.select().where(Question.id == drainage["id"]).first())["asker_phone"] == ""
+
+
+async def test_a_phone_only_asker_is_acknowledged_by_sms(record, demo_client):
+    drainage = await question_of(record, "drainage")
+    await Question.update({Question.notify_by: "sms", Question.asker_email: ""}).where(Question.id == drainage["id"])
+    page = data_page(record, "drainage")
+    await post_form(demo_client, page + "/objection", {"objection-details": "Không muốn nhận tin nhắn nữa."}, page=page)
+    sms = await OutboxMessage.select().where(OutboxMessage.channel == "sms").order_by(OutboxMessage.id,
+                                                                                      ascending=False).first()
+    assert sms["to_address"] == SECRET["asker_phone"]
+    assert record["codes"]["drainage"] in sms["text_body"] and "/data" in sms["text_body"]
+    assert sms["text_body"].isascii()  # brandname SMS go without diacritics

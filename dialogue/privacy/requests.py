@@ -33,7 +33,14 @@ from dialogue.privacy.erasure import erase_personal_data
 from dialogue.privacy.machine import AUTOMATIC, REQUEST
 from dialogue.privacy.tables import DataRequest
 from dialogue.questions import similarity, tracking
-from dialogue.questions.intake import channel_error, display_code, manage_url, signed_manage_token
+from dialogue.questions.intake import (
+    channel_error,
+    chosen_contact,
+    display_code,
+    manage_url,
+    phone_notice,
+    signed_manage_token,
+)
 from dialogue.questions.machine import QUESTION
 from dialogue.questions.queries import PERSONAL_DATA_VIEWED
 from dialogue.questions.tables import Question
@@ -301,10 +308,13 @@ async def ask(question: dict, kind: str, details: str, now: dt.datetime, base_ur
 
 
 async def _asker_mails(question: dict, request: dict, event: str, now: dt.datetime, base_url: str) -> list:
-    """The written acknowledgement, extension or refusal of a request, to an asker with an e-mail
-    address, in their language. (Once their data is erased there is no address: the manage page says it.)"""
-    if not question["asker_email"]:
+    """The written acknowledgement, extension, refusal or completion of a request, on the channel the
+    asker chose (e-mail, SMS or Zalo), in their language. Not once their data is erased: the manage
+    page says it, and no copy of the address stays."""
+    contact = chosen_contact(question)
+    if contact is None or (event == "data_request_complete" and request["kind"] == K.erasure.value):
         return []
+    channel, address = contact
     conference = await get_conference(question["conference"])
     code = question["tracking_code"]
     subjects = {
@@ -315,11 +325,16 @@ async def _asker_mails(question: dict, request: dict, event: str, now: dt.dateti
         "data_request_refuse": lambda: _("Your personal-data request was refused (%(code)s)", code=display_code(code)),
         "data_request_complete": lambda: _("Your personal-data request is done (%(code)s)", code=display_code(code)),
     }
+    context = {"event": event, "request": request, "due": due_on(request)}
+    private_url = manage_url(base_url, code, signed_manage_token(code)) + "/data"
+    if channel != "email":
+        return [phone_notice(channel, address, code, template="data_request", language_code=question["language"],
+                             subject=subjects[event], now=now, conference=conference, base_url=base_url,
+                             private_url=private_url, **context)]
     return [outbox.prepare(
-        to=question["asker_email"], template="data_request", language_code=question["language"],
-        subject=subjects[event], kind=event, now=now, unit_id=conference["unit"], event=event, conference=conference,
-        request=request, due=due_on(request), code=display_code(code),
-        private_url=manage_url(base_url, code, signed_manage_token(code)) + "/data",
+        to=address, template="data_request", language_code=question["language"], subject=subjects[event],
+        kind=event, now=now, unit_id=conference["unit"], conference=conference, code=display_code(code),
+        private_url=private_url, **context,
     )]
 
 
