@@ -26,6 +26,7 @@ from dialogue.core.text import safe_token, tidy
 from dialogue.documents import queries as document_queries
 from dialogue.inspections import queries as inspection_queries
 from dialogue.machine.actors import Actor
+from dialogue.privacy import rules as privacy_rules
 from dialogue.questions import intake, tracking
 from dialogue.questions import queries as question_queries
 from dialogue.ratings import commands as rating_commands
@@ -155,8 +156,12 @@ class PublicController(Controller):
         return await home_page(request)
 
     @get("/privacy", name="privacy")
-    async def privacy(self) -> Template:
-        return Template(template_name="public/privacy.html")
+    async def privacy(self, request: Request) -> Template:
+        return Template(template_name="public/privacy.html", context={
+            "retention_months": request.app.state.settings.retention_months,
+            "deadlines": {"acknowledge": privacy_rules.ACKNOWLEDGE_DAYS, "due": privacy_rules.DUE_DAYS,
+                          "with_processor": privacy_rules.DUE_DAYS_WITH_PROCESSOR,
+                          "extension": privacy_rules.EXTENSION_DAYS}})
 
     @get("/language/{code:str}", name="language")
     async def switch_language(
