@@ -17,6 +17,7 @@ FIELDS = [
     "data_consent", "website", "follow_email", "reason", "topics", "starts_day", "starts_time", "ends_day",
     "ends_time", "questions_open_day", "questions_open_time", "questions_close_day", "questions_close_time",
     "release_policy", "online_url", "venue", "co_organiser", "description", "title",
+    "notify_by", "choice", "erasure-details", "objection-details", "outcome",
 ]
 FILLINGS = [
     {"int": "1", "user_id": "3", "str": "en"},  # things that exist (user 3: not the admin, who must stay signed in)
@@ -50,7 +51,7 @@ async def demo_client(demo_db, clock):
         yield client
 
 
-@pytest.mark.parametrize("role", [None, "admin", "organiser", "agency_officer"])
+@pytest.mark.parametrize("role", [None, "admin", "organiser", "agency_officer", "data_protection"])
 async def test_no_route_answers_500_to_hostile_input(demo_client, role):
     if role:
         await sign_in(demo_client, DEMO_ACCOUNTS[role])
