@@ -98,6 +98,11 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         os.environ["SMTP_URL"] = sink
         get_settings.cache_clear()  # the app (imported by uvicorn below) reads the sink's address
         click.echo(f"SMTP_URL is not set: e-mail goes to a local sink at {sink}; organisers read it at /organiser/mail")
+    if not settings.sms_url or not settings.zalo_url:
+        sink, played = start_provider_sink(sms=not settings.sms_url, zalo=not settings.zalo_url)
+        get_settings.cache_clear()
+        click.echo(f"{' and '.join(played)} not set: those messages go to a local provider sink at {sink} "
+                   f"(what it took: {sink}/messages); organisers read them at /organiser/mail")
     loop, parser = server_stack()
     click.echo(f"Dialogue is running at http://{host}:{port}/ (Ctrl-C to stop); "
                f"event loop {loop}, HTTP parser {parser}, {workers} worker(s)")
@@ -166,6 +171,27 @@ def start_smtp_sink() -> str:
         port = probe.getsockname()[1]
     Controller(Sink(), hostname="127.0.0.1", port=port).start()
     return f"smtp://127.0.0.1:{port}"
+
+
+def start_provider_sink(sms: bool, zalo: bool) -> tuple[str, list[str]]:
+    """The local stand-in for the SMS and Zalo providers (dialogue/mail/sink.py), and the settings that
+    send to it, for the channels that have no provider: its URL, credentials, and for Zalo a ZNS
+    template id for each kind of message. Returns its address and the settings it stands in for."""
+    from dialogue.mail.sink import ProviderSink
+
+    sink = ProviderSink().start()
+    played = []
+    if sms:
+        os.environ.update({"SMS_URL": sink.sms_url, "SMS_API_KEY": sink.api_key})
+        played.append("SMS_URL")
+    if zalo:
+        kinds = sorted(path.stem for path in (PROJECT_ROOT / "templates" / "phone").glob("*.txt"))
+        os.environ.update({
+            "ZALO_URL": sink.zalo_url, "ZALO_ACCESS_TOKEN": sink.access_token,
+            "ZALO_TEMPLATES": os.environ.get("ZALO_TEMPLATES") or ",".join(f"{kind}=local-{kind}" for kind in kinds),
+        })
+        played.append("ZALO_URL")
+    return f"http://127.0.0.1:{sink.port}", played
 
 
 @main.group()

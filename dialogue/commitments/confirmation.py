@@ -40,7 +40,7 @@ from dialogue.machine.actors import Actor, Role
 from dialogue.machine.log import ActionLog
 from dialogue.machine.transitions import transition
 from dialogue.mail import outbox
-from dialogue.questions.intake import display_code, tracking_url
+from dialogue.questions.intake import chosen_contact, display_code, phone_notice, tracking_url
 from dialogue.questions.screening import get_question
 from dialogue.questions.tables import Question
 
@@ -68,13 +68,15 @@ async def send_requests(now: dt.datetime, base_url: str, days: int = 7, link_day
     ago was really done: only for reports of the last `days + link_days` days (older ones had their
     chance, or came before this feature: a first deployment must not mail every past asker at once).
     Inside the caller's transaction (the reminder job's): of two workers, only the one that inserts
-    the request (its report is unique) queues the e-mail. Returns how many."""
+    the request (its report is unique) queues the e-mail (or the SMS or Zalo message the asker chose).
+    Returns how many."""
     newest, oldest = now - dt.timedelta(days=days), now - dt.timedelta(days=days + link_days)
     items = await Commitment.select(
         Commitment.all_columns(), Commitment.lead_agency.name.as_alias("lead_agency_name"),
         Commitment.question.asker_email.as_alias("asker_email"),
+        Commitment.question.asker_phone.as_alias("asker_phone"), Commitment.question.notify_by.as_alias("notify_by"),
     ).where(Commitment.state.is_in(sorted(COMMITMENT.sets["confirmable"])) & Commitment.question.is_not_null()
-            & (Commitment.question.asker_email != ""))
+            & (Commitment.question.notify_by != "none"))
     if not items:
         return 0
     reports = await ActionLog.select(ActionLog.id, ActionLog.object_id, ActionLog.at).where(
@@ -84,7 +86,8 @@ async def send_requests(now: dt.datetime, base_url: str, days: int = 7, link_day
     sent = 0
     for item in items:
         report = latest.get(item["id"])
-        if report is None or not oldest <= report["at"] <= newest:
+        contact = chosen_contact(item)
+        if report is None or not oldest <= report["at"] <= newest or contact is None:
             continue
         secret = secrets.token_urlsafe(SECRET_BYTES)
         claimed = await CommitmentConfirmation.insert(CommitmentConfirmation(
@@ -96,10 +99,18 @@ async def send_requests(now: dt.datetime, base_url: str, days: int = 7, link_day
         question = await get_question(item["question"])
         conference = await get_conference(question["conference"])
         token = f"{item['id']}.{secret}"
+        subject = lambda code=display_code(question["tracking_code"]): _(  # noqa: E731
+            "Was it really done? A commitment for your question %(code)s", code=code)
+        if contact[0] != "email":
+            await outbox.add(phone_notice(
+                *contact, question["tracking_code"], template="commitment_confirm", language_code=question["language"],
+                subject=subject, now=now, conference=conference, base_url=base_url,
+                private_url=confirmation_url(base_url, token), commitment=item))
+            sent += 1
+            continue
         await outbox.enqueue(
             to=question["asker_email"], template="commitment_confirm", language_code=question["language"],
-            subject=lambda code=display_code(question["tracking_code"]): _(
-                "Was it really done? A commitment for your question %(code)s", code=code),
+            subject=subject,
             kind="commitment_confirm", now=now, unit_id=conference["unit"], question=question,
             conference=conference, commitment=item, code=display_code(question["tracking_code"]),
             confirm_url=confirmation_url(base_url, token), no_url=confirmation_url(base_url, token) + "#no",

@@ -34,7 +34,14 @@ from dialogue.machine.actors import Actor, require
 from dialogue.machine.transitions import transition
 from dialogue.mail import outbox
 from dialogue.mail.tables import OutboxMessage
-from dialogue.questions.intake import display_code, manage_url, signed_manage_token, tracking_url
+from dialogue.questions.intake import (
+    chosen_contact,
+    display_code,
+    manage_url,
+    phone_notice,
+    signed_manage_token,
+    tracking_url,
+)
 from dialogue.questions.tables import Question
 from dialogue.reference.tables import Agency
 from dialogue.reference.units import scope_of_unit
@@ -292,7 +299,8 @@ def document_url(base_url: str, conference_id: int, document_id: int, fmt: str) 
 
 async def _asker_mails(conference: dict, documents: list[dict], now: dt.datetime, base_url: str) -> list[OutboxMessage]:
     """One e-mail to each asker (with an address) whose question the session dealt with: what was
-    said and what was promised, with links to the question and the documents. In their language."""
+    said and what was promised, with links to the question and the documents. In their language.
+    An asker who chose SMS or Zalo gets a short message with the link to their question instead."""
     items = [item for item in await items_of(conference["id"]) if item["outcome"]]
     if not items:
         return []
@@ -309,17 +317,25 @@ async def _asker_mails(conference: dict, documents: list[dict], now: dt.datetime
         rows.append(row)
     promised = by_question(rows)
     askers = {row["id"]: row for row in await Question.select(
-        Question.id, Question.asker_email, Question.language).where(
+        Question.id, Question.asker_email, Question.asker_phone, Question.notify_by, Question.language).where(
         Question.id.is_in([item["question"] for item in items]))}
     links = [{"kind": doc["kind"], "number": f"{doc['number']}/{doc['symbol']}",
               "url": document_url(base_url, conference["id"], doc["id"], "pdf")} for doc in documents]
     messages, told = [], set()
     for item in items:
         asker = askers.get(item["question"])
-        if not asker or not asker["asker_email"] or (asker["asker_email"].casefold(), item["question"]) in told:
+        contact = chosen_contact(asker) if asker else None
+        if not contact or (contact[1].casefold(), item["question"]) in told:
             continue
-        told.add((asker["asker_email"].casefold(), item["question"]))
+        told.add((contact[1].casefold(), item["question"]))
         code = item["tracking_code"]
+        if contact[0] != "email":
+            messages.append(phone_notice(
+                *contact, code, template="conference_outcome", language_code=asker["language"],
+                subject=lambda code=code: _("What the conference said about your question %(code)s",
+                                            code=display_code(code)),
+                now=now, conference=conference, base_url=base_url))
+            continue
         messages.append(outbox.prepare(
             to=asker["asker_email"], template="conference_outcome", language_code=asker["language"],
             subject=lambda code=code: _("What the conference said about your question %(code)s",

@@ -1,5 +1,6 @@
-"""The outbox: e-mails are rows written in the same transaction as the change that causes them,
-then delivered by a worker, at least once, with a stable Message-ID.
+"""The outbox: messages (e-mails, SMS, Zalo) are rows written in the same transaction as the change
+that causes them, then delivered by a worker, at least once, with a stable Message-ID (for a phone
+message, the idempotency key its provider is given).
 
 Two workers never claim the same row: each claim is one conditional
 UPDATE … RETURNING, which only one transaction can win on SQLite and PostgreSQL alike.
@@ -9,6 +10,10 @@ send is under way; so a slow mail server never lets a second worker take a messa
 is still holding, and a worker that died lets go of its message within one lease (a minute). The
 message is marked sent in its own short transaction as soon as the server accepts it, retried a
 few times if the database is briefly away.
+
+Phone messages cost money, so a loop must never send a thousand: add() counts, inside the caller's
+transaction, what went to the same number and from the same unit in the last 24 hours, and a message
+past either daily cap is kept with its skipped_reason and never claimed.
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 
-from dialogue.core.db import write_transaction
+from dialogue.core.calendar import TZ
+from dialogue.core.db import RowInsert, on_postgres, serialise, write_transaction
 from dialogue.core.i18n import language
 from dialogue.core.rendering import service_environment
+from dialogue.core.settings import get_settings
 from dialogue.mail.tables import OutboxAttachment, OutboxMessage
 
 log = logging.getLogger("dialogue.mail")
@@ -39,6 +46,33 @@ BACKOFF = [dt.timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 720)]  # then ev
 # asker's /confirm/<token> (which can dispute a commitment in their name).
 SECRET_IN_LINK = re.compile(r"(/manage/|/follow/|/confirm/)[A-Za-z0-9_%.~-]+")
 MASK = "•••"
+PHONE_CHANNELS = ("sms", "zalo")
+CHANNELS = ("email", *PHONE_CHANNELS)
+CAP_WINDOW = dt.timedelta(hours=24)
+CAP_LOCK = "outbox:phone-caps"  # PostgreSQL: one transaction at a time counts and adds phone messages
+ASKER_CAP, UNIT_CAP = "asker_cap", "unit_cap"
+# What a message waits for when no provider of its channel is configured in this process.
+UNSERVED = {
+    "email": "No mail server is configured (SMTP_URL): the e-mail waits until one is.",
+    "sms": "No SMS provider is configured (SMS_URL): the message waits until one is.",
+    "zalo": "No Zalo provider is configured (ZALO_URL): the message waits until one is.",
+}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a phone provider said when it took a message: its id for it, and the price in đồng."""
+
+    provider_ref: str = ""
+    cost: int = 0
+
+
+class RetryLater(Exception):
+    """The provider asked to be left alone for `seconds` (HTTP 429 with Retry-After)."""
+
+    def __init__(self, seconds: float, message: str) -> None:
+        super().__init__(message)
+        self.seconds = seconds
 
 
 @dataclass(frozen=True)
@@ -86,11 +120,54 @@ def prepare(
     return message
 
 
+def _cap_counts(messages: tuple[OutboxMessage, ...]) -> list[tuple[tuple[str, object], object]]:
+    """For the phone messages among these: a count query for each number and each unit they go to,
+    of the phone messages of the last 24 hours that were not skipped."""
+    phone = [m for m in messages if m.channel in PHONE_CHANNELS]
+    if not phone:
+        return []
+    since = min(m.created_at for m in phone) - CAP_WINDOW
+    counted = "channel IN ('sms', 'zalo') AND skipped_reason = '' AND created_at > {}"
+    checks = [(("number", number), OutboxMessage.raw(
+        f"SELECT COUNT(*) AS n FROM outbox_message WHERE to_address = {{}} AND {counted}", number, since))
+        for number in dict.fromkeys(m.to_address for m in phone)]
+    checks += [(("unit", unit), OutboxMessage.raw(
+        f"SELECT COUNT(*) AS n FROM outbox_message WHERE unit = {{}} AND {counted}", unit, since))
+        for unit in dict.fromkeys(m.unit for m in phone) if unit is not None]
+    return checks
+
+
+def _apply_caps(messages: tuple[OutboxMessage, ...], counts: dict[tuple[str, object], int]) -> None:
+    """Mark the phone messages past a daily cap as skipped, in order (the first ones of a batch go)."""
+    settings = get_settings()
+    for message in messages:
+        if message.channel not in PHONE_CHANNELS:
+            continue
+        number, unit = ("number", message.to_address), ("unit", message.unit)
+        if counts[number] >= settings.phone_messages_per_asker_per_day:
+            message.skipped_reason = ASKER_CAP
+        elif message.unit is not None and counts[unit] >= settings.phone_messages_per_unit_per_day:
+            message.skipped_reason = UNIT_CAP
+        else:
+            counts[number] += 1
+            if message.unit is not None:
+                counts[unit] += 1
+            continue
+        log.warning("A %s message (%s) was not sent: past the daily cap (%s) of %s", message.channel, message.kind,
+                    message.skipped_reason, "the number" if message.skipped_reason == ASKER_CAP else
+                    f"unit {message.unit}")
+
+
 async def add(*messages: OutboxMessage) -> None:
-    """Queue prepared e-mails with their attachments. Call inside the transaction of the change that
-    causes them: the messages and their files are saved together or not at all."""
+    """Queue prepared messages with their attachments. Call inside the transaction of the change that
+    causes them: the messages and their files are saved together or not at all. Phone messages past a
+    daily cap are saved as skipped (see the module's notes)."""
     if not messages:
         return
+    checks = _cap_counts(messages)
+    if checks:
+        await serialise(CAP_LOCK)
+        _apply_caps(messages, {key: (await query)[0]["n"] for key, query in checks})
     await OutboxMessage.insert(*messages)
     attached = {m.message_id: m.pending_attachments for m in messages if getattr(m, "pending_attachments", ())}
     if attached:
@@ -103,16 +180,35 @@ async def add(*messages: OutboxMessage) -> None:
             for message_id, files in attached.items() for a in files))
 
 
+def insert_steps(*messages: OutboxMessage) -> list:
+    """add() as steps of a unit of work (core.db.write_steps), for the hot paths that write that way
+    (a question's submission): the caps' counts, then the inserts. Messages without attachments."""
+    checks = _cap_counts(messages)
+    if not checks:
+        return [RowInsert(*messages)]
+
+    def insert(done: list[list[dict]]) -> RowInsert:
+        counted = done[-len(checks):]
+        _apply_caps(messages, {key: rows[0]["n"] for (key, _query), rows in zip(checks, counted, strict=True)})
+        return RowInsert(*messages)
+
+    lock = [OutboxMessage.raw("SELECT pg_advisory_xact_lock(hashtext({}))", CAP_LOCK)] if on_postgres() else []
+    return [*lock, *(query for _key, query in checks), insert]
+
+
 async def enqueue(**kwargs) -> None:
     """Render and queue one e-mail, inside the caller's transaction (see prepare() for hot paths)."""
     await add(prepare(**kwargs))
 
 
-async def claim(worker: str, now: dt.datetime, limit: int = 20, lease: dt.timedelta = LEASE) -> list[dict]:
-    """Claim up to `limit` due messages for this worker, oldest first."""
+async def claim(worker: str, now: dt.datetime, limit: int = 20, lease: dt.timedelta = LEASE,
+                channels: tuple[str, ...] | list[str] = CHANNELS) -> list[dict]:
+    """Claim up to `limit` due messages of these channels for this worker, oldest first. A skipped
+    message (a daily cap, an erased address) is never claimed."""
     due = await OutboxMessage.select(OutboxMessage.id).where(
         OutboxMessage.sent_at.is_null() & (OutboxMessage.next_attempt_at <= now)
         & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now))
+        & (OutboxMessage.skipped_reason == "") & OutboxMessage.channel.is_in(list(channels))
     ).order_by(OutboxMessage.id).limit(limit + 4)  # a few more, in case another worker wins some
     claimed = []
     for row in due:
@@ -124,6 +220,7 @@ async def claim(worker: str, now: dt.datetime, limit: int = 20, lease: dt.timede
             }).where(
                 (OutboxMessage.id == row["id"]) & OutboxMessage.sent_at.is_null()
                 & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now))
+                & (OutboxMessage.skipped_reason == "")
             ).returning(OutboxMessage.id)
         if won:
             message = await OutboxMessage.select().where(OutboxMessage.id == row["id"]).first()
@@ -147,21 +244,26 @@ async def _renew(message_id: int, worker: str, clock: Callable[[], dt.datetime],
             log.warning("Could not renew the claim on e-mail %s: %s", message_id, error)
 
 
-async def _mark_sent(message: dict, at: dt.datetime) -> bool:
+async def _mark_sent(message: dict, at: dt.datetime, receipt: Receipt | None = None) -> bool:
     """Record that the server accepted the message, in its own short transaction, trying again a few
     times: a database that is away for a moment must not make the message go out twice. The secret
     links in its text are masked then: once it has gone, a copy of the database (a backup) must not
-    hold links that still withdraw a question or dispute a commitment in the asker's name."""
+    hold links that still withdraw a question or dispute a commitment in the asker's name. A phone
+    provider's receipt gives the message's id there and its cost."""
+    values = {
+        OutboxMessage.sent_at: at, OutboxMessage.attempts: message["attempts"] + 1,
+        OutboxMessage.last_error: "", OutboxMessage.claimed_until: None,
+        OutboxMessage.text_body: _mask(message["text_body"]),
+        OutboxMessage.html_body: _mask(message["html_body"]),
+        OutboxMessage.headers: _mask(message["headers"] or ""),
+        OutboxMessage.payload: _mask(message.get("payload") or ""),
+    }
+    if receipt is not None:
+        values |= {OutboxMessage.provider_ref: receipt.provider_ref, OutboxMessage.cost: receipt.cost}
     for pause in (*MARK_SENT_RETRIES, None):
         try:
             async with write_transaction():
-                await OutboxMessage.update({
-                    OutboxMessage.sent_at: at, OutboxMessage.attempts: message["attempts"] + 1,
-                    OutboxMessage.last_error: "", OutboxMessage.claimed_until: None,
-                    OutboxMessage.text_body: _mask(message["text_body"]),
-                    OutboxMessage.html_body: _mask(message["html_body"]),
-                    OutboxMessage.headers: _mask(message["headers"] or ""),
-                }).where(OutboxMessage.id == message["id"])
+                await OutboxMessage.update(values).where(OutboxMessage.id == message["id"])
             return True
         except Exception as error:
             if pause is None:
@@ -182,8 +284,10 @@ async def _release(message: dict, worker: str) -> None:
 
 
 async def _record_failure(message: dict, error: BaseException, now: dt.datetime) -> None:
+    """Count the attempt, keep the error and wait: the back-off, or as long as the provider asked."""
     attempts = message["attempts"] + 1
-    delay = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
+    delay = dt.timedelta(seconds=error.seconds) if isinstance(error, RetryLater) else \
+        BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
     async with write_transaction():
         await OutboxMessage.update({
             OutboxMessage.attempts: attempts,
@@ -191,19 +295,39 @@ async def _record_failure(message: dict, error: BaseException, now: dt.datetime)
             OutboxMessage.next_attempt_at: now + delay, OutboxMessage.claimed_by: "",
             OutboxMessage.claimed_until: None,
         }).where(OutboxMessage.id == message["id"])
-    log.warning("E-mail %s to %s failed (attempt %s): %s", message["id"], message["to_address"], attempts, error)
+    log.warning("Message %s (%s) failed (attempt %s): %s", message["id"], message["channel"], attempts, error)
 
 
-Send = Callable[[dict], Awaitable[None]]
+async def _note_unserved(channels: list[str]) -> None:
+    """Say on the messages of a channel no provider serves here why they wait (once each): they are
+    never dropped, and go as soon as a worker with that channel's provider runs."""
+    for channel in CHANNELS:
+        if channel in channels:
+            continue
+        waiting = (OutboxMessage.channel == channel) & OutboxMessage.sent_at.is_null() \
+            & (OutboxMessage.skipped_reason == "") & (OutboxMessage.last_error == "")
+        if await OutboxMessage.exists().where(waiting):
+            async with write_transaction():
+                await OutboxMessage.update({OutboxMessage.last_error: UNSERVED[channel]}).where(waiting)
+
+
+# A send function takes a claimed row and returns when the server or provider took it (a phone
+# provider's receipt, or None), or raises. It serves the channels it names in a `channels` attribute;
+# one without serves e-mail (the SMTP sender).
+Send = Callable[[dict], Awaitable[Receipt | None]]
 
 
 async def drain(send: Send, now: dt.datetime, worker: str | None = None, limit: int = 20, *,
                 lease: dt.timedelta = LEASE, send_timeout: float = SEND_TIMEOUT,
-                stopping: Callable[[], bool] = lambda: False) -> dict[str, int]:
-    """Send up to `limit` due messages, claiming each one just before it goes. Returns
-    {"sent": n, "failed": n}. Safe to run in several processes. `now` is the time at the start;
-    time then runs on from it. `stopping()` true: no new claim is made."""
+                stopping: Callable[[], bool] = lambda: False, channels: tuple[str, ...] | None = None,
+                ) -> dict[str, int]:
+    """Send up to `limit` due messages of the channels `send` serves, claiming each one just before it
+    goes. Returns {"sent": n, "failed": n}. Safe to run in several processes. `now` is the time at the
+    start; time then runs on from it. `stopping()` true: no new claim is made. A provider that asks to
+    wait (429) is not sent anything more this round."""
     worker = worker or uuid.uuid4().hex[:12]
+    active = list(channels if channels is not None else getattr(send, "channels", ("email",)))
+    await _note_unserved(active)
     started = time.monotonic()
 
     def clock() -> dt.datetime:
@@ -211,19 +335,25 @@ async def drain(send: Send, now: dt.datetime, worker: str | None = None, limit: 
 
     counts = {"sent": 0, "failed": 0}
     for _ in range(limit):
-        if stopping():
+        if stopping() or not active:
             break
-        claimed = await claim(worker, clock(), 1, lease)
+        claimed = await claim(worker, clock(), 1, lease, active)
         if not claimed:
             break
         message = claimed[0]
         renewal = asyncio.create_task(_renew(message["id"], worker, clock, lease))
         try:
-            await asyncio.wait_for(send(message), timeout=send_timeout)
+            receipt = await asyncio.wait_for(send(message), timeout=send_timeout)
         except asyncio.CancelledError:  # shutting down in the middle of a send: let another worker take it
             renewal.cancel()
             await asyncio.shield(_release(message, worker))
             raise
+        except RetryLater as error:  # from the moment the provider said so
+            renewal.cancel()
+            await _record_failure(message, error, clock())
+            counts["failed"] += 1
+            active.remove(message["channel"])
+            continue
         except Exception as error:
             renewal.cancel()
             await _record_failure(message, error, now)  # the back-off counts from this round's start
@@ -232,7 +362,7 @@ async def drain(send: Send, now: dt.datetime, worker: str | None = None, limit: 
         renewal.cancel()
         # Shielded: a shutdown that cancels the worker now must not leave an accepted message unmarked
         # (it would go out again after the lease).
-        await asyncio.shield(_mark_sent(message, clock()))
+        await asyncio.shield(_mark_sent(message, clock(), receipt))
         counts["sent"] += 1
     return counts
 
@@ -266,11 +396,51 @@ async def message_for(message_id: int, unit_ids: list[int] | None) -> dict | Non
 
 
 async def backlog(now: dt.datetime) -> dict[str, float]:
-    """What waits to be sent: how many, how many failed at least once, and the oldest one's age in seconds."""
-    waiting = OutboxMessage.sent_at.is_null()
+    """What waits to be sent: how many, how many failed at least once, and the oldest one's age in seconds.
+    Skipped messages (past a cap, or their address erased) wait for nothing."""
+    waiting = OutboxMessage.sent_at.is_null() & (OutboxMessage.skipped_reason == "")
     oldest = await OutboxMessage.select(OutboxMessage.created_at).where(waiting).order_by(OutboxMessage.id).first()
     return {
         "waiting": await OutboxMessage.count().where(waiting),
         "failing": await OutboxMessage.count().where(waiting & (OutboxMessage.attempts > 0)),
         "oldest_seconds": max(0.0, (now - oldest["created_at"]).total_seconds()) if oldest else 0.0,
     }
+
+
+async def phone_costs(start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """What phone messages cost each unit between two moments: the messages sent by SMS and by Zalo,
+    the SMS parts, the cost in đồng (sent in the period), and the messages a daily cap stopped
+    (queued in the period); one row per unit that had any, by the unit's name."""
+    sent = await OutboxMessage.raw(
+        "SELECT m.unit, u.name AS unit_name, m.channel, COUNT(*) AS messages, COALESCE(SUM(m.segments), 0) AS parts,"
+        " COALESCE(SUM(m.cost), 0) AS cost FROM outbox_message m LEFT JOIN admin_unit u ON u.id = m.unit"
+        " WHERE m.channel IN ('sms', 'zalo') AND m.sent_at >= {} AND m.sent_at < {}"
+        " GROUP BY m.unit, u.name, m.channel", start, end)
+    skipped = await OutboxMessage.raw(
+        "SELECT m.unit, u.name AS unit_name, m.skipped_reason, COUNT(*) AS messages"
+        " FROM outbox_message m LEFT JOIN admin_unit u ON u.id = m.unit"
+        " WHERE m.skipped_reason IN ({}, {}) AND m.created_at >= {} AND m.created_at < {}"
+        " GROUP BY m.unit, u.name, m.skipped_reason", ASKER_CAP, UNIT_CAP, start, end)
+    units: dict = {}
+    for row in [*sent, *skipped]:
+        units.setdefault(row["unit"], {
+            "unit": row["unit"], "unit_name": row["unit_name"] or "", "sms": 0, "sms_parts": 0, "zalo": 0, "cost": 0,
+            ASKER_CAP: 0, UNIT_CAP: 0})
+    for row in sent:
+        unit = units[row["unit"]]
+        unit[row["channel"]] += int(row["messages"])
+        unit["cost"] += int(row["cost"])
+        if row["channel"] == "sms":
+            unit["sms_parts"] += int(row["parts"])
+    for row in skipped:
+        units[row["unit"]][row["skipped_reason"]] += int(row["messages"])
+    return sorted(units.values(), key=lambda unit: (unit["unit_name"], unit["unit"] or 0))
+
+
+async def monthly_phone_costs(year: int, month: int) -> dict:
+    """phone_costs() of a calendar month in Vietnam's time, with the month's totals."""
+    start = dt.datetime(year, month, 1, tzinfo=TZ)
+    end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=TZ)
+    units = await phone_costs(start.astimezone(dt.UTC), end.astimezone(dt.UTC))
+    figures = ("sms", "sms_parts", "zalo", "cost", ASKER_CAP, UNIT_CAP)
+    return {"units": units, "total": {name: sum(unit[name] for unit in units) for name in figures}}

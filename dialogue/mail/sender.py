@@ -1,4 +1,5 @@
-"""Delivery over SMTP with aiosmtplib, configured by SMTP_URL."""
+"""Delivery: e-mail over SMTP with aiosmtplib (SMTP_URL), phone messages through their providers
+(SMS_URL, ZALO_URL; dialogue/mail/providers.py), by one worker that sends each row by its channel."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ import aiosmtplib
 
 from dialogue.core.clock import Clock
 from dialogue.core.db import outage, unavailable
-from dialogue.mail.outbox import Send, drain
+from dialogue.core.settings import Settings
+from dialogue.mail.outbox import Receipt, Send, drain
+from dialogue.mail.providers import sms_sender, zalo_sender
 
 log = logging.getLogger("dialogue.mail")
 heartbeat: dict[str, float] = {}  # "worker": when the outbox loop last went round (loop time), for /readyz
@@ -65,6 +68,31 @@ def smtp_sender(smtp_url: str, mail_from: str, timeout: float = 30) -> Send:
             client.close()
 
     return send
+
+
+class ByChannel:
+    """One send function for the outbox that sends each row through its channel's sender. The outbox
+    claims only rows of the channels it has (`channels`): the others wait, saying why."""
+
+    def __init__(self, senders: dict[str, Send]) -> None:
+        self.senders = senders
+        self.channels = tuple(senders)
+
+    async def __call__(self, row: dict) -> Receipt | None:
+        return await self.senders[row["channel"]](row)
+
+
+def channel_senders(settings: Settings) -> ByChannel:
+    """The senders of the channels these settings configure (none, some, or all three)."""
+    senders: dict[str, Send] = {}
+    if settings.smtp_url:
+        senders["email"] = smtp_sender(settings.smtp_url, settings.mail_from)
+    if settings.sms_url:
+        senders["sms"] = sms_sender(settings.sms_url, settings.sms_api_key, settings.sms_sender, settings.sms_price)
+    if settings.zalo_url:
+        senders["zalo"] = zalo_sender(settings.zalo_url, settings.zalo_access_token, settings.zalo_templates,
+                                      settings.zalo_price)
+    return ByChannel(senders)
 
 
 async def run_worker(send: Send, clock: Clock, poll_seconds: float, stop: asyncio.Event) -> None:

@@ -1,8 +1,12 @@
 """Questions from the public: the form, its checks, and the submission with its tracking code.
 
 A submission is one transaction: the question, its action-log entry and its confirmation
-e-mail in the outbox. The asker proves who they are with a secret manage link; only its
+message in the outbox. The asker proves who they are with a secret manage link; only its
 hash is stored. The tracking code alone opens the public view.
+
+The asker chooses how they hear about their question (notify_by): by e-mail, SMS or Zalo, each only
+to a contact they gave, or not at all. Without a choice: e-mail when they gave an address (as before
+the phone channels existed), SMS when they gave only a mobile number.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import math
 import secrets
 from dataclasses import dataclass
 
+import phonenumbers
+
 from dialogue.conferences.queries import accepting_questions, area_options, conference_topics, get_conference
 from dialogue.core import validation
 from dialogue.core.clock import as_utc
@@ -26,7 +32,8 @@ from dialogue.core.text import fold, paragraphs, parse_id, safe_token, tidy
 from dialogue.machine import events
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
-from dialogue.mail import outbox
+from dialogue.mail import outbox, phone
+from dialogue.mail.tables import OutboxMessage
 from dialogue.questions import similarity
 from dialogue.questions.tables import Question
 from dialogue.reference.calendar import SCREENING_DAYS, working_calendar
@@ -112,6 +119,81 @@ def is_manage_token(code: str, token: str, stored_hash: str) -> bool:
     return hmac.compare_digest(token_hash(token), stored_hash or "")
 
 
+# --- The asker's channel ---------------------------------------------------------------------
+
+PHONE_CHANNELS = (Question.NotifyBy.sms.value, Question.NotifyBy.zalo.value)
+
+
+def _is_mobile(phone: str) -> bool:
+    """Whether a number (as typed, or stored +84…) can take an SMS: a mobile, not a landline. A number
+    that does not parse counts as one: the phone field says what is wrong with it."""
+    try:
+        number = phonenumbers.parse(phone, "VN")
+    except phonenumbers.NumberParseException:
+        return True
+    return phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.FIXED_LINE
+
+
+def channel_error(notify_by: str, email: str, phone: str) -> str | None:
+    """Why this channel cannot be used with these contacts (a message for the asker), or None. The
+    one rule of the ask form and of the asker's corrections."""
+    email, phone = tidy(email), tidy(phone)
+    if notify_by not in {choice.value for choice in Question.NotifyBy}:
+        return _("Choose how you would like to hear about your question.")
+    if notify_by == Question.NotifyBy.email.value and not email:
+        return _("To hear by e-mail, give your e-mail address above, or choose another way.")
+    if notify_by == Question.NotifyBy.sms.value and not phone:
+        return _("To hear by SMS, give your mobile number above, or choose another way.")
+    if notify_by == Question.NotifyBy.zalo.value and not phone:
+        return _("To hear on Zalo, give the mobile number of your Zalo account above, or choose another way.")
+    if notify_by in PHONE_CHANNELS and not _is_mobile(phone):
+        return _("SMS and Zalo messages go to a mobile number, and this is a landline. Give a mobile number, "
+                 "or choose another way.")
+    return None
+
+
+def display_phone(phone: str) -> str:
+    """A stored number (+84912345678) as people write it: 0912 345 678."""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(phone, "VN"), phonenumbers.PhoneNumberFormat.NATIONAL)
+    except phonenumbers.NumberParseException:
+        return phone
+
+
+def default_channel(email: str, phone: str) -> str:
+    """The channel of an asker who did not choose: e-mail if they gave an address, else SMS to a mobile."""
+    if email:
+        return Question.NotifyBy.email.value
+    if phone and _is_mobile(phone):
+        return Question.NotifyBy.sms.value
+    return Question.NotifyBy.none.value
+
+
+def chosen_contact(asker: dict) -> tuple[str, str] | None:
+    """(channel, address) on which the asker of this question hears about it, or None: they chose no
+    messages, or the contact is gone (erased)."""
+    channel = asker.get("notify_by") or Question.NotifyBy.email.value
+    address = asker.get("asker_email") if channel == Question.NotifyBy.email.value else \
+        asker.get("asker_phone") if channel in PHONE_CHANNELS else ""
+    return (channel, address) if address else None
+
+
+def contacts_of(asker: dict) -> set[str]:
+    """Every contact the asker gave, as compared for one message per person and event."""
+    return {address.casefold() for address in (asker.get("asker_email"), asker.get("asker_phone")) if address}
+
+
+def phone_notice(channel: str, to: str, code: str, *, template: str, language_code: str, subject,
+                 now: dt.datetime, conference: dict, base_url: str, private_url: str = "",
+                 **context) -> OutboxMessage:
+    """The phone version of an e-mail to an asker: a short text about their question `code` (its
+    tracking code and link), from the conference's unit."""
+    return phone.prepare(
+        channel=channel, to=to, kind=template, language_code=language_code, subject=subject, now=now,
+        unit_id=conference["unit"], code=display_code(code), tracking_url=tracking_url(base_url, code),
+        private_url=private_url, unit_name=conference.get("unit_name", ""), **context)
+
+
 # --- Submitting ------------------------------------------------------------------------------
 
 def _length(errors: dict, field: str, value: str, limits: tuple[int, int], missing: str) -> None:
@@ -153,6 +235,14 @@ async def validate_submission(conference: dict, form: dict) -> tuple[dict, dict[
             errors["asker_phone"] = str(error)
     if not tidy(form.get("asker_email")) and not tidy(form.get("asker_phone")):
         errors["asker_email"] = _("Give an e-mail address or a phone number, so that we can reach you.")
+    choice = tidy(form.get("notify_by"))
+    if choice:
+        problem = channel_error(choice, form.get("asker_email", ""), form.get("asker_phone", ""))
+        if problem:
+            errors["notify_by"] = problem
+        values["notify_by"] = choice
+    else:
+        values["notify_by"] = default_channel(values["asker_email"], values["asker_phone"])
 
     values["organisation_name"] = values["tax_code"] = ""
     values["tax_code_unverified"] = False
@@ -277,13 +367,21 @@ async def submit_question(
     )
     row = {**question.to_dict(), "id": None}
     entry = similarity.new_entry({**row, "conference_unit": conference["unit"], "merged_into": None})
-    mail = outbox.prepare(
-        to=row["asker_email"], template="question_received", language_code=language_code,
-        subject=lambda: _("Your question has been received: %(code)s", code=display_code(code)),
-        kind="question_received", now=now, unit_id=conference["unit"], question=row, conference=conference,
-        code=display_code(code), tracking_url=tracking_url(policy.base_url, code),
-        manage_url=manage_url(policy.base_url, code, manage_token),
-    ) if row["asker_email"] else None
+    subject = lambda: _("Your question has been received: %(code)s", code=display_code(code))  # noqa: E731
+    contact = chosen_contact(row)
+    if contact is None:
+        mail = None
+    elif contact[0] == Question.NotifyBy.email.value:
+        mail = outbox.prepare(
+            to=row["asker_email"], template="question_received", language_code=language_code, subject=subject,
+            kind="question_received", now=now, unit_id=conference["unit"], question=row, conference=conference,
+            code=display_code(code), tracking_url=tracking_url(policy.base_url, code),
+            manage_url=manage_url(policy.base_url, code, manage_token),
+        )
+    else:  # a phone-only asker has no e-mail to keep the private link in: the message carries it
+        mail = phone_notice(*contact, code, template="question_received", language_code=language_code,
+                            subject=subject, now=now, conference=conference, base_url=policy.base_url,
+                            private_url=manage_url(policy.base_url, code, manage_token), question=row)
     # The address's limit is counted inside the unit of work that adds the question, one submission
     # of an address at a time (SQLite's writer; a lock per address on PostgreSQL), so that a burst
     # of forms sent at once, to one process or several, cannot all pass the count together.
@@ -292,7 +390,7 @@ async def submit_question(
              lambda done: _refuse_if_over(done[-1], limit, now)]
     first = len(guard)  # the question's insert: its id is in done[first]
     try:
-        # One unit of work: the question, its log entry and its e-mail, or nothing.
+        # One unit of work: the question, its log entry and its message (within the daily caps), or nothing.
         done = await write_steps(
             *guard,
             RowInsert(question, returning_id=True),
@@ -303,7 +401,7 @@ async def submit_question(
             lambda done: events.insert(now, [f"question:{done[first][0]['id']}", f"conference:{conference_id}"],
                                        "submitted", {"entity": "question", "id": done[first][0]["id"], "from": "",
                                                      "to": Question.State.submitted.value}),
-            *([RowInsert(mail)] if mail is not None else []),
+            *(outbox.insert_steps(mail) if mail is not None else []),
         )
         row["id"] = done[first][0]["id"]
     except Throttled:

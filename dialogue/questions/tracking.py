@@ -21,10 +21,13 @@ from dialogue.mail import outbox
 from dialogue.mail.tables import OutboxMessage
 from dialogue.questions.intake import (
     CODE_LENGTH,
+    chosen_contact,
+    contacts_of,
     display_code,
     is_manage_token,
     manage_url,
     normalise_code,
+    phone_notice,
     signed_manage_token,
     tracking_url,
 )
@@ -132,27 +135,36 @@ async def withdraw(raw_code: str, token: str, reason: str, now: dt.datetime, bas
 
 async def update_mails(question: dict, template: str, subject, now: dt.datetime, base_url: str,
                        **context) -> list[OutboxMessage]:
-    """The e-mails about a change of this question: to its asker, its confirmed followers, and the
+    """The messages about a change of this question: to its asker, its confirmed followers, and the
     askers (and followers) of the questions merged into it, each in their language, and to each
-    address once (an asker who also follows, or whose two questions were merged). Called inside
-    the change's transaction, so the recipients are those of the moment of the change."""
+    person once (an asker who also follows, or whose two questions were merged). An asker hears by
+    the channel they chose (an SMS or Zalo message names their own question); followers by e-mail.
+    Called inside the change's transaction, so the recipients are those of the moment of the change."""
     code = question["tracking_code"]
     conference = await get_conference(question["conference"])
-    merged = await Question.select(Question.id, Question.asker_email, Question.language, Question.tracking_code) \
-        .where((Question.merged_into == question["id"]) & (Question.state == Question.State.merged.value))
+    merged = await Question.select(
+        Question.id, Question.asker_email, Question.asker_phone, Question.notify_by, Question.language,
+        Question.tracking_code,
+    ).where((Question.merged_into == question["id"]) & (Question.state == Question.State.merged.value))
     # an asker's e-mail carries the link to their own question's private page (where they rate what they got)
-    recipients = [(asker["asker_email"], asker["language"], None, asker["tracking_code"])
-                  for asker in [question, *merged] if asker["asker_email"]]
+    recipients = [(*contact, asker["language"], None, asker["tracking_code"], contacts_of(asker))
+                  for asker in [question, *merged] if (contact := chosen_contact(asker))]
     for follower in await Follower.select().where(
         Follower.question.is_in([question["id"], *[m["id"] for m in merged]])
         & Follower.confirmed_at.is_not_null() & Follower.unsubscribed_at.is_null()
     ):
-        recipients.append((follower["email"], follower["language"], follower["token"], None))
+        recipients.append(("email", follower["email"], follower["language"], follower["token"], None,
+                           {follower["email"].casefold()}))
     messages, told = [], set()
-    for address, language_code, follow_token, own_code in recipients:
+    for channel, address, language_code, follow_token, own_code, contacts in recipients:
         if address.casefold() in told:
-            continue  # one e-mail per person and event: the first (their own question's) is kept
-        told.add(address.casefold())
+            continue  # one message per person and event: the first (their own question's) is kept
+        told |= contacts
+        if channel != "email":
+            messages.append(phone_notice(channel, address, own_code, template=template, language_code=language_code,
+                                         subject=subject, now=now, conference=conference, base_url=base_url,
+                                         question=question, **context))
+            continue
         unsubscribe_url = f"{base_url}/follow/{follow_token}/unsubscribe" if follow_token else ""
         messages.append(outbox.prepare(
             to=address, template=template, language_code=language_code, subject=subject, kind=template, now=now,

@@ -6,6 +6,7 @@ action log are the services' business.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from litestar.response import Redirect, Template
 
 from dialogue.accounts import commands as accounts
 from dialogue.conferences import queries as conference_queries
+from dialogue.core.calendar import local_today
 from dialogue.core.errors import InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import parse_id, valid_id
@@ -22,6 +24,7 @@ from dialogue.core.vocabulary import word
 from dialogue.inspections import queries as inspection_queries
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Role
+from dialogue.mail import outbox
 from dialogue.questions import queries as question_queries
 from dialogue.reference import admin as reference
 from dialogue.reference.admin import HolidayKind
@@ -327,6 +330,23 @@ class AdminController(Controller):
         units = await list_units(include_retired=True)
         return Template(template_name="admin/units.html",
                         context={"units": units, "total": len(units), "province": "", "q": "", "report": report})
+
+    @get("/phone-costs", name="admin_phone_costs")
+    async def phone_costs(
+        self, request: Request, month: Annotated[str, QueryParameter(name="month", max_length=7)] = "",
+    ) -> Template:
+        """What SMS and Zalo messages cost each unit in a month (this month unless `month`=YYYY-MM)."""
+        today = local_today(request.app.state.clock())
+        chosen = re.fullmatch(r"(20[0-9]{2})-(0[1-9]|1[0-2])", month)
+        year, number = (int(chosen.group(1)), int(chosen.group(2))) if chosen else (today.year, today.month)
+        previous = (year - 1, 12) if number == 1 else (year, number - 1)
+        following = (year + 1, 1) if number == 12 else (year, number + 1)
+        return Template(template_name="admin/phone_costs.html", context={
+            **await outbox.monthly_phone_costs(year, number), "year": year, "month": number,
+            "previous": f"{previous[0]}-{previous[1]:02d}",
+            "next": f"{following[0]}-{following[1]:02d}" if following <= (today.year, today.month) else "",
+            "limits": {"asker": request.app.state.settings.phone_messages_per_asker_per_day,
+                       "unit": request.app.state.settings.phone_messages_per_unit_per_day}})
 
     @get("/log", name="admin_log")
     async def log(self, request: Request,

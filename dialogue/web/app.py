@@ -23,7 +23,7 @@ from dialogue.core.clock import Clock, utc_now
 from dialogue.core.db import bind_engine, close_engine, make_engine, outage, start_pool, unavailable
 from dialogue.core.rendering import build_environment
 from dialogue.core.settings import Settings, get_settings
-from dialogue.mail.sender import run_worker, smtp_sender
+from dialogue.mail.sender import channel_senders, run_worker
 from dialogue.piccolo_app import ALL_TABLES
 from dialogue.privacy import retention
 from dialogue.questions import reminders
@@ -105,12 +105,14 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         # themselves, with a pinned clock.
         if settings.background_tasks:
             loops.append(asyncio.create_task(run_reminders(clock, settings, stop)))
-            if settings.smtp_url:
-                send = smtp_sender(settings.smtp_url, settings.mail_from)
+            send = channel_senders(settings)
+            if send.channels:
                 loops.append(asyncio.create_task(run_worker(send, clock, settings.outbox_poll_seconds, stop)))
-            else:
+            if not settings.smtp_url:
                 log.warning("SMTP_URL is not set: e-mails wait in the outbox until it is.")
         try:
+            if not settings.sms_url or not settings.zalo_url:
+                log.warning("SMS_URL or ZALO_URL is not set: messages of that channel wait in the outbox until it is.")
             yield
         finally:
             # A bounded shutdown: the loops stop claiming work at once; what is still running after

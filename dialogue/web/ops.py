@@ -49,7 +49,7 @@ async def readiness(settings) -> dict[str, str]:
     except Exception as error:  # unreachable, or no migration table at all
         checks["database"] = f"unavailable: {type(error).__name__}"
         checks["migrations"] = "unknown"
-    if settings.background_tasks and settings.smtp_url:
+    if settings.background_tasks and (settings.smtp_url or settings.sms_url or settings.zalo_url):
         beat = sender.heartbeat.get("worker")
         late = settings.outbox_poll_seconds * 3 + outbox.SEND_TIMEOUT * 2
         alive = beat is not None and asyncio.get_running_loop().time() - beat < late

@@ -325,6 +325,7 @@ class PublicController(Controller):
             "tracking_url": intake.tracking_url(base_url, question["tracking_code"]),
             "manage_url": intake.manage_url(base_url, question["tracking_code"], submitted.manage_token)
             if submitted.manage_token else None,
+            "phone": intake.display_phone(question["asker_phone"]),
         })
 
     # --- Following a question ---------------------------------------------------------------
