@@ -159,6 +159,13 @@ async def test_running_again_changes_nothing_and_each_run_is_bounded(ward, clock
     assert await retention.tick(clock(), ward["settings"]) == {retention.ERASED: 0, retention.FOLLOWERS: 0}
     assert (await Question.select().order_by(Question.id), await Follower.select().order_by(Follower.id),
             await OutboxMessage.select().order_by(OutboxMessage.id), await ActionLog.count()) == snapshot
+    # A is marked done once: later runs no longer read its questions, only followers who come later
+    marks = await ActionLog.select(ActionLog.object_id).where(ActionLog.action == retention.CONFERENCE_DONE)
+    assert marks == [{"object_id": str(ward["a"])}]
+    await follow(a_questions[2], "den.sau@example.vn")
+    assert await retention.tick(clock(), ward["settings"]) == {retention.ERASED: 0, retention.FOLLOWERS: 1}
+    assert await Follower.count().where(Follower.question == a_questions[2]["id"]) == 0
+    assert await ActionLog.count().where(ActionLog.action == retention.CONFERENCE_DONE) == 1
 
 
 async def test_two_processes_at_once_erase_each_question_once(ward, clock):

@@ -5,8 +5,9 @@ What goes is what erasure.erase_personal_data takes (names, contacts, business n
 network address, the askers' copies of messages), and the followers of those questions with their
 copies; the public question, its answer and commitments stay, as Law 10/2022 makes them public.
 The scheduled job runs `tick` (web/app.py, run_reminders); `python -m dialogue privacy retention`
-runs it by hand. Each question is its own transaction, claimed first, so two processes never erase
-one twice; a run takes at most BATCH questions, the next run goes on."""
+runs it by hand. Each question is its own transaction, its row locked first, so two processes never
+erase one twice; a run takes at most BATCH questions, the next run goes on, and a conference with
+nothing left is marked so that later runs do not read its questions again."""
 
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ REASON = "retention"  # the erasure's reason in the action log
 ERASED, FOLLOWERS = "retention_erased", "retention_followers_deleted"  # what tick counts
 FOLLOWERS_DELETED = "followers_deleted"
 declare_action(FOLLOWERS_DELETED, N_("deleted the e-mail addresses of the question's followers"))
+# Written on a conference once none of its askers' data is left: later runs look no more at its
+# questions (an erased question never gets its data back, a followed-up conference takes no new
+# ones), only at followers who may come later.
+CONFERENCE_DONE = "personal_data_retention_done"
+declare_action(CONFERENCE_DONE, N_("erased the personal data of every asker of the conference (retention)"))
 
 
 def months_before(moment: dt.datetime, months: int) -> dt.datetime:
@@ -56,18 +62,36 @@ async def expired_conferences(now: dt.datetime, months: int) -> list[int]:
     return sorted(conference_id for conference_id, at in last.items() if at <= cutoff)
 
 
-async def _due(conferences: list[int], limit: int | None) -> list[int]:
-    """Questions of these conferences that still hold an asker's data or have followers, in id order."""
-    if not conferences:
-        return []
-    held = Question.select(Question.id).where(
-        Question.conference.is_in(conferences) & Question.personal_data_erased_at.is_null()).order_by(Question.id)
-    followed = Follower.select(Follower.question).where(Follower.question.conference.is_in(conferences)) \
-        .order_by(Follower.question).distinct()
-    if limit is not None:
-        held, followed = held.limit(limit), followed.limit(limit)
-    ids = sorted({row["id"] for row in await held} | {row["question"] for row in await followed})
-    return ids if limit is None else ids[:limit]
+async def _finished(conferences: list[int]) -> set[int]:
+    """Those of these conferences already marked done."""
+    rows = await ActionLog.select(ActionLog.object_id).where(
+        (ActionLog.action == CONFERENCE_DONE) & (ActionLog.object_type == "conference")
+        & ActionLog.object_id.is_in([str(conference_id) for conference_id in conferences] or ["0"]))
+    return {int(row["object_id"]) for row in rows}
+
+
+def _holding(conferences: list[int]):
+    return Question.conference.is_in(conferences or [0]) & Question.personal_data_erased_at.is_null()
+
+
+async def _due(expired: list[int], unfinished: list[int], limit: int) -> list[int]:
+    """At most `limit` questions, in id order: those of the unfinished conferences that still hold an
+    asker's data, and those of any expired conference that have followers."""
+    held = await Question.select(Question.id).where(_holding(unfinished)).order_by(Question.id).limit(limit)
+    followed = await Follower.select(Follower.question).where(Follower.question.conference.is_in(expired or [0])) \
+        .order_by(Follower.question).distinct().limit(limit)
+    return sorted({row["id"] for row in held} | {row["question"] for row in followed})[:limit]
+
+
+async def _mark_finished(unfinished: list[int], now: dt.datetime) -> None:
+    """Mark done the unfinished conferences none of whose questions holds an asker's data any more."""
+    still = {row["conference"] for row in await Question.select(Question.conference).where(
+        _holding(unfinished)).distinct()}
+    finished = [conference_id for conference_id in unfinished if conference_id not in still]
+    if finished:
+        async with write_transaction():
+            for conference_id in finished:
+                await log.record(ACTOR, CONFERENCE_DONE, "conference", conference_id, at=now, reason=REASON)
 
 
 async def _retire(question_id: int, now: dt.datetime) -> tuple[int, int]:
@@ -95,22 +119,29 @@ async def tick(now: dt.datetime, settings: Settings, limit: int = BATCH) -> dict
     """One run: at most `limit` questions. Returns how many askers' data it erased and how many
     followers it deleted."""
     done = {ERASED: 0, FOLLOWERS: 0}
-    for question_id in await _due(await expired_conferences(now, settings.retention_months), limit):
+    expired = await expired_conferences(now, settings.retention_months)
+    if not expired:
+        return done
+    finished = await _finished(expired)
+    unfinished = [conference_id for conference_id in expired if conference_id not in finished]
+    for question_id in await _due(expired, unfinished, limit):
         erased, followers = await _retire(question_id, now)
         done[ERASED] += erased
         done[FOLLOWERS] += followers
+    if unfinished:
+        await _mark_finished(unfinished, now)
     return done
 
 
 async def pending(now: dt.datetime, settings: Settings) -> dict[str, int]:
-    """What a run would do now, all of it (not one batch): the conferences past their retention, the
+    """What runs would do now, all of it (not one batch): the conferences past their retention, the
     askers' data and the followers still held in them. Writes nothing."""
-    conferences = await expired_conferences(now, settings.retention_months)
-    if not conferences:
+    expired = await expired_conferences(now, settings.retention_months)
+    if not expired:
         return {"conferences": 0, ERASED: 0, FOLLOWERS: 0}
+    finished = await _finished(expired)
     return {
-        "conferences": len(conferences),
-        ERASED: await Question.count().where(
-            Question.conference.is_in(conferences) & Question.personal_data_erased_at.is_null()),
-        FOLLOWERS: await Follower.count().where(Follower.question.conference.is_in(conferences)),
+        "conferences": len(expired),
+        ERASED: await Question.count().where(_holding([c for c in expired if c not in finished])),
+        FOLLOWERS: await Follower.count().where(Follower.question.conference.is_in(expired)),
     }
