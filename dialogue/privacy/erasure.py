@@ -3,7 +3,7 @@
 Used by the three ways data goes: the asker withdraws consent to processing, the data-protection
 officer carries out an erasure request, and the retention job. What goes: the name, contacts,
 business name and tax code, the network address, the asker's copies of messages sent to them, the
-words of their satisfaction ratings, and confirmation links. What stays: the question as the
+words of their satisfaction ratings and of their own data requests, and confirmation links. What stays: the question as the
 organisers published it, its answer, its commitments and their history (Law 10/2022 Art. 12 makes
 the conference's results public), the ratings' scores, and the action log (it never names the
 asker: a public actor is known by the tracking code).
@@ -18,6 +18,7 @@ from dialogue.core.vocabulary import N_, declare_action
 from dialogue.machine import log
 from dialogue.machine.actors import Actor
 from dialogue.mail.tables import OutboxMessage
+from dialogue.privacy.tables import DataRequest
 from dialogue.questions.intake import display_code
 from dialogue.questions.tables import Follower, Question
 from dialogue.ratings.tables import Rating
@@ -44,6 +45,8 @@ async def erase_personal_data(question: dict, *, actor: Actor, now: dt.datetime,
         # The asker who also followed their question by e-mail
         await Follower.delete().where((Follower.question == question["id"]) & Follower.email.is_in(addresses))
     await Rating.update({Rating.comment: ""}).where(Rating.question == question["id"])
+    # the asker's own words in their earlier requests (what they objected to, why they asked for erasure)
+    await DataRequest.update({DataRequest.details: ""}).where(DataRequest.question == question["id"])
     await CommitmentConfirmation.update({CommitmentConfirmation.expires_at: now}).where(
         (CommitmentConfirmation.question == question["id"]) & CommitmentConfirmation.used_at.is_null())
     await log.record(actor, "personal_data_erased", "question", question["id"], at=now, reason=reason)
