@@ -29,6 +29,7 @@ from dialogue.core.errors import Conflict, InvalidInput, Throttled
 from dialogue.core.i18n import gettext as _
 from dialogue.core.settings import get_settings
 from dialogue.core.text import fold, paragraphs, parse_id, safe_token, tidy
+from dialogue.core.vocabulary import N_, declare
 from dialogue.machine import events
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
@@ -122,6 +123,10 @@ def is_manage_token(code: str, token: str, stored_hash: str) -> bool:
 # --- The asker's channel ---------------------------------------------------------------------
 
 PHONE_CHANNELS = (Question.NotifyBy.sms.value, Question.NotifyBy.zalo.value)
+declare("notify_by", {  # word("notify_by", …): how an asker hears about their question (also a message's channel)
+    Question.NotifyBy.email.value: N_("By e-mail"), Question.NotifyBy.sms.value: N_("By SMS"),
+    Question.NotifyBy.zalo.value: N_("On Zalo"), Question.NotifyBy.none.value: N_("No messages"),
+})
 
 
 def _is_mobile(phone: str) -> bool:
