@@ -30,13 +30,16 @@ from dialogue.questions.tables import Follower, Question
 from dialogue.reference.tables import AdminUnit
 from tests.conftest import DEMO_ACCOUNTS, sign_in
 from tests.pinned import NOW
+from tests.test_commitments import concluded  # noqa: F401  (the fixture)
+from tests.test_documents import END, day  # noqa: F401  (the fixture)
 from tests.test_web_questions import NAME, submit
 
 NUMBER = "+84987654321"  # the asker's mobile as stored; 0987 654 321 as typed (tests.test_web_questions.PHONE)
 CODE = "K84G-GMBS-FZKPB"
 TRACKING = f"https://doithoai.example.vn/q/{CODE}"
 BASE = "https://testserver.local"  # the demo client's BASE_URL
-TEMPLATES = (("question_update", "zns-update-1"), ("question_received", "zns-received-1"))
+TEMPLATES = (("question_update", "zns-update-1"), ("question_received", "zns-received-1"),
+             ("conference_outcome", "zns-outcome-1"))
 
 
 @pytest.fixture
@@ -215,6 +218,18 @@ async def test_two_workers_send_each_phone_message_once(demo_db, sink):
     assert len(sink.requests) == 30  # no message was sent twice
     assert sorted(t.request_id for t in sink.taken) == sorted(r["message_id"] for r in await rows())
     assert all(row["sent_at"] is not None for row in await rows())
+
+
+async def test_a_zalo_message_without_its_template_id_waits_saying_which_setting(demo_db, sink):
+    conference = await ward()
+    async with write_transaction():
+        await outbox.add(phone.prepare(channel="zalo", to=NUMBER, kind="answer_published", language_code="vi",
+                                       subject="S", now=NOW, unit_id=conference["unit"], code=CODE,
+                                       tracking_url=TRACKING, unit_name=conference["unit_name"]))
+    assert await outbox.drain(senders(sink), NOW) == {"sent": 0, "failed": 1}
+    [row] = await rows()
+    assert "No ZNS template id for 'answer_published'" in row["last_error"] and "ZALO_TEMPLATES" in row["last_error"]
+    assert sink.requests == []  # nothing was sent that Zalo would refuse
 
 
 async def test_a_channel_with_no_provider_waits_and_says_why(demo_db, sink):
@@ -413,3 +428,45 @@ async def test_an_asker_who_wants_no_messages_gets_none(demo_client):
     assert sent.status_code == 200 and "/manage/" in sent.text  # the private link is on the page
     assert (await Question.select(Question.notify_by).first())["notify_by"] == "none"
     assert await OutboxMessage.count() == 0
+
+
+async def test_a_phone_asker_hears_of_a_commitment_done_and_is_asked_whether_it_was(concluded, sink):  # noqa: F811
+    from dialogue.commitments import followup, reminders
+
+    commitment = next(c for c in concluded["commitments"] if c["question"] is not None)
+    await Question.update({Question.notify_by: "sms", Question.asker_phone: NUMBER}).where(
+        Question.id == commitment["question"])
+    question = await Question.select().where(Question.id == commitment["question"]).first()
+    code = intake.display_code(question["tracking_code"])
+    await OutboxMessage.update({OutboxMessage.sent_at: NOW}).where(OutboxMessage.id > 0)  # the demo's own mail
+    before = await OutboxMessage.count()
+    await followup.report_done(concluded["officer"], commitment["id"], {"summary": "Đã nạo vét 120 m rãnh."}, NOW,
+                               BASE)
+    assert (await reminders.tick(NOW + dt.timedelta(days=7), BASE))["commitment_confirm"] == 1
+    mine = [(row["channel"], row["kind"]) for row in (await rows())[before:]
+            if row["to_address"] in (NUMBER, question["asker_email"])]
+    assert mine == [("sms", "commitment_update"), ("sms", "commitment_confirm")]
+    assert await outbox.drain(senders(sink), NOW + dt.timedelta(days=7)) == {"sent": 2, "failed": 0}
+    done, confirm = (taken.text for taken in sink.taken)
+    assert code in done and "Da bao cao hoan thanh" in done
+    token = re.search(r"/confirm/([0-9]+\.[A-Za-z0-9_-]+)", confirm).group(1)
+    assert code in confirm and f"{BASE}/q/{code}" in confirm
+    assert token not in str(await rows())  # masked once sent: it could dispute the report in the asker's name
+
+
+async def test_a_zalo_asker_hears_what_the_conference_said(day, sink):  # noqa: F811
+    from dialogue.documents import commands
+
+    asker = day["questions"][0]
+    await Question.update({Question.notify_by: "zalo", Question.asker_phone: NUMBER}).where(Question.id == asker["id"])
+    await commands.end_session(day["secretary"], day["conference"]["id"], END)
+    await commands.publish(day["organiser"], day["conference"]["id"], END, BASE)
+    outcome = await rows(kind="conference_outcome")
+    assert [row["to_address"] for row in outcome if row["channel"] == "zalo"] == [NUMBER]
+    assert asker["asker_email"] not in [row["to_address"] for row in outcome]  # one message, on Zalo
+    await OutboxMessage.update({OutboxMessage.sent_at: NOW}).where(OutboxMessage.kind != "conference_outcome")
+    assert (await outbox.drain(senders(sink), END, limit=50))["failed"] == 0
+    [taken] = sink.taken
+    code = intake.display_code(asker["tracking_code"])
+    assert taken.template_id == "zns-outcome-1" and taken.template_data == {
+        "code": code, "status": "Đã được xem xét tại hội nghị", "tracking_url": f"{BASE}/q/{code}"}
