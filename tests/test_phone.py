@@ -470,3 +470,12 @@ async def test_a_zalo_asker_hears_what_the_conference_said(day, sink):  # noqa: 
     code = intake.display_code(asker["tracking_code"])
     assert taken.template_id == "zns-outcome-1" and taken.template_data == {
         "code": code, "status": "Đã được xem xét tại hội nghị", "tracking_url": f"{BASE}/q/{code}"}
+
+
+def test_retry_after_is_read_as_seconds_or_a_date_and_never_parks_a_message_for_long():
+    from dialogue.mail.providers import retry_after
+
+    now = dt.datetime(2026, 12, 7, 3, 0, tzinfo=dt.UTC)
+    assert retry_after("120") == 120 and retry_after("") == 60 and retry_after("soon") == 60
+    assert retry_after("Mon, 07 Dec 2026 03:05:00 GMT", now) == 300
+    assert retry_after("31536000") == 24 * 3600

@@ -25,6 +25,7 @@ from dialogue.mail.phone import provider_number, zalo_template_id
 
 TIMEOUT = 10.0  # seconds for each step of a request (connect, send, read)
 DEFAULT_RETRY_AFTER = 60  # seconds, when a 429 does not say
+LONGEST_RETRY_AFTER = 24 * 3600  # a provider that asks for longer is tried again after a day all the same
 
 
 class ProviderError(Exception):
@@ -32,17 +33,17 @@ class ProviderError(Exception):
 
 
 def retry_after(value: str | None, now: dt.datetime | None = None) -> float:
-    """Retry-After as seconds: a number of seconds, or an HTTP date."""
+    """Retry-After as seconds (a number of seconds, or an HTTP date), at most a day."""
     value = (value or "").strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value), LONGEST_RETRY_AFTER)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return DEFAULT_RETRY_AFTER
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
+    return min(max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds()), LONGEST_RETRY_AFTER)
 
 
 async def _post(name: str, url: str, headers: dict[str, str], body: dict, timeout: float) -> dict:
