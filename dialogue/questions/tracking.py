@@ -37,14 +37,23 @@ from dialogue.questions.tables import Follower, Question
 # --- The public view and the asker's own --------------------------------------------------------------------
 
 # Every view of a tracking page reads these two: built once.
-BY_CODE = Prepared(Question, lambda code: Question.select(
+BY_CODE_COLUMNS = (
     Question.all_columns(),
     Question.topic.name_vi.as_alias("topic_vi"), Question.topic.name_en.as_alias("topic_en"),
     Question.unit.name.as_alias("unit_name"), Question.conference.title.as_alias("conference_title"),
-).where(Question.tracking_code == code))
+)
+BY_CODE = Prepared(Question, lambda code: Question.select(*BY_CODE_COLUMNS).where(Question.tracking_code == code))
 TIMELINE = Prepared(ActionLog, lambda question: ActionLog.select(
     ActionLog.at, ActionLog.action, ActionLog.to_state, ActionLog.reason,
 ).where((ActionLog.object_type == "question") & (ActionLog.object_id == question)).order_by(ActionLog.id))
+
+
+async def get_by_id(question_id: int) -> dict:
+    """The question as the tracking pages read it, by its id (for staff services that found it otherwise)."""
+    row = await Question.select(*BY_CODE_COLUMNS).where(Question.id == question_id).first()
+    if row is None:
+        raise NotFound(_("There is no such question."))
+    return row
 
 
 async def get_by_code(raw_code: str) -> dict:

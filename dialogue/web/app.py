@@ -47,6 +47,7 @@ from dialogue.web.live import STREAM_PATH, LiveController, live_lifespan, make_c
 from dialogue.web.middleware import LanguageMiddleware, RequestIdMiddleware, security_headers_hook
 from dialogue.web.ops import PROMETHEUS, REMINDERS, MetricsController, OpsController
 from dialogue.web.organiser import OrganiserController
+from dialogue.web.privacy import DataRequestsController, MyDataController
 from dialogue.web.public import PublicController
 from dialogue.web.ratings import OrganiserRatingsController
 from dialogue.web.reports import ReportsController
@@ -110,9 +111,9 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
                 loops.append(asyncio.create_task(run_worker(send, clock, settings.outbox_poll_seconds, stop)))
             if not settings.smtp_url:
                 log.warning("SMTP_URL is not set: e-mails wait in the outbox until it is.")
-        try:
             if not settings.sms_url or not settings.zalo_url:
                 log.warning("SMS_URL or ZALO_URL is not set: messages of that channel wait in the outbox until it is.")
+        try:
             yield
         finally:
             # A bounded shutdown: the loops stop claiming work at once; what is still running after
@@ -139,7 +140,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             OpsController, MetricsController, CommitmentController, AgencyCommitmentsController,
             OrganiserCommitmentsController, EvidenceController, ConfirmationController, AccountabilityController,
             OrganiserRatingsController, InspectionsController, PublicInspectionsController, ReportsController,
-            static_file, ApiDocsController, TokensController,
+            static_file, ApiDocsController, TokensController, MyDataController, DataRequestsController,
             *api_routers(settings.api_requests_per_minute, settings.trusted_proxies),
         ],
         middleware=[
