@@ -231,10 +231,29 @@ async def claim(worker: str, now: dt.datetime, limit: int = 20, lease: dt.timede
     return claimed
 
 
-async def _renew(message_id: int, worker: str, clock: Callable[[], dt.datetime], lease: dt.timedelta) -> None:
-    """Keep the claim alive while the send is under way (cancelled when it ends)."""
+class _Renewal:
+    """Keeps a claim alive while its send is under way, until stop(). Stopped, not cancelled: a task
+    cancelled in the middle of its renewal could leave the SQLite writer inside a transaction that no
+    one ends (a BEGIN run, its await cancelled), and every later write would fail."""
+
+    def __init__(self, message_id: int, worker: str, clock: Callable[[], dt.datetime], lease: dt.timedelta) -> None:
+        self.done = asyncio.Event()
+        self.task = asyncio.create_task(_renew(message_id, worker, clock, lease, self.done))
+
+    async def stop(self) -> None:
+        """Ends after the renewal in flight, if any, has written."""
+        self.done.set()
+        await self.task
+
+
+async def _renew(message_id: int, worker: str, clock: Callable[[], dt.datetime], lease: dt.timedelta,
+                 done: asyncio.Event) -> None:
+    """Renew the claim every third of the lease until `done` is set."""
     while True:
-        await asyncio.sleep(lease.total_seconds() / 3)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), timeout=lease.total_seconds() / 3)
+        if done.is_set():
+            return
         try:
             async with write_transaction():
                 await OutboxMessage.update({OutboxMessage.claimed_until: clock() + lease}).where(
@@ -272,6 +291,18 @@ async def _mark_sent(message: dict, at: dt.datetime, receipt: Receipt | None = N
                 return False
             await asyncio.sleep(pause)
     return False
+
+
+async def _stop_and_mark_sent(renewal: _Renewal, message: dict, at: dt.datetime, receipt: Receipt | None) -> None:
+    with suppress(Exception):
+        await renewal.stop()
+    await _mark_sent(message, at, receipt)
+
+
+async def _stop_and_release(renewal: _Renewal, message: dict, worker: str) -> None:
+    with suppress(Exception):
+        await renewal.stop()
+    await _release(message, worker)
 
 
 async def _release(message: dict, worker: str) -> None:
@@ -341,28 +372,26 @@ async def drain(send: Send, now: dt.datetime, worker: str | None = None, limit: 
         if not claimed:
             break
         message = claimed[0]
-        renewal = asyncio.create_task(_renew(message["id"], worker, clock, lease))
+        renewal = _Renewal(message["id"], worker, clock, lease)
         try:
             receipt = await asyncio.wait_for(send(message), timeout=send_timeout)
         except asyncio.CancelledError:  # shutting down in the middle of a send: let another worker take it
-            renewal.cancel()
-            await asyncio.shield(_release(message, worker))
+            await asyncio.shield(_stop_and_release(renewal, message, worker))
             raise
         except RetryLater as error:  # from the moment the provider said so
-            renewal.cancel()
+            await renewal.stop()
             await _record_failure(message, error, clock())
             counts["failed"] += 1
             active.remove(message["channel"])
             continue
         except Exception as error:
-            renewal.cancel()
+            await renewal.stop()
             await _record_failure(message, error, now)  # the back-off counts from this round's start
             counts["failed"] += 1
             continue
-        renewal.cancel()
         # Shielded: a shutdown that cancels the worker now must not leave an accepted message unmarked
         # (it would go out again after the lease).
-        await asyncio.shield(_mark_sent(message, clock(), receipt))
+        await asyncio.shield(_stop_and_mark_sent(renewal, message, clock(), receipt))
         counts["sent"] += 1
     return counts
 
