@@ -117,21 +117,26 @@ async def test_withdrawing_public_consent_removes_the_question_from_every_public
     conference = record["conference"]["id"]
     heading = drainage["public_summary"] or drainage["title"]
     code = record["codes"]["drainage"]
-    surfaces = [f"/q/{code}", f"/conferences/{conference}/results", f"/conferences/{conference}/results.csv",
-                f"/conferences/{conference}/feed.atom", f"/api/v1/questions?conference={conference}",
-                f"/open311/v2/requests.json?service_request_id={code}"]
-    for path in surfaces:
+    economy = record["agencies"]["KT-HT-ĐT"]
+    # each surface, and what shows the question there: its heading, or (an answer's record) its code
+    surfaces = {path: heading for path in (
+        f"/q/{code}", f"/conferences/{conference}/results", f"/conferences/{conference}/results.csv",
+        f"/conferences/{conference}/feed.atom", f"/api/v1/questions?conference={conference}",
+        f"/open311/v2/requests.json?service_request_id={code}", f"/open311/v2/requests.xml?service_request_id={code}",
+        f"/agencies/{economy}", f"/agencies/{economy}/feed.atom")}
+    surfaces[f"/api/v1/answers?conference={conference}"] = code
+    for path, shown in surfaces.items():
         response = await demo_client.get(path)
-        assert response.status_code == 200 and heading in response.text, path
+        assert response.status_code == 200 and shown in response.text, path
     assert (await demo_client.get(f"/api/v1/questions/{code}")).status_code == 200
 
     done = await post_form(demo_client, data_page(record, "drainage") + "/public", {},
                            page=data_page(record, "drainage"), follow_redirects=False)
     assert done.status_code == 303
 
-    for path in surfaces:
+    for path, shown in surfaces.items():
         response = await demo_client.get(path)
-        assert response.status_code in (200, 404) and heading not in response.text, path
+        assert response.status_code in (200, 404) and shown not in response.text, path
     assert (await demo_client.get(f"/api/v1/questions/{code}")).status_code == 404
     # the asker still sees everything, and the answer is still theirs to read
     mine = await demo_client.get(f"/q/{code}/manage/{TOKEN}")
