@@ -258,8 +258,8 @@ async def test_a_floor_question_joins_the_agenda_and_lives_like_any_other(day):
     again = await commands.record_floor(secretary, conference_id, form, NOW)  # the same form sent twice
     assert again["id"] == question["id"] and await Question.count().where(Question.origin == "floor") == 1
     stored = await Question.select().where(Question.id == question["id"]).first()
-    assert (stored["state"], stored["origin"], stored["asker_phone"], stored["asker_name"]) == (
-        "accepted", "floor", "+84912345678", "")
+    assert (stored["state"], stored["origin"], stored["asker_phone"], stored["asker_name"], stored["notify_by"]) == (
+        "accepted", "floor", "+84912345678", "", "sms")  # a mobile left in the hall: they hear by SMS
     order = [i["question"] for i in await queries.items_of(conference_id)]
     assert order == [questions[0]["id"], question["id"], questions[1]["id"], questions[2]["id"]]  # next item
     assert await ActionLog.count().where((ActionLog.action == "floor_recorded")

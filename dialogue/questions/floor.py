@@ -16,7 +16,7 @@ from dialogue.core.text import fold, paragraphs, parse_id, safe_token, tidy
 from dialogue.machine import events, log
 from dialogue.machine.actors import Actor, require
 from dialogue.questions import similarity
-from dialogue.questions.intake import new_tracking_code, token_hash
+from dialogue.questions.intake import default_channel, new_tracking_code, token_hash
 from dialogue.questions.tables import Question
 from dialogue.reference.units import scope_of_unit
 
@@ -78,7 +78,8 @@ async def record_floor_question(actor: Actor, conference: dict, form: dict, now:
         search_folded=fold(values["title"] + " " + values["body"]), answer_mode=Question.AnswerMode.session.value,
         public_consent=form.get("public_consent") == "yes", data_consent_at=now, language="vi",
         state=Question.State.accepted.value, origin=Question.Origin.floor.value, submitted_from="floor",
-        created_at=now, updated_at=now, **values,
+        created_at=now, updated_at=now, notify_by=default_channel(values["asker_email"], values["asker_phone"]),
+        **values,
     )
     async with write_transaction():
         rows = await Question.insert(question).returning(Question.id)
