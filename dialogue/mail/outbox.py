@@ -407,13 +407,25 @@ def masked(row: dict) -> dict:
     return {key: _mask(value) if isinstance(value, str) else value for key, value in row.items()}
 
 
+def address_hint(address: str) -> str:
+    """Enough of an address to tell messages apart, not enough to reach the person: t•••@example.vn,
+    +84•••••4321. A list of messages shows this; the whole address is on the message's own page, whose
+    reading of an asker's address is logged (privacy/access.py)."""
+    if "@" in address:
+        local, _, domain = address.partition("@")
+        return f"{local[:1]}{MASK}@{domain}"
+    if len(address) > 7:
+        return f"{address[:3]}{MASK}{address[-4:]}"
+    return MASK if address else ""
+
+
 async def messages_for(unit_ids: list[int] | None, limit: int = 100, offset: int = 0) -> list[dict]:
     """What the system sent or will send, newest first, for the organisers of these units (None: all),
-    secrets masked."""
+    secrets masked, each address only hinted at (to_hint)."""
     query = OutboxMessage.select().order_by(OutboxMessage.id, ascending=False).limit(limit).offset(offset)
     if unit_ids is not None:
         query = query.where(OutboxMessage.unit.is_in(unit_ids or [0]))
-    return [masked(row) for row in await query]
+    return [{**masked(row), "to_address": "", "to_hint": address_hint(row["to_address"])} for row in await query]
 
 
 async def message_for(message_id: int, unit_ids: list[int] | None) -> dict | None:

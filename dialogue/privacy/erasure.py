@@ -3,10 +3,10 @@
 Used by the three ways data goes: the asker withdraws consent to processing, the data-protection
 officer carries out an erasure request, and the retention job. What goes: the name, contacts,
 business name and tax code, the network address, the asker's copies of messages sent to them, the
-words of their satisfaction ratings and of their own data requests, and confirmation links. What stays: the question as the
-organisers published it, its answer, its commitments and their history (Law 10/2022 Art. 12 makes
-the conference's results public), the ratings' scores, and the action log (it never names the
-asker: a public actor is known by the tracking code).
+words of their satisfaction ratings and of their own data requests, and confirmation links. What
+stays: the question as the organisers published it, its answer, its commitments and their history
+(Law 10/2022 Art. 12 makes the conference's results public), the ratings' scores, and the action
+log (it never names the asker: a public actor is known by the tracking code).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from dialogue.core.i18n import local
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Role, may
 from dialogue.mail import outbox
+from dialogue.privacy import access
 from dialogue.questions import queries as question_queries
 from dialogue.reference.units import scope_of_unit, unit_by_code, unit_code, units_seen_by
 from dialogue.web.admin import checked_id
@@ -174,8 +175,10 @@ class OrganiserController(Controller):
 
     @get("/mail/{message_id:int}", name="organiser_mail_message")
     async def mail_message(self, request: Request, message_id: FromPath[int]) -> Template:
-        row = await outbox.message_for(checked_id(message_id), await units_seen_by(actor_of(request)))
+        actor = actor_of(request)
+        row = await outbox.message_for(checked_id(message_id), await units_seen_by(actor))
         if row is None:
             raise NotFound(_("This item no longer exists."))
+        await access.record_message_read(actor, row, request.app.state.clock())
         return Template(template_name="organiser/mail_message.html", context={"message": row})
 
