@@ -36,6 +36,19 @@ async def test_the_ward_has_work_in_every_state(lively):
         "agencies": 0, "topics": 0, "conferences": 0, "accounts": 0, "questions": 0}
 
 
+async def test_the_data_protection_officer_has_two_requests_due_in_working_days(lively):
+    from dialogue.accounts.tables import StaffUser
+    from dialogue.machine.actors import Actor
+    from dialogue.privacy import requests
+
+    officer = Actor.staff(await StaffUser.select().where(StaffUser.email == "privacy@dongda.demo").first())
+    now = dt.datetime.combine(TODAY, dt.time(3), dt.UTC)
+    rows = await requests.queue(officer, now)
+    assert [row["kind"] for row in rows] == ["erasure", "objection"]  # the one due sooner first
+    assert all(row["due"] and 0 < row["due"]["left"] <= 15 for row in rows)
+    assert rows[0]["due"]["left"] < rows[1]["due"]["left"]
+
+
 async def test_the_public_pages_show_questions_and_published_answers(lively):
     clock = FakeClock(dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC))
     conference = await Conference.select().first()

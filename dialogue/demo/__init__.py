@@ -15,6 +15,7 @@ from dialogue.demo.concluded import load_concluded_demo
 from dialogue.demo.disputed import load_disputed_demo
 from dialogue.demo.inspections import load_inspection_demo
 from dialogue.demo.life import bring_to_life
+from dialogue.demo.privacy import load_privacy_demo
 from dialogue.demo.questions import QUESTIONS
 from dialogue.demo.ratings import load_ratings_demo
 from dialogue.demo.session import load_session_demo
@@ -160,6 +161,7 @@ async def load_demo(today: dt.date | None = None, with_questions: bool = True, l
             added["questions"] = await _load_questions(conference["id"], unit.id, today, lively)
     if lively and added["questions"]:
         await bring_to_life(conference["id"], today)
+        await load_privacy_demo(conference["id"], today)  # two personal-data requests for the officer
     if lively:  # a second conference, in session, whose console can be run at once; a third, concluded
         added["conferences"] += await load_session_demo(unit.id, today)
         added["conferences"] += await load_concluded_demo(unit.id, today)
