@@ -98,7 +98,11 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         os.environ["SMTP_URL"] = sink
         get_settings.cache_clear()  # the app (imported by uvicorn below) reads the sink's address
         click.echo(f"SMTP_URL is not set: e-mail goes to a local sink at {sink}; organisers read it at /organiser/mail")
-    if not settings.sms_url or not settings.zalo_url:
+    if settings.production and (not settings.sms_url or not settings.zalo_url):
+        # Never a stand-in in production: a message marked sent (and costed) that reached no one would be
+        # worse than one that waits, visibly, until its provider is configured.
+        click.echo("SMS_URL or ZALO_URL is not set: messages of that channel wait in the outbox until it is.")
+    elif not settings.sms_url or not settings.zalo_url:
         sink, played = start_provider_sink(sms=not settings.sms_url, zalo=not settings.zalo_url)
         get_settings.cache_clear()
         click.echo(f"{' and '.join(played)} not set: those messages go to a local provider sink at {sink} "

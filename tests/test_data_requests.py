@@ -12,7 +12,7 @@ import json
 import pytest
 
 from dialogue.accounts.tables import StaffUser
-from dialogue.core.errors import Forbidden, NotFound
+from dialogue.core.errors import NotFound
 from dialogue.machine.actors import Actor
 from dialogue.machine.log import ActionLog
 from dialogue.mail.tables import OutboxMessage
@@ -56,7 +56,7 @@ async def test_the_asker_sees_and_downloads_everything_held_with_who_read_it(rec
     demo_client.cookies.clear()
 
     page = await demo_client.get(data_page(record, "drainage"))
-    assert page.status_code == 200
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     for value in (SECRET["asker_name"], SECRET["asker_email"], SECRET["asker_phone"], "Nguyễn Thị Lan"):
         assert value in page.text, value  # Nguyễn Thị Lan: the organiser who opened the contact details
 
@@ -242,6 +242,8 @@ async def test_an_erasure_request_is_due_in_working_days_and_handled_by_the_unit
     assert extended.status_code == 303
     row = await DataRequest.select().where(DataRequest.id == request["id"]).first()
     assert (row["state"], row["extended_due_on"]) == ("extended", dt.date(2027, 2, 2))
+    assert row["outcome"] == "Cần xác minh với đơn vị cung cấp."  # the words stay on the request, not in the
+    assert not await ActionLog.exists().where(ActionLog.reason.like("%xác minh%"))  # append-only log
     assert await OutboxMessage.count().where(OutboxMessage.kind == "data_request_extend") == 1
     twice = await post_form(demo_client, f"{path}/extend", {"reason": "Lần nữa"}, page=path)
     assert twice.status_code == 409
@@ -269,8 +271,9 @@ async def test_an_officer_of_another_unit_can_neither_see_nor_handle_a_request(r
     assert await requests.queue(other, NOW) == []
     with pytest.raises(NotFound):
         await requests.request_for(other, request["id"], NOW)
-    with pytest.raises(Forbidden):
-        await requests.refuse(other, request["id"], "Không", NOW, "https://x")
+    for act in (requests.refuse, requests.extend, requests.complete):  # as if it did not exist
+        with pytest.raises(NotFound):
+            await act(other, request["id"], "Không", NOW, "https://x")
     officer = await staff(DPO)
     assert [row["id"] for row in await requests.queue(officer, NOW)] == [request["id"]]
     refused = await requests.refuse(officer, request["id"], "Việc công khai do Luật 10/2022 quy định.", NOW,
@@ -316,3 +319,46 @@ async def test_a_phone_only_asker_is_acknowledged_by_sms(record, demo_client):
     assert sms["to_address"] == SECRET["asker_phone"]
     assert record["codes"]["drainage"] in sms["text_body"] and "/data" in sms["text_body"]
     assert sms["text_body"].isascii()  # brandname SMS go without diacritics
+
+
+
+async def test_a_correction_stops_what_waits_for_the_old_contact(record, demo_client):
+    from dialogue.mail import outbox
+
+    drainage = await question_of(record, "drainage")
+    code = record["codes"]["drainage"]
+    waiting = outbox.prepare(to=SECRET["asker_email"], template="question_withdrawn", language_code="vi",
+                             subject="x", kind="question_update", now=NOW, conference={"unit_name": "P", "title": "H"},
+                             question={"title": "T"}, code=code, tracking_url=f"https://x/q/{code}", reason="",
+                             unsubscribe_url="")
+    await OutboxMessage.insert(waiting)
+    page = data_page(record, "drainage")
+    await post_form(demo_client, page + "/contacts", {
+        "asker_name": SECRET["asker_name"], "asker_email": "moi@example.vn", "asker_phone": "",
+        "notify_by": "email"}, page=page)
+    row = await OutboxMessage.select().where(OutboxMessage.message_id == waiting.message_id).first()
+    assert (row["skipped_reason"], row["sent_at"]) == ("contact_changed", None)
+    assert (await Question.select(Question.asker_email).where(Question.id == drainage["id"]).first())[
+        "asker_email"] == "moi@example.vn"
+
+
+async def test_erasure_keeps_the_published_wording_not_the_original(record, demo_client):
+    drainage = await question_of(record, "drainage")
+    await Question.update({Question.body: drainage["body"] + " Nhà tôi số 15, ông Trần Văn Tâm.",
+                           Question.public_text: drainage["body"]}).where(Question.id == drainage["id"])
+    page = data_page(record, "drainage")
+    await post_form(demo_client, page + "/processing", {"choice": "continue"}, page=page)
+    row = await Question.select().where(Question.id == drainage["id"]).first()
+    assert row["body"] == drainage["body"] and "Trần Văn Tâm" not in row["search_folded"] + row["body"]
+
+
+async def test_withdrawing_consent_and_the_question_tells_its_followers(record, demo_client):
+    from dialogue.questions.tables import Follower
+
+    rubbish = await question_of(record, "rubbish")
+    await Follower.insert(Follower(question=rubbish["id"], email="hang.xom@example.vn", token="f" * 40,
+                                   language="vi", confirmed_at=NOW, created_at=NOW))
+    page = data_page(record, "rubbish")
+    await post_form(demo_client, page + "/processing", {"choice": "withdraw"}, page=page)
+    told = await OutboxMessage.select().where(OutboxMessage.to_address == "hang.xom@example.vn").first()
+    assert told["kind"] == "question_withdrawn" and told["skipped_reason"] == ""

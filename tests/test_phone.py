@@ -200,10 +200,11 @@ async def test_a_rate_limited_provider_is_left_alone_as_long_as_it_asks(demo_db,
     first, second = await rows()
     assert "429" in first["last_error"] and "Retry-After: 120" in first["last_error"]
     assert NOW + dt.timedelta(seconds=120) <= first["next_attempt_at"] < NOW + dt.timedelta(seconds=121)
-    # After the ordinary first back-off (a minute) only the message that was not tried goes.
-    assert await outbox.drain(senders(sink), NOW + dt.timedelta(seconds=61)) == {"sent": 1, "failed": 0}
-    assert [taken.request_id for taken in sink.taken] == [second["message_id"]]
-    assert await outbox.drain(senders(sink), NOW + dt.timedelta(seconds=121)) == {"sent": 1, "failed": 0}
+    # The whole channel waits as long as the provider asked, the message that was not tried too
+    assert NOW + dt.timedelta(seconds=120) <= second["next_attempt_at"] < NOW + dt.timedelta(seconds=121)
+    assert await outbox.drain(senders(sink), NOW + dt.timedelta(seconds=61)) == {"sent": 0, "failed": 0}
+    assert len(sink.requests) == 1
+    assert await outbox.drain(senders(sink), NOW + dt.timedelta(seconds=121)) == {"sent": 2, "failed": 0}
     assert len(sink.taken) == 2
 
 
@@ -479,3 +480,20 @@ def test_retry_after_is_read_as_seconds_or_a_date_and_never_parks_a_message_for_
     assert retry_after("120") == 120 and retry_after("") == 60 and retry_after("soon") == 60
     assert retry_after("Mon, 07 Dec 2026 03:05:00 GMT", now) == 300
     assert retry_after("31536000") == 24 * 3600
+
+
+async def test_a_message_erased_while_it_is_being_sent_stays_erased(demo_db, sink):
+    """The asker's data is erased (consent withdrawn, retention) while the provider takes its time: once
+    the send ends, the worker marks it sent without writing its words back."""
+    from dialogue.privacy.erasure import forget_messages
+
+    await queue("sms")
+    sink.delay = 1.0
+    sending = asyncio.create_task(outbox.drain(senders(sink), NOW))
+    while not sink.requests:
+        await asyncio.sleep(0.05)
+    async with write_transaction():
+        await forget_messages([NUMBER], CODE.replace("-", ""))
+    assert await sending == {"sent": 1, "failed": 0}
+    [row] = await rows()
+    assert row["sent_at"] is not None and (row["to_address"], row["text_body"], row["payload"]) == ("", "", "")

@@ -34,6 +34,7 @@ from dialogue.core.db import RowInsert, on_postgres, serialise, write_transactio
 from dialogue.core.i18n import language
 from dialogue.core.rendering import service_environment
 from dialogue.core.settings import get_settings
+from dialogue.core.vocabulary import N_, declare
 from dialogue.mail.tables import OutboxAttachment, OutboxMessage
 
 log = logging.getLogger("dialogue.mail")
@@ -51,6 +52,13 @@ CHANNELS = ("email", *PHONE_CHANNELS)
 CAP_WINDOW = dt.timedelta(hours=24)
 CAP_LOCK = "outbox:phone-caps"  # PostgreSQL: one transaction at a time counts and adds phone messages
 ASKER_CAP, UNIT_CAP = "asker_cap", "unit_cap"
+ERASED, CONTACT_CHANGED = "erased", "contact_changed"  # set by privacy/: the asker's data went, or they changed it
+declare("skipped_reason", {  # why a message was never sent, in words (organisers' messages page)
+    ASKER_CAP: N_("Not sent: this number had reached its daily limit of messages"),
+    UNIT_CAP: N_("Not sent: the unit had reached its daily limit of phone messages"),
+    ERASED: N_("Not sent: the asker's contact details were erased"),
+    CONTACT_CHANGED: N_("Not sent: the asker gave another contact"),
+})
 # What a message waits for when no provider of its channel is configured in this process.
 UNSERVED = {
     "email": "No mail server is configured (SMTP_URL): the e-mail waits until one is.",
@@ -279,10 +287,16 @@ async def _mark_sent(message: dict, at: dt.datetime, receipt: Receipt | None = N
     }
     if receipt is not None:
         values |= {OutboxMessage.provider_ref: receipt.provider_ref, OutboxMessage.cost: receipt.cost}
+    words = {column: values.pop(column) for column in (
+        OutboxMessage.text_body, OutboxMessage.html_body, OutboxMessage.headers, OutboxMessage.payload)}
     for pause in (*MARK_SENT_RETRIES, None):
         try:
             async with write_transaction():
                 await OutboxMessage.update(values).where(OutboxMessage.id == message["id"])
+                # The masked words go back only to a row still addressed: one whose asker's data was erased
+                # while it was being sent (its address emptied) keeps them erased.
+                await OutboxMessage.update(words).where(
+                    (OutboxMessage.id == message["id"]) & (OutboxMessage.to_address != ""))
             return True
         except Exception as error:
             if pause is None:
@@ -326,6 +340,12 @@ async def _record_failure(message: dict, error: BaseException, now: dt.datetime)
             OutboxMessage.next_attempt_at: now + delay, OutboxMessage.claimed_by: "",
             OutboxMessage.claimed_until: None,
         }).where(OutboxMessage.id == message["id"])
+        if isinstance(error, RetryLater):
+            # The provider, not the message, asked to be left alone: nothing of that channel goes before then
+            # (by any worker), or each next message would meet the same 429.
+            await OutboxMessage.update({OutboxMessage.next_attempt_at: now + delay}).where(
+                (OutboxMessage.channel == message["channel"]) & OutboxMessage.sent_at.is_null()
+                & (OutboxMessage.skipped_reason == "") & (OutboxMessage.next_attempt_at < now + delay))
     log.warning("Message %s (%s) failed (attempt %s): %s", message["id"], message["channel"], attempts, error)
 
 

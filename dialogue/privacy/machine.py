@@ -36,6 +36,3 @@ declare("data_request_kind", {
     K.erasure.value: N_("Erase my personal data"),
     K.objection.value: N_("Restrict or object to a processing"),
 })
-
-# Carried out by the system the moment the asker asks; the others need a person's decision.
-AUTOMATIC = frozenset({K.access.value, K.correction.value, K.withdraw_public.value, K.withdraw_processing.value})

@@ -22,18 +22,20 @@ from dialogue.core.db import write_transaction
 from dialogue.core.errors import Conflict, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.core.text import parse_id, tidy
+from dialogue.core.vocabulary import N_, declare_action
 from dialogue.machine import events, log
-from dialogue.machine.actors import Actor, may, require
+from dialogue.machine.actors import Actor, ObjectScope, may
 from dialogue.machine.transitions import transition
 from dialogue.mail import outbox
 from dialogue.mail.tables import OutboxMessage
 from dialogue.privacy import rules
 from dialogue.privacy.access import views_of
-from dialogue.privacy.erasure import erase_personal_data
-from dialogue.privacy.machine import AUTOMATIC, REQUEST
+from dialogue.privacy.erasure import erase_personal_data, skip_waiting
+from dialogue.privacy.machine import REQUEST
 from dialogue.privacy.tables import DataRequest
 from dialogue.questions import similarity, tracking
 from dialogue.questions.intake import (
+    PHONE_CHANNELS,
     channel_error,
     chosen_contact,
     display_code,
@@ -49,7 +51,9 @@ from dialogue.reference.calendar import working_calendar
 from dialogue.reference.units import scope_of_unit, units_seen_by
 
 K = DataRequest.Kind
-PHONE_CHANNELS = ("sms", "zalo")
+CORRECTED, HIDDEN = "personal_data_corrected", "public_consent_withdrawn"
+declare_action(CORRECTED, N_("corrected their contact details"))
+declare_action(HIDDEN, N_("withdrew consent to the public display of the question"))
 MAX_DETAILS = 2000
 
 
@@ -174,7 +178,7 @@ async def _record(question: dict, kind: str, now: dt.datetime, *, details: str =
                      details={"kind": kind, "question": question["id"]})
     if done:
         await log.record(asker, REQUEST.logged_as("complete"), "data_request", row.id, at=now,
-                         from_state="received", to_state=state, reason=outcome)
+                         from_state="received", to_state=state)
     return {**row.to_dict(), "id": row.id}
 
 
@@ -227,8 +231,12 @@ async def correct_contacts(question: dict, form: dict, now: dt.datetime) -> dict
             Question.id == question["id"])
         await _record(question, K.correction.value, now, done=True, details=", ".join(changed),
                       outcome=_("The contact details were corrected."))
-        await log.record(Actor.public(question["tracking_code"]), "personal_data_corrected", "question",
+        await log.record(Actor.public(question["tracking_code"]), CORRECTED, "question",
                          question["id"], at=now, details={"fields": changed})
+        # what still waits for the old contact goes nowhere: later news takes the new one
+        old = [question[key] for key in ("asker_email", "asker_phone") if key in changed and question[key]]
+        if old:
+            await skip_waiting(old, question["tracking_code"], outbox.CONTACT_CHANGED)
     return {**question, **values}
 
 
@@ -244,8 +252,7 @@ async def withdraw_public(question: dict, now: dt.datetime) -> None:
         await similarity.keep(question["id"])  # no longer offered as a similar question on the public form
         await _record(question, K.withdraw_public.value, now, done=True,
                       outcome=_("The question is no longer shown publicly."))
-        await log.record(Actor.public(question["tracking_code"]), "public_consent_withdrawn", "question",
-                         question["id"], at=now)
+        await log.record(Actor.public(question["tracking_code"]), HIDDEN, "question", question["id"], at=now)
         await events.record(now, [f"conference:{question['conference']}", f"question:{question['id']}"],
                             "public_consent_withdrawn", {"entity": "question", "id": question["id"]})
 
@@ -253,7 +260,7 @@ async def withdraw_public(question: dict, now: dt.datetime) -> None:
 WITHDRAW_CHOICES = ("continue", "withdraw")
 
 
-async def withdraw_processing(question: dict, choice: str, now: dt.datetime) -> None:
+async def withdraw_processing(question: dict, choice: str, now: dt.datetime, base_url: str) -> None:
     """The asker withdraws consent to processing: their name and contacts are erased now. The
     question goes on without them ("continue": it is still answered, on its public page), or is
     withdrawn ("withdraw", while it still can be). When a provider also holds their phone number, the
@@ -269,10 +276,15 @@ async def withdraw_processing(question: dict, choice: str, now: dt.datetime) -> 
     asker = Actor.public(question["tracking_code"])
     async with write_transaction():
         if choice == "withdraw":
+            # its followers and the askers of questions merged into it are told, as for any withdrawal (the
+            # asker's own message is never sent: the erasure below stops it)
+            subject = lambda: _("Your question has been withdrawn: %(code)s",  # noqa: E731
+                                code=display_code(question["tracking_code"]))
             question = await transition(
                 QUESTION, asker, question, "withdraw", now=now, permission=None,
-                reason=_("The asker withdrew their consent to the processing of their personal data."),
-                channels=[f"conference:{question['conference']}"])
+                channels=[f"conference:{question['conference']}"],
+                mails=lambda current: tracking.update_mails(current, "question_withdrawn", subject, now, base_url,
+                                                            reason=""))
         await erase_personal_data(question, actor=asker, now=now,
                                   reason="consent to processing withdrawn")
         outcome = _("Your name and contact details are erased.") if not processor else _(
@@ -369,10 +381,7 @@ async def queue(actor: Actor, now: dt.datetime, show: str = "open") -> list[dict
 async def request_for(actor: Actor, request_id: int | str | None, now: dt.datetime) -> tuple[dict, dict]:
     """A request and its question with the asker's details, for an officer of its unit (anyone else:
     not found). Opening it is a read of personal data: it is logged."""
-    request_id = parse_id(str(request_id or ""))
-    row = await DataRequest.select().where(DataRequest.id == (request_id or 0)).first()
-    if row is None or not may(actor, "handle_data_requests", await scope_of_unit(row["unit"])):
-        raise NotFound(_("This request does not exist."))
+    row, _scope = await _handled_by(actor, request_id)
     question = await tracking.get_by_id(row["question"])
     async with write_transaction():
         await log.record(actor, PERSONAL_DATA_VIEWED, "question", question["id"], at=now,
@@ -380,17 +389,24 @@ async def request_for(actor: Actor, request_id: int | str | None, now: dt.dateti
     return (await with_due([row], now))[0], question
 
 
+async def _handled_by(actor: Actor, request_id: int | str | None) -> tuple[dict, ObjectScope]:
+    """The request and its scope, if this actor handles its unit's requests; otherwise not found (as the
+    page answers: no one learns which requests exist elsewhere)."""
+    row = await DataRequest.select().where(DataRequest.id == (parse_id(str(request_id or "")) or 0)).first()
+    scope = await scope_of_unit(row["unit"]) if row else None
+    if row is None or not may(actor, "handle_data_requests", scope):
+        raise NotFound(_("This request does not exist."))
+    return row, scope
+
+
 async def _act(actor: Actor, request_id: int | str | None, action: str, reason: str, now: dt.datetime,
                base_url: str, updates: dict, also=None) -> dict:
-    request_id = parse_id(str(request_id or ""))
-    row = await DataRequest.select().where(DataRequest.id == (request_id or 0)).first()
-    if row is None:
-        raise NotFound(_("This request does not exist."))
-    scope = await scope_of_unit(row["unit"])
-    require(actor, "handle_data_requests", scope)
+    row, scope = await _handled_by(actor, request_id)
     question = await tracking.get_by_id(row["question"])
+    # The officer's words stay on the request (outcome), which erasure can clear; the append-only log
+    # keeps only what was done.
     return await transition(
-        REQUEST, actor, row, action, now=now, permission="handle_data_requests", scope=scope, reason=reason,
+        REQUEST, actor, row, action, now=now, permission="handle_data_requests", scope=scope,
         updates=updates, also=(lambda current: also(question)) if also else None,
         mails=lambda current: _asker_mails(question, current, f"data_request_{action}", now, base_url),
         channels=[f"question:{question['id']}"])
@@ -401,9 +417,7 @@ async def extend(actor: Actor, request_id, reason: str, now: dt.datetime, base_u
     reason = tidy(reason)[:MAX_DETAILS]
     if not reason:
         raise InvalidInput({"reason": _("Say why more time is needed: the asker is told.")})
-    row = await DataRequest.select().where(DataRequest.id == (parse_id(str(request_id or "")) or 0)).first()
-    if row is None:
-        raise NotFound(_("This request does not exist."))
+    row, _scope = await _handled_by(actor, request_id)
     calendar = await working_calendar()
     later = calendar.add_working_days(row["due_on"], rules.EXTENSION_DAYS)
     return await _act(actor, request_id, "extend", reason, now, base_url,
@@ -414,10 +428,7 @@ async def complete(actor: Actor, request_id, outcome: str, now: dt.datetime, bas
     """Carry the request out. An erasure erases the asker's personal data and ends public display
     (the public record of the answer and commitments stays, as the law on grassroots democracy wants)."""
     outcome = tidy(outcome)[:MAX_DETAILS]
-    row = await DataRequest.select(DataRequest.kind).where(
-        DataRequest.id == (parse_id(str(request_id or "")) or 0)).first()
-    if row is None:
-        raise NotFound(_("This request does not exist."))
+    row, _scope = await _handled_by(actor, request_id)
     if not outcome:
         raise InvalidInput({"outcome": _("Say what was done: the asker can read it on their page.")})
 
@@ -442,6 +453,3 @@ async def refuse(actor: Actor, request_id, reason: str, now: dt.datetime, base_u
     return await _act(actor, request_id, "refuse", reason, now, base_url,
                       {"outcome": reason, "completed_at": now, "handled_by": actor.staff_id})
 
-
-def automatic(kind: str) -> bool:
-    return kind in AUTOMATIC

@@ -123,6 +123,7 @@ def is_manage_token(code: str, token: str, stored_hash: str) -> bool:
 # --- The asker's channel ---------------------------------------------------------------------
 
 PHONE_CHANNELS = (Question.NotifyBy.sms.value, Question.NotifyBy.zalo.value)
+NOTIFY_CHOICES = tuple(choice.value for choice in Question.NotifyBy)  # in the order the forms offer them
 declare("notify_by", {  # word("notify_by", …): how an asker hears about their question (also a message's channel)
     Question.NotifyBy.email.value: N_("By e-mail"), Question.NotifyBy.sms.value: N_("By SMS"),
     Question.NotifyBy.zalo.value: N_("On Zalo"), Question.NotifyBy.none.value: N_("No messages"),

@@ -17,14 +17,13 @@ from dialogue.core.vocabulary import word
 from dialogue.machine.actors import Role
 from dialogue.machine.log import entries_for
 from dialogue.privacy import requests, rules
-from dialogue.privacy.machine import AUTOMATIC
 from dialogue.questions import intake, tracking
+from dialogue.web.confirmation import PRIVATE
 from dialogue.web.forms import form_data
 from dialogue.web.guards import actor_of, roles
 from dialogue.web.public import MAX_ECHO, canonical_address, content_disposition
 
 R = Role
-NOTIFY_CHOICES = ("email", "sms", "zalo", "none")
 
 
 def asker_notice(done: str) -> str:
@@ -61,12 +60,12 @@ class MyDataController(Controller):
         contacts = values if failed == "contacts" and values else {
             "asker_name": question["asker_name"], "asker_email": question["asker_email"],
             "asker_phone": question["asker_phone"], "notify_by": question["notify_by"]}
-        return Template(template_name="public/my_data.html", status_code=status_code, context={
+        return Template(template_name="public/my_data.html", status_code=status_code, headers=PRIVATE, context={
             "question": question, "data": data, "code": intake.display_code(question["tracking_code"]),
             "token": token, "requests": await requests.requests_of(question["id"], now),
-            "automatic": AUTOMATIC, "erased": bool(question["personal_data_erased_at"]),
+            "erased": bool(question["personal_data_erased_at"]),
             "can_withdraw": tracking.QUESTION.allows(question["state"], "withdraw"),
-            "notify_choices": [(choice, word("notify_by", choice)) for choice in NOTIFY_CHOICES],
+            "notify_choices": [(choice, word("notify_by", choice)) for choice in intake.NOTIFY_CHOICES],
             "contacts": contacts, "errors": errors or {}, "values": values or {}, "failed": failed,
             "refused": refused, "rules": rules,
             "notice": asker_notice(request.query_params.get("done", "")) if status_code == 200 else "",
@@ -91,7 +90,7 @@ class MyDataController(Controller):
                           default=_json_default)
         name = f"du-lieu-ca-nhan-{intake.display_code(question['tracking_code'])}.json"
         return Response(content=body.encode(), media_type="application/json; charset=utf-8", headers={
-            "Content-Disposition": content_disposition(name), "Cache-Control": "no-store"})
+            **PRIVATE, "content-disposition": content_disposition(name)})
 
     async def _act(self, request: Request, code: str, token: str, form_name: str, work) -> Template | Redirect:
         if redirect := canonical_address(request, code):
@@ -121,8 +120,9 @@ class MyDataController(Controller):
     @post("/data/processing", name="my_data_processing")
     async def withdraw_processing(self, request: Request, code: FromPath[str], token: FromPath[str]
                                   ) -> Template | Redirect:
+        base_url = request.app.state.settings.base_url
         return await self._act(request, code, token, "processing", lambda question, form, now: (
-            requests.withdraw_processing(question, form.get("choice", ""), now)))
+            requests.withdraw_processing(question, form.get("choice", ""), now, base_url)))
 
     @post("/data/erasure", name="my_data_erasure")
     async def ask_erasure(self, request: Request, code: FromPath[str], token: FromPath[str]) -> Template | Redirect:
@@ -155,8 +155,7 @@ class DataRequestsController(Controller):
     async def queue(self, request: Request) -> Template:
         show = "closed" if request.query_params.get("show") == "closed" else "open"
         return Template(template_name="staff/data_requests.html", context={
-            "rows": await requests.queue(actor_of(request), request.app.state.clock(), show), "show": show,
-            "automatic": AUTOMATIC})
+            "rows": await requests.queue(actor_of(request), request.app.state.clock(), show), "show": show})
 
     async def _page(self, request: Request, request_id: int, *, errors: dict | None = None,
                     values: dict | None = None, failed: str = "", status_code: int = 200) -> Template:
