@@ -94,7 +94,7 @@ async def test_reseeding_keeps_what_the_admin_edited(db):
 
 async def test_the_demo_loads_once(db):
     first = await load_demo(TODAY)
-    assert first == {"agencies": 5, "topics": 14, "conferences": 1, "accounts": 12, "questions": 42}
+    assert first == {"agencies": 5, "topics": 14, "conferences": 1, "accounts": 13, "questions": 42}
     assert await load_demo(TODAY) == {"agencies": 0, "topics": 0, "conferences": 0, "accounts": 0, "questions": 0}
     assert await Agency.count() == 5 and await Topic.count() == 14 and await Conference.count() == 1
     conference = await Conference.objects(Conference.unit).first()
