@@ -12,13 +12,14 @@ import json
 import pytest
 
 from dialogue.accounts.tables import StaffUser
+from dialogue.conferences.tables import Conference
 from dialogue.core.errors import NotFound
 from dialogue.machine.actors import Actor
 from dialogue.machine.log import ActionLog
 from dialogue.mail.tables import OutboxMessage
 from dialogue.privacy import requests
 from dialogue.privacy.tables import DataRequest
-from dialogue.questions import intake
+from dialogue.questions import intake, similarity
 from dialogue.questions.tables import Question
 from dialogue.reference.tables import AdminUnit, Holiday
 from tests.conftest import DEMO_ACCOUNTS, post_form, sign_in
@@ -129,6 +130,13 @@ async def test_withdrawing_public_consent_removes_the_question_from_every_public
         response = await demo_client.get(path)
         assert response.status_code == 200 and shown in response.text, path
     assert (await demo_client.get(f"/api/v1/questions/{code}")).status_code == 200
+    # the ask form's "asked before" suggestions offer it to someone typing the same question
+    open_conference = await Conference.select().where(Conference.state == "open").first()
+
+    async def suggested() -> list[int]:
+        found = await similarity.similar_public(open_conference, drainage["title"], drainage["body"], NOW)
+        return [row["id"] for row in found]
+    assert drainage["id"] in await suggested()
 
     done = await post_form(demo_client, data_page(record, "drainage") + "/public", {},
                            page=data_page(record, "drainage"), follow_redirects=False)
@@ -138,6 +146,7 @@ async def test_withdrawing_public_consent_removes_the_question_from_every_public
         response = await demo_client.get(path)
         assert response.status_code in (200, 404) and shown not in response.text, path
     assert (await demo_client.get(f"/api/v1/questions/{code}")).status_code == 404
+    assert drainage["id"] not in await suggested()
     # the asker still sees everything, and the answer is still theirs to read
     mine = await demo_client.get(f"/q/{code}/manage/{TOKEN}")
     assert mine.status_code == 200 and drainage["title"] in mine.text
