@@ -497,3 +497,14 @@ async def test_a_message_erased_while_it_is_being_sent_stays_erased(demo_db, sin
     assert await sending == {"sent": 1, "failed": 0}
     [row] = await rows()
     assert row["sent_at"] is not None and (row["to_address"], row["text_body"], row["payload"]) == ("", "", "")
+
+
+async def test_the_confirmation_page_says_when_a_cap_held_the_sms_back(demo_client, unit_cap_of_three):
+    """The unit's daily share is spent: the question is received, its SMS is not sent, and the page
+    says so instead of promising it, so that the asker keeps the private link shown there."""
+    await queue("sms", n=3, to=None)
+    sent = await submit(demo_client, asker_email="", notify_by="sms")
+    assert sent.status_code == 200, sent.text
+    assert "tin nhắn SMS tới" not in sent.text and "/manage/" in sent.text
+    assert 'class="notice notice--warning" role="status"' in sent.text
+    assert [r["skipped_reason"] for r in await rows()][-1] == "unit_cap"

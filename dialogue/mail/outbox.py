@@ -427,6 +427,17 @@ def masked(row: dict) -> dict:
     return {key: _mask(value) if isinstance(value, str) else value for key, value in row.items()}
 
 
+async def held_back(address: str, display_code: str) -> str:
+    """Why the newest message to this address about this question (its code) was never sent ("" if it
+    was not held back): an asker told on screen that an SMS is coming must learn when a cap stopped it."""
+    if not address:
+        return ""
+    row = await OutboxMessage.select(OutboxMessage.skipped_reason).where(
+        (OutboxMessage.to_address == address) & OutboxMessage.text_body.like(f"%{display_code}%")
+    ).order_by(OutboxMessage.id, ascending=False).first()
+    return row["skipped_reason"] if row else ""
+
+
 def address_hint(address: str) -> str:
     """Enough of an address to tell messages apart, not enough to reach the person: t•••@example.vn,
     +84•••••4321. A list of messages shows this; the whole address is on the message's own page, whose

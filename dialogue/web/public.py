@@ -26,6 +26,7 @@ from dialogue.core.text import safe_token, tidy
 from dialogue.documents import queries as document_queries
 from dialogue.inspections import queries as inspection_queries
 from dialogue.machine.actors import Actor
+from dialogue.mail import outbox
 from dialogue.privacy import rules as privacy_rules
 from dialogue.questions import intake, tracking
 from dialogue.questions import queries as question_queries
@@ -104,6 +105,28 @@ async def _manage_context(request: Request, question: dict, token: str) -> dict:
         "comment_max": rating_commands.MAX_COMMENT, "rating_minimum": request.app.state.settings.rating_min_count,
         "failed": "", "errors": {}, "values": {}, "refused": "",
     }
+
+
+async def told_where(question: dict) -> tuple[str, bool]:
+    """(where the confirmation with the private link went, in words; whether it was held back): a daily
+    cap may have stopped an SMS or Zalo message, and the asker must then keep the link on screen."""
+    contact = intake.chosen_contact(question)
+    if contact is None:
+        return "", False
+    channel, address = contact
+    held = await outbox.held_back(address, intake.display_code(question["tracking_code"]))
+    if held:  # at submission only a daily cap can hold it back
+        return _("We could not send you a message now: today's limit of messages has been reached. Keep your "
+                 "private link below; your tracking code shows every step."), True
+    phone = intake.display_phone(question["asker_phone"])
+    return {
+        "email": _("We have sent a confirmation to %(email)s with this code and a private link to your question.",
+                   email=address),
+        "sms": _("We are sending an SMS to %(phone)s with this code and a private link to your question. We will "
+                 "tell you there how it goes on.", phone=phone),
+        "zalo": _("We are sending a Zalo message to %(phone)s with this code and a private link to your question. "
+                  "We will tell you there how it goes on.", phone=phone),
+    }[channel], False
 
 
 def content_disposition(filename: str, inline: bool = False) -> str:
@@ -321,11 +344,11 @@ class PublicController(Controller):
         base_url = settings.base_url
         return Template(template_name="public/submitted.html", context={
             "conference": submitted.conference, "question": question,
+            "told": await told_where(question),
             "code": intake.display_code(question["tracking_code"]),
             "tracking_url": intake.tracking_url(base_url, question["tracking_code"]),
             "manage_url": intake.manage_url(base_url, question["tracking_code"], submitted.manage_token)
             if submitted.manage_token else None,
-            "phone": intake.display_phone(question["asker_phone"]),
         })
 
     # --- Following a question ---------------------------------------------------------------
