@@ -427,14 +427,16 @@ def masked(row: dict) -> dict:
     return {key: _mask(value) if isinstance(value, str) else value for key, value in row.items()}
 
 
-async def held_back(address: str, display_code: str) -> str:
+async def held_back(address: str, display_code: str, now: dt.datetime) -> str:
     """Why the newest message to this address about this question (its code) was never sent ("" if it
     was not held back): an asker told on screen that an SMS is coming must learn when a cap stopped it."""
     if not address:
         return ""
+    # a phone number's messages of the last day (the caps keep them few), newest first
     row = await OutboxMessage.select(OutboxMessage.skipped_reason).where(
-        (OutboxMessage.to_address == address) & OutboxMessage.text_body.like(f"%{display_code}%")
-    ).order_by(OutboxMessage.id, ascending=False).first()
+        (OutboxMessage.to_address == address) & (OutboxMessage.created_at > now - CAP_WINDOW)
+        & OutboxMessage.text_body.like(f"%{display_code}%")
+    ).order_by(OutboxMessage.created_at, ascending=False).first()
     return row["skipped_reason"] if row else ""
 
 

@@ -107,14 +107,16 @@ async def _manage_context(request: Request, question: dict, token: str) -> dict:
     }
 
 
-async def told_where(question: dict) -> tuple[str, bool]:
+async def told_where(question: dict, now: dt.datetime) -> tuple[str, bool]:
     """(where the confirmation with the private link went, in words; whether it was held back): a daily
     cap may have stopped an SMS or Zalo message, and the asker must then keep the link on screen."""
     contact = intake.chosen_contact(question)
     if contact is None:
         return "", False
     channel, address = contact
-    held = await outbox.held_back(address, intake.display_code(question["tracking_code"]))
+    # only phone messages have daily caps: an e-mail address, however many messages it had, is not read
+    held = await outbox.held_back(address, intake.display_code(question["tracking_code"]), now) \
+        if channel in intake.PHONE_CHANNELS else ""
     if held:  # at submission only a daily cap can hold it back
         return _("We could not send you a message now: today's limit of messages has been reached. Keep your "
                  "private link below; your tracking code shows every step."), True
@@ -344,7 +346,7 @@ class PublicController(Controller):
         base_url = settings.base_url
         return Template(template_name="public/submitted.html", context={
             "conference": submitted.conference, "question": question,
-            "told": await told_where(question),
+            "told": await told_where(question, request.app.state.clock()),
             "code": intake.display_code(question["tracking_code"]),
             "tracking_url": intake.tracking_url(base_url, question["tracking_code"]),
             "manage_url": intake.manage_url(base_url, question["tracking_code"], submitted.manage_token)

@@ -213,6 +213,7 @@ def create_reference_app() -> Litestar:
         conference = typed((await raw.fetch(CONFERENCE_SELECT, conference_id))[0], CONFERENCE_MOMENTS)
         return Template(template_name="public/submitted.html", context={
             "conference": with_flags(conference), "question": {"asker_email": form["asker_email"]},
+            "told": (f"We have sent a confirmation to {form['asker_email']}.", False),
             "code": code, "tracking_url": "/q/" + code, "manage_url": "/q/" + code + "/manage/x"})
 
     async def follow_up_of(column: str, value: int) -> list:
