@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 
 from dialogue.conferences.queries import get_conference
-from dialogue.core import validation
 from dialogue.core.calendar import local_today
 from dialogue.core.db import write_transaction
 from dialogue.core.errors import Conflict, InvalidInput, NotFound
@@ -36,8 +35,8 @@ from dialogue.privacy.tables import DataRequest
 from dialogue.questions import similarity, tracking
 from dialogue.questions.intake import (
     PHONE_CHANNELS,
-    channel_error,
     chosen_contact,
+    contact_values,
     display_code,
     manage_url,
     phone_notice,
@@ -194,32 +193,7 @@ async def correct_contacts(question: dict, form: dict, now: dt.datetime) -> dict
     Carried out at once; the log names the fields that changed, never their values."""
     if question["personal_data_erased_at"]:
         raise Conflict(_("Your personal data has been erased: there is nothing left to correct."))
-    values, errors = {}, {}
-    try:
-        values["asker_name"] = validation.person_name(form.get("asker_name"))
-    except ValueError as error:
-        errors["asker_name"] = str(error)
-    values["asker_email"] = values["asker_phone"] = ""
-    if tidy(form.get("asker_email")):
-        try:
-            values["asker_email"] = validation.email_address(form.get("asker_email"))
-        except ValueError as error:
-            errors["asker_email"] = str(error)
-    if tidy(form.get("asker_phone")):
-        try:
-            values["asker_phone"] = validation.phone_number(form.get("asker_phone"))
-        except ValueError as error:
-            errors["asker_phone"] = str(error)
-    if not tidy(form.get("asker_email")) and not tidy(form.get("asker_phone")):
-        errors["asker_email"] = _("Give an e-mail address or a phone number, so that we can reach you.")
-    notify_by = (form.get("notify_by") or "")[:8]
-    if notify_by not in {choice.value for choice in Question.NotifyBy}:
-        errors["notify_by"] = _("Choose how you want to hear about your question.")
-    elif not errors.keys() & {"asker_email", "asker_phone"}:
-        problem = channel_error(notify_by, values["asker_email"], values["asker_phone"])
-        if problem:
-            errors["notify_by"] = problem
-    values["notify_by"] = notify_by
+    values, errors = contact_values(form)
     if errors:
         raise InvalidInput(errors)
     changed = sorted(key for key, value in values.items() if question[key] != value)

@@ -212,17 +212,11 @@ def _length(errors: dict, field: str, value: str, limits: tuple[int, int], missi
         errors[field] = _("Use at most %(count)s characters (you wrote %(written)s).", count=high, written=len(value))
 
 
-async def validate_submission(conference: dict, form: dict) -> tuple[dict, dict[str, str], dict[str, str]]:
-    """(values to store, errors, warnings). A warning (a tax code's check digit) needs the asker's confirmation."""
-    errors: dict[str, str] = {}
-    warnings: dict[str, str] = {}
+def contact_values(form: dict) -> tuple[dict, dict[str, str]]:
+    """The asker's name, e-mail address, phone number and channel, as the ask form and the asker's
+    correction of their details take them: (values to store, errors)."""
     values: dict = {}
-
-    kind = form.get("asker_kind", "")
-    if kind not in {k.value for k in Question.AskerKind}:
-        errors["asker_kind"] = _("Choose who is asking.")
-    values["asker_kind"] = kind
-
+    errors: dict[str, str] = {}
     try:
         values["asker_name"] = validation.person_name(form.get("asker_name"))
     except ValueError as error:
@@ -249,6 +243,23 @@ async def validate_submission(conference: dict, form: dict) -> tuple[dict, dict[
         values["notify_by"] = choice
     else:
         values["notify_by"] = default_channel(values["asker_email"], values["asker_phone"])
+    return values, errors
+
+
+async def validate_submission(conference: dict, form: dict) -> tuple[dict, dict[str, str], dict[str, str]]:
+    """(values to store, errors, warnings). A warning (a tax code's check digit) needs the asker's confirmation."""
+    errors: dict[str, str] = {}
+    warnings: dict[str, str] = {}
+    values: dict = {}
+
+    kind = form.get("asker_kind", "")
+    if kind not in {k.value for k in Question.AskerKind}:
+        errors["asker_kind"] = _("Choose who is asking.")
+    values["asker_kind"] = kind
+
+    contacts, contact_errors = contact_values(form)
+    values.update(contacts)
+    errors.update(contact_errors)
 
     values["organisation_name"] = values["tax_code"] = ""
     values["tax_code_unverified"] = False

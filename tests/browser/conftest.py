@@ -81,6 +81,27 @@ def live_server(demo_template_database, tmp_path_factory) -> Iterator[LiveServer
         yield server
 
 
+# The phone provider the app sends SMS to, and the demo served against it (test_phone_*.py): one of
+# each per module, so that each module counts only its own messages.
+@pytest.fixture(scope="module")
+def sink():
+    from dialogue.mail.sink import ProviderSink
+
+    server = ProviderSink().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def phone_server(demo_template_database, tmp_path_factory, sink):
+    """The demo served with SMS_URL pointing at the sink, its outbox worker polling every second."""
+    if TEST_ENGINE != "sqlite":
+        pytest.skip("browser tests run in the SQLite pass")
+    with serve_copy_of(demo_template_database, tmp_path_factory.mktemp("phone"), SMS_URL=sink.sms_url,
+                       SMS_API_KEY=sink.api_key, OUTBOX_POLL_SECONDS="1") as server:
+        yield server
+
+
 @pytest.fixture
 async def browser() -> AsyncIterator:
     from playwright.async_api import async_playwright

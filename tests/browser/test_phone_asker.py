@@ -5,35 +5,11 @@ outbox worker, through the loopback provider; the organiser reads both SMS, priv
 import asyncio
 import re
 
-import pytest
-
 from dialogue.mail.phone import sms_segments
 from tests.browser.conftest import assert_accessible, assert_fits_the_phone
 from tests.conftest import DEMO_PASSWORD
-from tests.live import serve_copy_of
 
 TITLE = "Đèn chiếu sáng ngõ 5 phố Tây Sơn hỏng ba tháng"
-
-
-@pytest.fixture(scope="module")
-def sink():
-    from dialogue.mail.sink import ProviderSink
-
-    server = ProviderSink().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def phone_server(demo_template_database, tmp_path_factory, sink):
-    """The demo served with SMS_URL pointing at the sink, its outbox worker polling every second."""
-    from tests.conftest import TEST_ENGINE
-
-    if TEST_ENGINE != "sqlite":
-        pytest.skip("browser tests run in the SQLite pass")
-    with serve_copy_of(demo_template_database, tmp_path_factory.mktemp("phone"), SMS_URL=sink.sms_url,
-                       SMS_API_KEY=sink.api_key, OUTBOX_POLL_SECONDS="1") as server:
-        yield server
 
 
 async def sms_received(sink, count: int) -> list:

@@ -10,13 +10,9 @@ import re
 import time
 from pathlib import Path
 
-import pytest
-
 from dialogue.mail.sink import ProviderSink
 from tests.browser.conftest import assert_accessible, assert_fits_the_phone
 from tests.browser.test_screening_flow import sign_in
-from tests.conftest import TEST_ENGINE
-from tests.live import serve_copy_of
 from tests.pinned import NOW
 
 TITLE = "Đèn đường ngõ 158 Nguyễn Khánh Toàn không sáng về đêm"
@@ -24,24 +20,6 @@ BODY = ("Từ đầu tháng, ba cột đèn trong ngõ 158 Nguyễn Khánh Toàn
         "thêm về rất nguy hiểm. Đề nghị phường cho kiểm tra, sửa chữa sớm.")
 PHONE = "0987 654 321"
 E164 = "+84987654321"
-
-
-@pytest.fixture(scope="module")
-def provider():
-    sink = ProviderSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture(scope="module")
-def phone_server(demo_template_database, tmp_path_factory, provider):
-    """The app with the demo, sending SMS and Zalo messages to the loopback provider every second."""
-    if TEST_ENGINE != "sqlite":
-        pytest.skip("browser tests run in the SQLite pass")
-    with serve_copy_of(demo_template_database, tmp_path_factory.mktemp("phone"), SMS_URL=provider.sms_url,
-                       SMS_API_KEY=provider.api_key, ZALO_URL=provider.zalo_url,
-                       ZALO_ACCESS_TOKEN=provider.access_token, OUTBOX_POLL_SECONDS="1") as server:
-        yield server
 
 
 def sms_about(provider: ProviderSink, code: str, count: int, seconds: float = 30) -> list[str]:
@@ -87,7 +65,7 @@ async def publish_an_answer(database_url: str, code: str) -> None:
         await close_engine(engine)
 
 
-async def test_a_resident_with_only_a_phone_hears_by_sms_and_manages_her_data(phone_server, provider, page):
+async def test_a_resident_with_only_a_phone_hears_by_sms_and_manages_her_data(phone_server, sink, page):
     await page.goto(phone_server.url + "/conferences/1/ask")
     await page.get_by_label("Họ và tên").fill("Vũ Thị Hồng")
     await page.get_by_label("Số điện thoại").fill(PHONE)
@@ -105,8 +83,8 @@ async def test_a_resident_with_only_a_phone_hears_by_sms_and_manages_her_data(ph
     await assert_fits_the_phone(page)
     await assert_accessible(page)
 
-    received = sms_about(provider, code, 1)[0]
-    assert received.isascii() and E164.removeprefix("+") in [t.phone for t in provider.taken]
+    received = sms_about(sink, code, 1)[0]
+    assert received.isascii() and E164.removeprefix("+") in [t.phone for t in sink.taken]
     manage = re.search(r"https?://\S+/manage/\S+", received).group(0)
 
     # The organiser accepts it: a second SMS.
@@ -116,11 +94,11 @@ async def test_a_resident_with_only_a_phone_hears_by_sms_and_manages_her_data(ph
     await page.get_by_role("button", name=re.compile("Chấp nhận các câu hỏi đã chọn")).first.click()
     await page.get_by_text(re.compile("Đã chấp nhận 1 câu hỏi")).wait_for()
     await page.get_by_role("button", name="Đăng xuất").click()
-    sms_about(provider, code, 2)
+    sms_about(sink, code, 2)
 
     # The agency answers and the answer is published: a third SMS.
     await publish_an_answer(phone_server.database_url, code)
-    texts = sms_about(provider, code, 3)
+    texts = sms_about(sink, code, 3)
     assert len({t for t in texts}) == 3  # three steps, three different messages
 
     # From the link in her first SMS: her data, its download, and the end of public display.
