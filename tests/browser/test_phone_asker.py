@@ -24,10 +24,13 @@ async def test_a_resident_with_only_a_phone_hears_by_sms(phone_server, sink, pag
     await page.goto(phone_server.url + "/conferences/1/ask")
     await page.get_by_role("heading", level=1, name="Đặt câu hỏi").wait_for()
     sms, by_email = page.get_by_label("Qua tin nhắn SMS", exact=True), page.get_by_label("Qua thư điện tử", exact=True)
-    assert await sms.is_hidden() and await by_email.is_hidden()  # no contact given yet
+    question = page.get_by_role("group", name="Bạn muốn nhận thông tin về câu hỏi bằng cách nào?")
+    assert await question.is_hidden()  # no contact given yet: "No messages" alone is no choice to ask about
+    assert await sms.is_hidden() and await by_email.is_hidden()
     await page.get_by_label("Họ và tên").fill("Lê Văn Tám")
     await page.get_by_label("Số điện thoại").fill("0912 345 678")
     assert await sms.is_visible() and await by_email.is_hidden()  # offered once the mobile is typed
+    assert await page.get_by_label("Không nhận tin nhắn", exact=True).is_visible()
     await sms.check()
     await page.get_by_label("Lĩnh vực").select_option(label="Môi trường, rác thải, ngập úng")
     await page.get_by_label("Tiêu đề").fill(TITLE)
