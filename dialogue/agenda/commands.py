@@ -23,6 +23,7 @@ from dialogue.core.vocabulary import N_, declare, declare_action
 from dialogue.machine import events, log
 from dialogue.machine.actors import Actor, require
 from dialogue.questions.floor import record_floor_question
+from dialogue.questions.intake import NOTIFY_CHOICES
 from dialogue.questions.machine import QUESTION
 from dialogue.questions.tables import Question
 from dialogue.reference.tables import Agency
@@ -372,12 +373,13 @@ async def remove_attendee(actor: Actor, conference_id: int, attendee_id: int, no
         await _announce(actor, conference_id, "session_attendance", now, details={"removed": attendee_id})
 
 
-async def record_floor(actor: Actor, conference_id: int, form: dict, now: dt.datetime) -> dict:
+async def record_floor(actor: Actor, conference_id: int, form: dict, now: dt.datetime,
+                       channels: tuple[str, ...] = NOTIFY_CHOICES) -> dict:
     """A question asked in the hall: recorded as an accepted question and put on the agenda right
-    after the current item (or made the current item, if asked)."""
+    after the current item (or made the current item, if asked). `channels`: intake.offered_channels."""
     conference = await _conference(actor, conference_id, "record_session", "recording")
     async with write_transaction():
-        question = await record_floor_question(actor, conference, form, now)
+        question = await record_floor_question(actor, conference, form, now, channels)
         if await AgendaItem.exists().where(AgendaItem.question == question["id"]):
             return question  # the same form sent twice
         session = await session_of(conference_id)

@@ -34,6 +34,7 @@ from dialogue.privacy.machine import REQUEST
 from dialogue.privacy.tables import DataRequest
 from dialogue.questions import similarity, tracking
 from dialogue.questions.intake import (
+    NOTIFY_CHOICES,
     PHONE_CHANNELS,
     chosen_contact,
     contact_values,
@@ -188,12 +189,14 @@ async def record_access(question: dict, now: dt.datetime) -> None:
                       outcome=_("The data was given to the asker as a file."))
 
 
-async def correct_contacts(question: dict, form: dict, now: dt.datetime) -> dict:
-    """The asker corrects their name, e-mail address, phone number and the way they hear from us.
-    Carried out at once; the log names the fields that changed, never their values."""
+async def correct_contacts(question: dict, form: dict, now: dt.datetime,
+                           channels: tuple[str, ...] = NOTIFY_CHOICES) -> dict:
+    """The asker corrects their name, e-mail address, phone number and the way they hear from us
+    (one of `channels`, intake.offered_channels). Carried out at once; the log names the fields that
+    changed, never their values."""
     if question["personal_data_erased_at"]:
         raise Conflict(_("Your personal data has been erased: there is nothing left to correct."))
-    values, errors = contact_values(form)
+    values, errors = contact_values(form, channels)
     if errors:
         raise InvalidInput(errors)
     changed = sorted(key for key, value in values.items() if question[key] != value)

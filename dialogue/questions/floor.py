@@ -16,7 +16,7 @@ from dialogue.core.text import fold, paragraphs, parse_id, safe_token, tidy
 from dialogue.machine import events, log
 from dialogue.machine.actors import Actor, require
 from dialogue.questions import similarity
-from dialogue.questions.intake import default_channel, new_tracking_code, token_hash
+from dialogue.questions.intake import NOTIFY_CHOICES, default_channel, new_tracking_code, token_hash
 from dialogue.questions.tables import Question
 from dialogue.reference.units import scope_of_unit
 
@@ -61,9 +61,11 @@ async def _validate(conference: dict, form: dict) -> dict:
             "asker_email": email, "asker_phone": phone}
 
 
-async def record_floor_question(actor: Actor, conference: dict, form: dict, now: dt.datetime) -> dict:
+async def record_floor_question(actor: Actor, conference: dict, form: dict, now: dt.datetime,
+                                channels: tuple[str, ...] = NOTIFY_CHOICES) -> dict:
     """Write the question (accepted, origin "floor"), its log entry and its live event in one
-    transaction, and return the row. The same form sent twice (its form_token) creates one question."""
+    transaction, and return the row. The same form sent twice (its form_token) creates one question.
+    A mobile left in the hall hears by SMS where SMS is among `channels` (intake.offered_channels)."""
     require(actor, "record_session", await scope_of_unit(conference["unit"]))
     form_token = safe_token(form.get("form_token"))[:64]
     if form_token:
@@ -78,8 +80,8 @@ async def record_floor_question(actor: Actor, conference: dict, form: dict, now:
         search_folded=fold(values["title"] + " " + values["body"]), answer_mode=Question.AnswerMode.session.value,
         public_consent=form.get("public_consent") == "yes", data_consent_at=now, language="vi",
         state=Question.State.accepted.value, origin=Question.Origin.floor.value, submitted_from="floor",
-        created_at=now, updated_at=now, notify_by=default_channel(values["asker_email"], values["asker_phone"]),
-        **values,
+        created_at=now, updated_at=now, **values,
+        notify_by=default_channel(values["asker_email"], values["asker_phone"], channels),
     )
     async with write_transaction():
         rows = await Question.insert(question).returning(Question.id)

@@ -29,7 +29,7 @@ from dialogue.core.errors import Conflict, InvalidInput, Throttled
 from dialogue.core.i18n import gettext as _
 from dialogue.core.settings import get_settings
 from dialogue.core.text import fold, paragraphs, parse_id, safe_token, tidy
-from dialogue.core.vocabulary import N_, declare
+from dialogue.core.vocabulary import N_, declare, word
 from dialogue.machine import events
 from dialogue.machine import log as audit
 from dialogue.machine.actors import Actor
@@ -50,6 +50,7 @@ _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 class SubmissionPolicy:
     per_address_per_hour: int
     base_url: str
+    channels: tuple[str, ...] = ()  # the ways an asker may choose to hear (offered_channels); () is all of them
 
 
 class FormAlreadyUsed(InvalidInput):
@@ -130,6 +131,29 @@ declare("notify_by", {  # word("notify_by", …): how an asker hears about their
 })
 
 
+def offered_channels(settings, keeping: str = "") -> tuple[str, ...]:
+    """The ways an asker may choose to hear about their question here, in the forms' order: e-mail and
+    no messages always, SMS and Zalo only where their provider is configured. A choice nobody can deliver
+    would leave the asker waiting in silence, their private link in a message that never leaves.
+    `keeping`: the asker's present choice, which their correction of their details may keep."""
+    configured = {Question.NotifyBy.sms.value: settings.sms_url, Question.NotifyBy.zalo.value: settings.zalo_url}
+    return tuple(choice for choice in NOTIFY_CHOICES if configured.get(choice, True) or choice == keeping)
+
+
+def notify_choices(offered: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """The forms' choices of how to hear: (channel, its words, the contact field it needs, or "")."""
+    needs = {Question.NotifyBy.email.value: "asker_email", Question.NotifyBy.sms.value: "asker_phone",
+             Question.NotifyBy.zalo.value: "asker_phone"}
+    return [(choice, word("notify_by", choice), needs.get(choice, "")) for choice in offered]
+
+
+def default_rule(offered: tuple[str, ...]) -> str:
+    """default_channel in words, for the forms' hint."""
+    if Question.NotifyBy.sms.value in offered:
+        return _("News of every step, to the contact above. Not chosen: e-mail, or SMS to a mobile.")
+    return _("News of every step, to the contact above. Not chosen: e-mail if you gave an address.")
+
+
 def _is_mobile(phone: str) -> bool:
     """Whether a number (as typed, or stored +84…) can take an SMS: a mobile, not a landline. A number
     that does not parse counts as one: the phone field says what is wrong with it."""
@@ -140,12 +164,15 @@ def _is_mobile(phone: str) -> bool:
     return phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.FIXED_LINE
 
 
-def channel_error(notify_by: str, email: str, phone: str) -> str | None:
+def channel_error(notify_by: str, email: str, phone: str, offered: tuple[str, ...] = NOTIFY_CHOICES) -> str | None:
     """Why this channel cannot be used with these contacts (a message for the asker), or None. The
-    one rule of the ask form and of the asker's corrections."""
+    one rule of the ask form and of the asker's corrections; `offered`: offered_channels."""
     email, phone = tidy(email), tidy(phone)
-    if notify_by not in {choice.value for choice in Question.NotifyBy}:
+    if notify_by not in NOTIFY_CHOICES:
         return _("Choose how you would like to hear about your question.")
+    if notify_by not in offered:
+        return _("This way of hearing (%(channel)s) is not available here yet. Choose another way to hear "
+                 "about your question.", channel=word("notify_by", notify_by))
     if notify_by == Question.NotifyBy.email.value and not email:
         return _("To hear by e-mail, give your e-mail address above, or choose another way.")
     if notify_by == Question.NotifyBy.sms.value and not phone:
@@ -166,11 +193,12 @@ def display_phone(phone: str) -> str:
         return phone
 
 
-def default_channel(email: str, phone: str) -> str:
-    """The channel of an asker who did not choose: e-mail if they gave an address, else SMS to a mobile."""
+def default_channel(email: str, phone: str, offered: tuple[str, ...] = NOTIFY_CHOICES) -> str:
+    """The channel of an asker who did not choose: e-mail if they gave an address, else SMS to a mobile
+    (where SMS is offered)."""
     if email:
         return Question.NotifyBy.email.value
-    if phone and _is_mobile(phone):
+    if phone and _is_mobile(phone) and Question.NotifyBy.sms.value in offered:
         return Question.NotifyBy.sms.value
     return Question.NotifyBy.none.value
 
@@ -212,9 +240,9 @@ def _length(errors: dict, field: str, value: str, limits: tuple[int, int], missi
         errors[field] = _("Use at most %(count)s characters (you wrote %(written)s).", count=high, written=len(value))
 
 
-def contact_values(form: dict) -> tuple[dict, dict[str, str]]:
+def contact_values(form: dict, offered: tuple[str, ...] = NOTIFY_CHOICES) -> tuple[dict, dict[str, str]]:
     """The asker's name, e-mail address, phone number and channel, as the ask form and the asker's
-    correction of their details take them: (values to store, errors)."""
+    correction of their details take them: (values to store, errors). `offered`: offered_channels."""
     values: dict = {}
     errors: dict[str, str] = {}
     try:
@@ -237,17 +265,19 @@ def contact_values(form: dict) -> tuple[dict, dict[str, str]]:
         errors["asker_email"] = _("Give an e-mail address or a phone number, so that we can reach you.")
     choice = tidy(form.get("notify_by"))
     if choice:
-        problem = channel_error(choice, form.get("asker_email", ""), form.get("asker_phone", ""))
+        problem = channel_error(choice, form.get("asker_email", ""), form.get("asker_phone", ""), offered)
         if problem:
             errors["notify_by"] = problem
         values["notify_by"] = choice
     else:
-        values["notify_by"] = default_channel(values["asker_email"], values["asker_phone"])
+        values["notify_by"] = default_channel(values["asker_email"], values["asker_phone"], offered)
     return values, errors
 
 
-async def validate_submission(conference: dict, form: dict) -> tuple[dict, dict[str, str], dict[str, str]]:
-    """(values to store, errors, warnings). A warning (a tax code's check digit) needs the asker's confirmation."""
+async def validate_submission(conference: dict, form: dict, channels: tuple[str, ...] = NOTIFY_CHOICES,
+                              ) -> tuple[dict, dict[str, str], dict[str, str]]:
+    """(values to store, errors, warnings). A warning (a tax code's check digit) needs the asker's
+    confirmation. `channels`: offered_channels."""
     errors: dict[str, str] = {}
     warnings: dict[str, str] = {}
     values: dict = {}
@@ -257,7 +287,7 @@ async def validate_submission(conference: dict, form: dict) -> tuple[dict, dict[
         errors["asker_kind"] = _("Choose who is asking.")
     values["asker_kind"] = kind
 
-    contacts, contact_errors = contact_values(form)
+    contacts, contact_errors = contact_values(form, channels)
     values.update(contacts)
     errors.update(contact_errors)
 
@@ -366,7 +396,7 @@ async def submit_question(
         raise Conflict(_("This conference is not taking questions now."))
     if form.get("website"):  # the honeypot: people never see this field, robots fill it
         raise InvalidInput({"form": _("Your question could not be sent. Please try again.")})
-    values, errors, warnings = await validate_submission(conference, form)
+    values, errors, warnings = await validate_submission(conference, form, policy.channels or NOTIFY_CHOICES)
     if errors or warnings:
         raise InvalidInput({**warnings, **errors})
     if not form_token:

@@ -13,7 +13,6 @@ from litestar.response import Redirect, Template
 
 from dialogue.core.errors import Conflict, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
-from dialogue.core.vocabulary import word
 from dialogue.machine.actors import Role
 from dialogue.machine.log import entries_for
 from dialogue.privacy import requests, rules
@@ -65,7 +64,8 @@ class MyDataController(Controller):
             "token": token, "requests": await requests.requests_of(question["id"], now),
             "erased": bool(question["personal_data_erased_at"]),
             "can_withdraw": tracking.QUESTION.allows(question["state"], "withdraw"),
-            "notify_choices": [(choice, word("notify_by", choice)) for choice in intake.NOTIFY_CHOICES],
+            "notify_choices": [(choice, label) for choice, label, _needs in intake.notify_choices(
+                intake.offered_channels(request.app.state.settings, keeping=question["notify_by"]))],
             "contacts": contacts, "errors": errors or {}, "values": values or {}, "failed": failed,
             "refused": refused, "rules": rules,
             "notice": asker_notice(request.query_params.get("done", "")) if status_code == 200 else "",
@@ -110,7 +110,9 @@ class MyDataController(Controller):
     @post("/data/contacts", name="my_data_contacts")
     async def correct(self, request: Request, code: FromPath[str], token: FromPath[str]) -> Template | Redirect:
         return await self._act(request, code, token, "contacts",
-                               lambda question, form, now: requests.correct_contacts(question, form, now))
+                               lambda question, form, now: requests.correct_contacts(
+                                   question, form, now,
+                                   intake.offered_channels(request.app.state.settings, keeping=question["notify_by"])))
 
     @post("/data/public", name="my_data_public")
     async def hide(self, request: Request, code: FromPath[str], token: FromPath[str]) -> Template | Redirect:

@@ -60,12 +60,14 @@ def safe_next(target: str | None) -> str:
 
 def submission_policy(request: Request) -> intake.SubmissionPolicy:
     settings = request.app.state.settings
-    return intake.SubmissionPolicy(per_address_per_hour=settings.submissions_per_hour, base_url=settings.base_url)
+    return intake.SubmissionPolicy(per_address_per_hour=settings.submissions_per_hour, base_url=settings.base_url,
+                                   channels=intake.offered_channels(settings))
 
 
-async def _ask_context(conference: dict, values: dict, errors: dict, now: dt.datetime, like: str = "") -> dict:
+async def _ask_context(request: Request, conference: dict, values: dict, errors: dict, like: str = "") -> dict:
     """The ask form's page. `like`: the words a resident searched the questions already asked with;
     without them, what they typed in the form (shown again with its errors), if anything."""
+    now, channels = request.app.state.clock(), intake.offered_channels(request.app.state.settings)
     name = "name_vi" if current_language() == "vi" else "name_en"
     heading, text = (like, "") if like else (values.get("title", ""), values.get("body", ""))
     return {
@@ -76,6 +78,7 @@ async def _ask_context(conference: dict, values: dict, errors: dict, now: dt.dat
         "area_choices": [(str(a["id"]), a["name"]) for a in await conferences.area_options(conference)],
         "asked": await question_queries.public_questions(conference["id"]),
         "limits": {"title": intake.TITLE_LIMITS, "body": intake.BODY_LIMITS},
+        "notify_choices": intake.notify_choices(channels), "notify_hint": intake.default_rule(channels),
     }
 
 
@@ -278,7 +281,7 @@ class PublicController(Controller):
         areas = await conferences.area_options(conference)
         values = {"form_token": form_token, "asker_kind": "resident", "answer_mode": "writing",
                   "unit": str(areas[0]["id"]) if len(areas) == 1 else ""}
-        context = await _ask_context(conference, values, {}, request.app.state.clock(), like)
+        context = await _ask_context(request, conference, values, {}, like)
         # no-store: Back brings the form from the server, which then says it was already sent.
         return Template(template_name="public/ask.html", headers={"cache-control": "no-store"},
                         context={**context, "already_sent": await intake.form_used(form_token)})
@@ -323,7 +326,7 @@ class PublicController(Controller):
                                    kept={"title": form.get("title", ""), "body": form.get("body", "")})
             kept = {key: value[:MAX_ECHO] for key, value in form.items() if key not in ("check", "_csrf_token")}
             return Template(template_name="public/ask.html", headers={"cache-control": "no-store"},
-                            context=await _ask_context(conference, kept, {}, request.app.state.clock()))
+                            context=await _ask_context(request, conference, kept, {}))
         address = address_key(client_address(request.scope, settings.trusted_proxies))
         try:
             submitted = await intake.submit_question(
@@ -340,8 +343,7 @@ class PublicController(Controller):
             kept = {key: value[:MAX_ECHO] for key, value in form.items()}  # never echo more than a field holds
             conference = await conferences.get_public_conference(conference_id)
             return Template(template_name="public/ask.html", status_code=429 if isinstance(error, Throttled) else 400,
-                            context=await _ask_context(conference, {**kept, "form_token": token}, errors,
-                                                       request.app.state.clock()))
+                            context=await _ask_context(request, conference, {**kept, "form_token": token}, errors))
         question = submitted.question
         base_url = settings.base_url
         return Template(template_name="public/submitted.html", context={

@@ -19,7 +19,7 @@ from dialogue.core.vocabulary import word
 from dialogue.documents import commands as documents
 from dialogue.documents import queries as document_queries
 from dialogue.machine.actors import Role
-from dialogue.questions.intake import tracking_url
+from dialogue.questions.intake import offered_channels, tracking_url
 from dialogue.reference.admin import list_agencies
 from dialogue.web.admin import checked_id
 from dialogue.web.forms import form_data
@@ -207,7 +207,8 @@ class SessionController(Controller):
         form = await form_data(request)
         checked_id(conference_id)
         try:
-            question = await commands.record_floor(actor_of(request), conference_id, form, request.app.state.clock())
+            question = await commands.record_floor(actor_of(request), conference_id, form, request.app.state.clock(),
+                                                   offered_channels(request.app.state.settings))
         except InvalidInput as error:
             return await self._console(request, conference_id, errors=error.errors, values=form, status_code=400)
         return self._back_to_console(request, conference_id, anchor="#floor", extra=f"&floor={question['id']}")
