@@ -93,6 +93,11 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
             "write lock and see each other's live updates only every 15 seconds. Serve SQLite with one worker, "
             "or set DATABASE_URL=postgres://user:password@host:5432/database (docs/operations.md, Database).")
     host, port = host or settings.host, port or settings.port
+    if (host, port) != (settings.host, settings.port):
+        # the app (imported by uvicorn below) must know where it is served: without BASE_URL, every
+        # link it writes (private links, e-mails, SMS) is built from HOST and PORT
+        os.environ.update({"HOST": host, "PORT": str(port)})
+        get_settings.cache_clear()
     if not settings.smtp_url:
         sink = start_smtp_sink()
         os.environ["SMTP_URL"] = sink

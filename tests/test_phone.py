@@ -403,7 +403,7 @@ async def test_an_asker_who_chose_sms_hears_by_sms_once_per_step(demo_client, si
 
 
 async def test_a_phone_only_asker_gets_an_sms_at_submission_acceptance_and_answer(demo_client, sink, clock):
-    sent = await submit(demo_client, asker_email="")  # no choice made: SMS, since only a mobile was given
+    sent = await submit(demo_client, asker_email="", notify_by="sms")
     assert sent.status_code == 200, sent.text
     code, token = re.search(r'/q/([0-9A-Z-]+)/manage/([A-Za-z0-9_-]+)"', sent.text).groups()
     question = await Question.select().first()
@@ -461,6 +461,15 @@ async def test_a_zalo_asker_gets_a_zns_message_whose_private_link_is_masked_once
 async def test_an_asker_who_wants_no_messages_gets_none(demo_client):
     sent = await submit(demo_client, notify_by="none")
     assert sent.status_code == 200 and "/manage/" in sent.text  # the private link is on the page
+    assert (await Question.select(Question.notify_by).first())["notify_by"] == "none"
+    assert await OutboxMessage.count() == 0
+
+
+async def test_a_number_goes_to_a_phone_provider_only_by_the_askers_own_choice(demo_client):
+    """The privacy notice promises consent by no pre-ticked box: a mobile alone, no choice made (without
+    JavaScript, the choices not touched), is no SMS; the page keeps the private link instead."""
+    sent = await submit(demo_client, asker_email="")
+    assert sent.status_code == 200 and "/manage/" in sent.text and "tin nhắn SMS" not in sent.text
     assert (await Question.select(Question.notify_by).first())["notify_by"] == "none"
     assert await OutboxMessage.count() == 0
 

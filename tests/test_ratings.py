@@ -197,10 +197,10 @@ async def test_the_form_on_the_askers_page_keeps_the_choices_and_thanks(conclude
                                   follow_redirects=False)
     assert good.status_code == 303 and good.headers["location"].endswith("?rated=answer#rate-answer")
     thanks = (await demo_client.get(good.headers["location"].split("#")[0])).text
-    assert "Cảm ơn ông/bà đã đánh giá." in thanks and "4 – hài lòng" in thanks and "Cán bộ nhiệt tình." in thanks
+    assert "Cảm ơn bạn đã đánh giá." in thanks and "4 – hài lòng" in thanks and "Cán bộ nhiệt tình." in thanks
     assert 'name="overall"' not in thanks  # rated: no form any more
     again = await demo_client.post(f"{manage}/rate/answer", data={"_csrf_token": csrf, **GOOD})
-    assert again.status_code == 409 and "Ông/bà đã đánh giá nội dung này." in again.text
+    assert again.status_code == 409 and "Bạn đã đánh giá nội dung này." in again.text
     assert await Rating.count() == 1
     # in English
     await demo_client.get("/language/en", params={"next": "/"})

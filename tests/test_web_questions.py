@@ -99,6 +99,26 @@ async def test_long_text_is_not_cut_by_the_page_but_refused_by_the_server_and_ke
     assert "không quá 4000 ký tự" in response.text and await Question.count() == 0
 
 
+async def test_no_browser_keeps_a_private_page_while_public_pages_stay_cacheable(demo_client):
+    """A ward office's shared computer keeps its cache after sign-out: the confirmation with the private
+    link, the asker's own pages and every signed-in page say no-store; the public ones do not."""
+    sent = await submit(demo_client)
+    assert sent.headers["cache-control"] == "private, no-store" and sent.headers["x-robots-tag"] == "noindex"
+    manage = re.search(r'<a href="https://testserver.local(/q/[^"]+/manage/[^"]+)"', sent.text).group(1)
+    code = manage.split("/")[2]
+    assert (await demo_client.get(manage)).headers["cache-control"] == "private, no-store"
+    assert (await demo_client.get(manage.replace("/manage/", "/manage/x"))).headers["cache-control"] == \
+        "private, no-store"  # a mistyped link's page too
+    assert (await demo_client.get(manage + "/data")).headers["cache-control"] == "no-store"  # its own, kept
+    public = await demo_client.get(f"/q/{code}")
+    assert public.status_code == 200 and "no-store" not in public.headers.get("cache-control", "")
+    await sign_in(demo_client, DEMO_ACCOUNTS["organiser"])
+    for path in ("/organiser/mail", "/organiser", "/"):
+        assert (await demo_client.get(path)).headers["cache-control"] == "private, no-store", path
+    static = await demo_client.get("/static/notify.js")  # says its own: the same for everyone
+    assert static.status_code == 200 and static.headers["cache-control"].startswith("public")
+
+
 async def test_a_question_is_received_and_tracked_without_personal_data(demo_client):
     response = await submit(demo_client)
     assert response.status_code == 200

@@ -196,7 +196,8 @@ async def correct_contacts(question: dict, form: dict, now: dt.datetime,
     changed, never their values."""
     if question["personal_data_erased_at"]:
         raise Conflict(_("Your personal data has been erased: there is nothing left to correct."))
-    values, errors = contact_values(form, channels)
+    # no choice sent (a hand-made post, a form from before): the asker's channel stays as it was
+    values, errors = contact_values({**form, "notify_by": form.get("notify_by") or question["notify_by"]}, channels)
     if errors:
         raise InvalidInput(errors)
     changed = sorted(key for key, value in values.items() if question[key] != value)

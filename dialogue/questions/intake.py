@@ -147,13 +147,6 @@ def notify_choices(offered: tuple[str, ...]) -> list[tuple[str, str, str]]:
     return [(choice, word("notify_by", choice), needs.get(choice, "")) for choice in offered]
 
 
-def default_rule(offered: tuple[str, ...]) -> str:
-    """default_channel in words, for the forms' hint."""
-    if Question.NotifyBy.sms.value in offered:
-        return _("News of every step, to the contact above. Not chosen: e-mail, or SMS to a mobile.")
-    return _("News of every step, to the contact above. Not chosen: e-mail if you gave an address.")
-
-
 def _is_mobile(phone: str) -> bool:
     """Whether a number (as typed, or stored +84…) can take an SMS: a mobile, not a landline. A number
     that does not parse counts as one: the phone field says what is wrong with it."""
@@ -194,8 +187,9 @@ def display_phone(phone: str) -> str:
 
 
 def default_channel(email: str, phone: str, offered: tuple[str, ...] = NOTIFY_CHOICES) -> str:
-    """The channel of an asker who did not choose: e-mail if they gave an address, else SMS to a mobile
-    (where SMS is offered)."""
+    """The channel of a contact left in the hall, given there to be told: e-mail if an address, else
+    SMS to a mobile (where SMS is offered). Online, an asker who does not choose hears by e-mail or not
+    at all (contact_values)."""
     if email:
         return Question.NotifyBy.email.value
     if phone and _is_mobile(phone) and Question.NotifyBy.sms.value in offered:
@@ -269,8 +263,8 @@ def contact_values(form: dict, offered: tuple[str, ...] = NOTIFY_CHOICES) -> tup
         if problem:
             errors["notify_by"] = problem
         values["notify_by"] = choice
-    else:
-        values["notify_by"] = default_channel(values["asker_email"], values["asker_phone"], offered)
+    else:  # a number goes to an SMS or Zalo provider only by the asker's own choice, never by default
+        values["notify_by"] = Question.NotifyBy.email.value if values["asker_email"] else Question.NotifyBy.none.value
     return values, errors
 
 

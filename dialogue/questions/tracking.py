@@ -60,7 +60,8 @@ async def get_by_code(raw_code: str) -> dict:
     code = normalise_code(raw_code)
     row = await BY_CODE.first(code) if len(code) == CODE_LENGTH else None
     if row is None:
-        raise NotFound(_("No question has this tracking code. Check the code in your confirmation e-mail."))
+        raise NotFound(_("No question has this tracking code. Check the code in the confirmation we sent you or on the "
+                         "page shown when you asked."))
     return row
 
 
@@ -124,7 +125,8 @@ async def get_for_asker(raw_code: str, token: str) -> dict:
     """The question, if the manage token is its own; otherwise not found (nothing is revealed)."""
     question = await get_by_code(raw_code)
     if not is_manage_token(question["tracking_code"], token, question["manage_token_hash"]):
-        raise NotFound(_("This link does not open any question. Use the link in your confirmation e-mail."))
+        raise NotFound(_("This link does not open any question. Check that it was copied whole, from the "
+                         "confirmation we sent you or the page shown when you asked."))
     return question
 
 

@@ -110,6 +110,17 @@ class LanguageMiddleware:
         await self.app(scope, receive, send)
 
 
+ASKERS_OWN_PAGES = re.compile(r"^/(q/[^/]+/manage|confirm|follow)/")  # each reached by a secret link
+
+
+def is_private(scope: Scope) -> bool:
+    """A response no browser or proxy may keep (a shared ward-office computer keeps its cache after
+    sign-out): every page for a signed-in user, an asker's own pages (their secret link), and what a
+    form post answers (the confirmation page shows the private link once). Where a handler says how
+    its response may be cached (static files, feeds, public documents), it is not overridden."""
+    return bool(scope.get("user")) or scope.get("method") == "POST" or bool(ASKERS_OWN_PAGES.match(scope["path"]))
+
+
 def security_headers_hook(hsts: bool):
     """A before_send hook: it sees every response, error pages for unknown paths included,
     which route middleware would not."""
@@ -123,6 +134,9 @@ def security_headers_hook(hsts: bool):
             for key, value in headers.items():
                 if key not in present:
                     present[key] = value
+            if "cache-control" not in present and is_private(scope):
+                present["cache-control"] = "private, no-store"
+                present["x-robots-tag"] = "noindex"
 
     return add_security_headers
 

@@ -78,7 +78,7 @@ async def _ask_context(request: Request, conference: dict, values: dict, errors:
         "area_choices": [(str(a["id"]), a["name"]) for a in await conferences.area_options(conference)],
         "asked": await question_queries.public_questions(conference["id"]),
         "limits": {"title": intake.TITLE_LIMITS, "body": intake.BODY_LIMITS},
-        "notify_choices": intake.notify_choices(channels), "notify_hint": intake.default_rule(channels),
+        "notify_choices": intake.notify_choices(channels),
     }
 
 
@@ -110,16 +110,21 @@ async def _manage_context(request: Request, question: dict, token: str) -> dict:
     }
 
 
-async def told_where(question: dict, now: dt.datetime) -> tuple[str, bool]:
+async def told_where(question: dict, now: dt.datetime, link_shown: bool = True) -> tuple[str, bool]:
     """(where the confirmation with the private link went, in words; whether it was held back): a daily
-    cap may have stopped an SMS or Zalo message, and the asker must then keep the link on screen."""
+    cap may have stopped an SMS or Zalo message, and the asker must then keep the link on screen.
+    `link_shown`: false when the form came again (a double tap, a retry) and the page cannot show it."""
     contact = intake.chosen_contact(question)
-    if contact is None:
-        return "", False
+    if contact is None:  # no messages chosen, or only a landline given
+        return _("We will send you no messages about this question: follow it with its tracking code and your "
+                 "private link."), False
     channel, address = contact
     # only phone messages have daily caps: an e-mail address, however many messages it had, is not read
     held = await outbox.held_back(address, intake.display_code(question["tracking_code"]), now) \
         if channel in intake.PHONE_CHANNELS else ""
+    if held and not link_shown:
+        return _("We could not send you a message: that day's limit of messages had been reached. Your tracking "
+                 "code shows every step."), True
     if held:  # at submission only a daily cap can hold it back
         return _("We could not send you a message now: today's limit of messages has been reached. Keep your "
                  "private link below; your tracking code shows every step."), True
@@ -167,7 +172,8 @@ def canonical_address(request: Request, code: str) -> Redirect | None:
     its one address; anything else is not found (not /q/CODE.bak, not /q/CODE~)."""
     parsed = intake.normalise_code(code)
     if not parsed:
-        raise NotFound(_("No question has this tracking code. Check the code in your confirmation e-mail."))
+        raise NotFound(_("No question has this tracking code. Check the code in the confirmation we sent you or on the "
+                         "page shown when you asked."))
     canonical = intake.display_code(parsed)
     if code == canonical:
         return None
@@ -348,7 +354,7 @@ class PublicController(Controller):
         base_url = settings.base_url
         return Template(template_name="public/submitted.html", context={
             "conference": submitted.conference, "question": question,
-            "told": await told_where(question, request.app.state.clock()),
+            "told": await told_where(question, request.app.state.clock(), link_shown=bool(submitted.manage_token)),
             "code": intake.display_code(question["tracking_code"]),
             "tracking_url": intake.tracking_url(base_url, question["tracking_code"]),
             "manage_url": intake.manage_url(base_url, question["tracking_code"], submitted.manage_token)

@@ -104,8 +104,8 @@ async def test_a_resident_with_only_a_phone_hears_by_sms_and_manages_her_data(ph
     # From the link in her first SMS: her data, its download, and the end of public display.
     assert TITLE in await (await page.context.request.get(f"{phone_server.url}/q/{code}")).text()
     await page.goto(manage)
-    await page.get_by_role("link", name=re.compile("Dữ liệu cá nhân của ông")).click()
-    await page.get_by_role("heading", level=1, name="Dữ liệu cá nhân của ông/bà").wait_for()
+    await page.get_by_role("link", name=re.compile("Dữ liệu cá nhân của bạn")).click()
+    await page.get_by_role("heading", level=1, name="Dữ liệu cá nhân của bạn").wait_for()
     await page.get_by_text(E164).first.wait_for()
     await assert_fits_the_phone(page)
     await assert_accessible(page)

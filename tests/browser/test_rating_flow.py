@@ -35,17 +35,17 @@ async def test_an_asker_rates_the_answer_on_a_phone(lively, page):
     await form.get_by_role("group", name="Thái độ của cán bộ, công chức").get_by_label("5 – rất hài lòng").check()
     await form.get_by_label("Góp ý").fill("Cán bộ trả lời rõ ràng.")
     await form.get_by_role("button", name="Gửi đánh giá").click()  # without the overall score
-    await page.get_by_role("alert").get_by_text("Chọn mức độ hài lòng chung của ông/bà, từ 1 đến 5.").wait_for()
+    await page.get_by_role("alert").get_by_text("Chọn mức độ hài lòng chung của bạn, từ 1 đến 5.").wait_for()
     form = page.locator("#rate-answer form")
     assert await form.get_by_role("group", name="Tiếp cận thông tin").get_by_label("4 – hài lòng").is_checked()
     assert await form.get_by_label("Góp ý").input_value() == "Cán bộ trả lời rõ ràng."
     await assert_accessible(page)
     await assert_fits_the_phone(page)
 
-    await form.get_by_role("group", name="Nhìn chung, ông/bà hài lòng đến mức nào?").get_by_label(
+    await form.get_by_role("group", name="Nhìn chung, bạn hài lòng đến mức nào?").get_by_label(
         "4 – hài lòng").check()
     await form.get_by_role("button", name="Gửi đánh giá").click()
-    await page.get_by_text("Cảm ơn ông/bà đã đánh giá.").wait_for()
+    await page.get_by_text("Cảm ơn bạn đã đánh giá.").wait_for()
     assert await page.locator("#rate-answer form").count() == 0
     await page.locator("#rate-answer").get_by_text("Cán bộ trả lời rõ ràng.").wait_for()
     await assert_accessible(page)
