@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from dialogue.core import i18n, vocabulary
 from dialogue.core.settings import LANGUAGES, PROJECT_ROOT
+from dialogue.core.validation import display_phone
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -70,6 +71,7 @@ def build_environment(reload: bool = False) -> Environment:
         paragraphs=paragraphs,
         number=format_number,
         percent=format_percent,
+        phone=display_phone,  # +84912345678 as people write it: 0912 345 678
         # codes | map("word", "similar_place"): a list of codes in words
         word=lambda code, kind: vocabulary.word(kind, code),
     )

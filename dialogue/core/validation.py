@@ -97,3 +97,13 @@ def tax_code(raw: str | None) -> TaxCode:
             "Enter the tax code: 10 digits, 10 digits and a 3-digit branch number, "
             "or the 12-digit personal identification number of a household business."
         )) from None
+
+
+def display_phone(phone: str | None) -> str:
+    """A stored number (+84912345678) as people write it: 0912 345 678. Anything else as it is."""
+    if not phone:
+        return phone or ""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(phone, "VN"), phonenumbers.PhoneNumberFormat.NATIONAL)
+    except phonenumbers.NumberParseException:
+        return phone

@@ -183,8 +183,13 @@ async def _record(question: dict, kind: str, now: dt.datetime, *, details: str =
 
 
 async def record_access(question: dict, now: dt.datetime) -> None:
-    """The asker downloaded their data: an access request, done the moment it was made."""
+    """The asker downloaded their data: an access request, done the moment it was made. Downloads
+    within a day are one request (a second tap, a retry), not a row each in the officer's list."""
     async with write_transaction():
+        if await DataRequest.exists().where(
+                (DataRequest.question == question["id"]) & (DataRequest.kind == K.access.value)
+                & (DataRequest.received_at > now - dt.timedelta(days=1))):
+            return
         await _record(question, K.access.value, now, done=True,
                       outcome=_("The data was given to the asker as a file."))
 
@@ -275,12 +280,21 @@ async def withdraw_processing(question: dict, choice: str, now: dt.datetime, bas
 ASKED_KINDS = (K.erasure.value, K.objection.value)
 
 
+def _words(value, field: str) -> str:
+    """A free-text field, tidied; too long is a polite error on `field` that keeps the text (never cut)."""
+    text = tidy(value)
+    if len(text) > MAX_DETAILS:
+        raise InvalidInput({field: _("Use at most %(count)s characters (you wrote %(written)s).",
+                                     count=MAX_DETAILS, written=len(text))})
+    return text
+
+
 async def ask(question: dict, kind: str, details: str, now: dt.datetime, base_url: str) -> dict:
     """An erasure request or an objection (restriction) for the data-protection officer, acknowledged at
     once (in writing too, to an asker with an e-mail address)."""
     if kind not in ASKED_KINDS:
         raise NotFound(_("This page does not exist."))
-    details = tidy(details)[:MAX_DETAILS]
+    details = _words(details, f"{kind}-details")
     if kind == K.objection.value and not details:
         raise InvalidInput({f"{kind}-details": _("Say which processing you object to, or want restricted, and why.")})
     if kind == K.erasure.value and question["personal_data_erased_at"]:
@@ -392,7 +406,7 @@ async def _act(actor: Actor, request_id: int | str | None, action: str, reason: 
 
 async def extend(actor: Actor, request_id, reason: str, now: dt.datetime, base_url: str) -> dict:
     """Once, by 15 working days, saying why (the asker is told)."""
-    reason = tidy(reason)[:MAX_DETAILS]
+    reason = _words(reason, "reason")
     if not reason:
         raise InvalidInput({"reason": _("Say why more time is needed: the asker is told.")})
     row, _scope = await _handled_by(actor, request_id)
@@ -405,7 +419,7 @@ async def extend(actor: Actor, request_id, reason: str, now: dt.datetime, base_u
 async def complete(actor: Actor, request_id, outcome: str, now: dt.datetime, base_url: str) -> dict:
     """Carry the request out. An erasure erases the asker's personal data and ends public display
     (the public record of the answer and commitments stays, as the law on grassroots democracy wants)."""
-    outcome = tidy(outcome)[:MAX_DETAILS]
+    outcome = _words(outcome, "outcome")
     row, _scope = await _handled_by(actor, request_id)
     if not outcome:
         raise InvalidInput({"outcome": _("Say what was done: the asker can read it on their page.")})
@@ -425,7 +439,7 @@ async def complete(actor: Actor, request_id, outcome: str, now: dt.datetime, bas
 
 
 async def refuse(actor: Actor, request_id, reason: str, now: dt.datetime, base_url: str) -> dict:
-    reason = tidy(reason)[:MAX_DETAILS]
+    reason = _words(reason, "reason")
     if not reason:
         raise InvalidInput({"reason": _("Give the reason, and the law it rests on: the asker is told.")})
     return await _act(actor, request_id, "refuse", reason, now, base_url,

@@ -178,14 +178,6 @@ def channel_error(notify_by: str, email: str, phone: str, offered: tuple[str, ..
     return None
 
 
-def display_phone(phone: str) -> str:
-    """A stored number (+84912345678) as people write it: 0912 345 678."""
-    try:
-        return phonenumbers.format_number(phonenumbers.parse(phone, "VN"), phonenumbers.PhoneNumberFormat.NATIONAL)
-    except phonenumbers.NumberParseException:
-        return phone
-
-
 def default_channel(email: str, phone: str, offered: tuple[str, ...] = NOTIFY_CHOICES) -> str:
     """The channel of a contact left in the hall, given there to be told: e-mail if an address, else
     SMS to a mobile (where SMS is offered). Online, an asker who does not choose hears by e-mail or not

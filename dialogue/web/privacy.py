@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from dialogue.core import validation
 from dialogue.core.errors import Conflict, InvalidInput, NotFound
 from dialogue.core.i18n import gettext as _
 from dialogue.machine.actors import Role
@@ -58,7 +59,7 @@ class MyDataController(Controller):
         data = await requests.personal_data(question, now)
         contacts = values if failed == "contacts" and values else {
             "asker_name": question["asker_name"], "asker_email": question["asker_email"],
-            "asker_phone": question["asker_phone"], "notify_by": question["notify_by"]}
+            "asker_phone": validation.display_phone(question["asker_phone"]), "notify_by": question["notify_by"]}
         return Template(template_name="public/my_data.html", status_code=status_code, headers=PRIVATE, context={
             "question": question, "data": data, "code": intake.display_code(question["tracking_code"]),
             "token": token, "requests": await requests.requests_of(question["id"], now),

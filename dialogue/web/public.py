@@ -17,6 +17,7 @@ from dialogue.answers import attachments
 from dialogue.answers import queries as answers
 from dialogue.commitments import queries as commitment_queries
 from dialogue.conferences import queries as conferences
+from dialogue.core import validation
 from dialogue.core.db import unavailable
 from dialogue.core.errors import Conflict, InvalidInput, NotFound, Throttled
 from dialogue.core.i18n import current_language
@@ -128,7 +129,7 @@ async def told_where(question: dict, now: dt.datetime, link_shown: bool = True) 
     if held:  # at submission only a daily cap can hold it back
         return _("We could not send you a message now: today's limit of messages has been reached. Keep your "
                  "private link below; your tracking code shows every step."), True
-    phone = intake.display_phone(question["asker_phone"])
+    phone = validation.display_phone(question["asker_phone"])
     return {
         "email": _("We have sent a confirmation to %(email)s with this code and a private link to your question.",
                    email=address),
