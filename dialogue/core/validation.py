@@ -102,7 +102,7 @@ def tax_code(raw: str | None) -> TaxCode:
 def display_phone(phone: str | None) -> str:
     """A stored number (+84912345678) as people write it: 0912 345 678. Anything else as it is."""
     if not phone:
-        return phone or ""
+        return ""
     try:
         return phonenumbers.format_number(phonenumbers.parse(phone, "VN"), phonenumbers.PhoneNumberFormat.NATIONAL)
     except phonenumbers.NumberParseException:

@@ -46,11 +46,15 @@ BODY_LIMITS = (30, 4000)
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
+PHONE_CHANNELS = (Question.NotifyBy.sms.value, Question.NotifyBy.zalo.value)
+NOTIFY_CHOICES = tuple(choice.value for choice in Question.NotifyBy)  # in the order the forms offer them
+
+
 @dataclass(frozen=True)
 class SubmissionPolicy:
     per_address_per_hour: int
     base_url: str
-    channels: tuple[str, ...] = ()  # the ways an asker may choose to hear (offered_channels); () is all of them
+    channels: tuple[str, ...] = NOTIFY_CHOICES  # the ways an asker may choose to hear (offered_channels)
 
 
 class FormAlreadyUsed(InvalidInput):
@@ -123,8 +127,6 @@ def is_manage_token(code: str, token: str, stored_hash: str) -> bool:
 
 # --- The asker's channel ---------------------------------------------------------------------
 
-PHONE_CHANNELS = (Question.NotifyBy.sms.value, Question.NotifyBy.zalo.value)
-NOTIFY_CHOICES = tuple(choice.value for choice in Question.NotifyBy)  # in the order the forms offer them
 declare("notify_by", {  # word("notify_by", …): how an asker hears about their question (also a message's channel)
     Question.NotifyBy.email.value: N_("By e-mail"), Question.NotifyBy.sms.value: N_("By SMS"),
     Question.NotifyBy.zalo.value: N_("On Zalo"), Question.NotifyBy.none.value: N_("No messages"),
@@ -382,7 +384,7 @@ async def submit_question(
         raise Conflict(_("This conference is not taking questions now."))
     if form.get("website"):  # the honeypot: people never see this field, robots fill it
         raise InvalidInput({"form": _("Your question could not be sent. Please try again.")})
-    values, errors, warnings = await validate_submission(conference, form, policy.channels or NOTIFY_CHOICES)
+    values, errors, warnings = await validate_submission(conference, form, policy.channels)
     if errors or warnings:
         raise InvalidInput({**warnings, **errors})
     if not form_token:

@@ -1,8 +1,9 @@
 /* The ask form's "How would you like to hear about your question?": only the ways the asker gave a
    contact for are offered (e-mail with an address, SMS and Zalo with a phone number), updated as they
    type. A choice hidden this way is cleared. While no contact is given the question itself is hidden:
-   "No messages" alone is not a choice, and the form must stay short on a phone. Without JavaScript every way is shown, and a choice without
-   its contact comes back as a polite message from the server, with everything typed kept. */
+   "No messages" alone is not a choice, and the form must stay short on a phone. Without JavaScript
+   every way offered is shown, and a choice without its contact comes back as a polite message from
+   the server, with everything typed kept. */
 (function () {
   "use strict";
 
